@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("trips.urls")),
+    # Login, logout, password change and reset: Django's views with our templates.
+    path("accounts/", include("django.contrib.auth.urls")),
+    # The language switch works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "trips.views.errors.page_not_found"
+handler403 = "trips.views.errors.permission_denied"
+handler500 = "trips.views.errors.server_error"

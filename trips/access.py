@@ -1,0 +1,110 @@
+"""Who may see or change what: the whole access policy of staysite, in one place.
+
+Views never test roles themselves; they start every lookup here. Someone else's record is a
+404 (its existence is not disclosed); a record one may see but not change is a 403.
+
+| role        | sees                             | changes                                        |
+|-------------|----------------------------------|------------------------------------------------|
+| HR          | the organisation's travellers    | travellers, trips, visas, notifications        |
+| compliance  | as HR                            | as HR, plus alerts, settings, history, erasure |
+| traveller   | their own traveller record       | their own planned trips                        |
+| staff       | the Django admin                 | organisations and users, in the admin          |
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Traveller, Trip, User
+
+
+def _member(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.organisation_id)
+
+
+def is_hr(user) -> bool:
+    """HR staff and compliance admins: everyone who manages the organisation's travellers."""
+    return _member(user) and user.role in {User.Role.HR, User.Role.COMPLIANCE}
+
+
+def is_compliance(user) -> bool:
+    return _member(user) and user.role == User.Role.COMPLIANCE
+
+
+def is_traveller(user) -> bool:
+    return _member(user) and user.role == User.Role.TRAVELLER
+
+
+def visible_travellers(user) -> QuerySet[Traveller]:
+    """The travellers `user` may see: the organisation's for HR, their own for a traveller."""
+    if is_hr(user):
+        return Traveller.objects.filter(organisation_id=user.organisation_id)
+    if is_traveller(user):
+        return Traveller.objects.filter(organisation_id=user.organisation_id, user=user)
+    return Traveller.objects.none()
+
+
+def get_visible_traveller(user, pk: int) -> Traveller:
+    try:
+        return visible_travellers(user).get(pk=pk)
+    except Traveller.DoesNotExist:
+        raise Http404("No such traveller.") from None
+
+
+def own_traveller(user) -> Traveller | None:
+    """The traveller record linked to `user`, if they are a traveller."""
+    if not is_traveller(user):
+        return None
+    return visible_travellers(user).first()
+
+
+def can_manage_travellers(user) -> bool:
+    return is_hr(user)
+
+
+def can_edit_traveller(user, traveller: Traveller) -> bool:
+    return is_hr(user) and traveller.organisation_id == user.organisation_id
+
+
+def can_edit_trip(user, trip: Trip, *, on: date) -> bool:
+    """HR changes any trip; a traveller only their own planned trips, never past ones."""
+    if can_edit_traveller(user, trip.traveller):
+        return True
+    return (
+        is_traveller(user)
+        and trip.traveller.user_id == user.pk
+        and trip.is_planned(on=on)
+    )
+
+
+def can_plan_trips(user, traveller: Traveller) -> bool:
+    """Who may add a planned trip for `traveller`: HR, or the traveller themself."""
+    return can_edit_traveller(user, traveller) or (
+        is_traveller(user) and traveller.user_id == user.pk
+    )
+
+
+def can_review_alerts(user) -> bool:
+    return is_compliance(user)
+
+
+def can_see_history(user) -> bool:
+    return is_hr(user)
+
+
+def can_change_settings(user) -> bool:
+    return is_compliance(user)
+
+
+def can_erase(user, traveller: Traveller) -> bool:
+    return is_compliance(user) and traveller.organisation_id == user.organisation_id
+
+
+def require(allowed: bool) -> None:
+    """Raise 403 unless `allowed`: for records the user may see but not change."""
+    if not allowed:
+        raise PermissionDenied

@@ -1,0 +1,18 @@
+from django.http import HttpRequest
+
+from . import access
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar offers this user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "manage_travellers": access.can_manage_travellers(user),
+            "review_alerts": access.can_review_alerts(user),
+            "own_page": access.is_traveller(user),
+            "admin": user.is_staff,
+        }
+    }

@@ -1,0 +1,61 @@
+"""Country names for trips, visas and citizenship (ISO 3166-1 alpha-2).
+
+Which countries form the Schengen area is law and lives in `rules`; this is only the list a
+person picks from.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+COUNTRIES = [
+    ("KZ", _("Kazakhstan")),
+    ("AT", _("Austria")),
+    ("BE", _("Belgium")),
+    ("BG", _("Bulgaria")),
+    ("HR", _("Croatia")),
+    ("CZ", _("Czechia")),
+    ("DK", _("Denmark")),
+    ("EE", _("Estonia")),
+    ("FI", _("Finland")),
+    ("FR", _("France")),
+    ("DE", _("Germany")),
+    ("GR", _("Greece")),
+    ("HU", _("Hungary")),
+    ("IS", _("Iceland")),
+    ("IT", _("Italy")),
+    ("LV", _("Latvia")),
+    ("LI", _("Liechtenstein")),
+    ("LT", _("Lithuania")),
+    ("LU", _("Luxembourg")),
+    ("MT", _("Malta")),
+    ("NL", _("Netherlands")),
+    ("NO", _("Norway")),
+    ("PL", _("Poland")),
+    ("PT", _("Portugal")),
+    ("RO", _("Romania")),
+    ("SK", _("Slovakia")),
+    ("SI", _("Slovenia")),
+    ("ES", _("Spain")),
+    ("SE", _("Sweden")),
+    ("CH", _("Switzerland")),
+    ("CY", _("Cyprus")),
+    ("IE", _("Ireland")),
+    ("GB", _("United Kingdom")),
+    ("AM", _("Armenia")),
+    ("AZ", _("Azerbaijan")),
+    ("BY", _("Belarus")),
+    ("CN", _("China")),
+    ("GE", _("Georgia")),
+    ("IN", _("India")),
+    ("KG", _("Kyrgyzstan")),
+    ("MN", _("Mongolia")),
+    ("RU", _("Russia")),
+    ("TJ", _("Tajikistan")),
+    ("TM", _("Turkmenistan")),
+    ("TR", _("Turkey")),
+    ("AE", _("United Arab Emirates")),
+    ("UA", _("Ukraine")),
+    ("US", _("United States")),
+    ("UZ", _("Uzbekistan")),
+    ("ZZ", _("Other country")),
+]
+COUNTRY_NAMES = dict(COUNTRIES)

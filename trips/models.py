@@ -1,0 +1,482 @@
+"""Travellers, their trips, visas and eQonaq notifications, and the status snapshot lists show.
+
+Invariants live in the database (constraints below, and the PostgreSQL exclusion constraint on
+trip dates in migration 0002); `clean()` adds what a constraint cannot say on SQLite, with the
+same words, so that forms and the database refuse the same things.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .countries import COUNTRIES
+
+
+class Organisation(models.Model):
+    """A company; every record belongs to exactly one, and nothing crosses organisations."""
+
+    class TaxWindow(models.TextChoices):
+        TWELVE_MONTHS = "12_months", _("any 12 months (sliding)")
+        DAYS_365 = "365_days", _("the last 365 days")
+
+    class MontageYear(models.TextChoices):
+        CALENDAR = "calendar", _("calendar year")
+        ROLLING_365 = "rolling_365", _("the last 365 days")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # Alert thresholds (issue 6); defaults as RULES.md and the product description suggest.
+    allowance_warning_days = models.PositiveSmallIntegerField(
+        _("warn when the 90/180 allowance is down to (days)"), default=10
+    )
+    stay_day_warning = models.PositiveSmallIntegerField(
+        _("warn on this day of a 30-day visa-free stay"), default=25
+    )
+    exit_warning_days = models.PositiveSmallIntegerField(
+        _("warn when the latest legal exit is within (days)"), default=5
+    )
+    visa_expiry_warning_days = models.PositiveSmallIntegerField(
+        _("warn when a visa a stay depends on expires within (days)"), default=30
+    )
+    montage_warning_days = models.PositiveSmallIntegerField(
+        _("warn at this many Montage days in the year"), default=100
+    )
+    tax_warning_days = models.PositiveSmallIntegerField(
+        _("warn at this many tax days in 12 months"), default=150
+    )
+    # Rule parameters an admin may change (RULES.md §15).
+    eqonaq_counts_arrival_day = models.BooleanField(
+        _("the arrival day counts as the first of the 3 working days for eQonaq"), default=True
+    )
+    tax_window = models.CharField(
+        _("183-day window"), max_length=12, choices=TaxWindow, default=TaxWindow.TWELVE_MONTHS
+    )
+    montage_year = models.CharField(
+        _("Montage year"), max_length=12, choices=MontageYear, default=MontageYear.CALENDAR
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stay_day_warning__gte=1) & Q(stay_day_warning__lte=30),
+                name="trips_organisation_stay_day_warning_in_stay",
+                violation_error_message=_("The stay-day warning must be a day from 1 to 30."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in: one organisation, one role (STYLE.md, "Access")."""
+
+    class Role(models.TextChoices):
+        HR = "hr", _("HR")
+        COMPLIANCE = "compliance", _("Compliance admin")
+        TRAVELLER = "traveller", _("Traveller")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+        help_text=_("Empty only for platform staff, who manage organisations in the admin."),
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.TRAVELLER)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    is_demo = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_("Created by load_demo; refused wherever demo logins are switched off."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class TravellerQuerySet(models.QuerySet):
+    def active(self) -> TravellerQuerySet:
+        return self.filter(active=True)
+
+    def search(self, text: str) -> TravellerQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text) | Q(employee_number__icontains=text) | Q(email__icontains=text)
+        )
+
+
+class Traveller(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="travellers", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    employee_number = models.CharField(_("employee number"), max_length=40)
+    citizenship = models.CharField(
+        _("citizenship"),
+        max_length=2,
+        choices=COUNTRIES,
+        help_text=_("Decides which rules apply: a German in Kazakhstan is visa-free, "
+                    "a Kazakh in the Schengen area needs a visa."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="traveller",
+        verbose_name=_("user account"),
+        help_text=_("Lets the traveller log in and see their own page."),
+    )
+    hr_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_travellers",
+        verbose_name=_("HR owner"),
+        help_text=_("Receives this traveller's alerts by email."),
+    )
+    language = models.CharField(
+        _("language for emails"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+
+    objects = TravellerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("traveller")
+        verbose_name_plural = _("travellers")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "employee_number"],
+                name="trips_traveller_unique_employee_number",
+                violation_error_message=_(
+                    "Another traveller in this organisation has this employee number."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_number})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trips:traveller_detail", args=[self.pk])
+
+
+class Visa(models.Model):
+    """A visa or residence permit; a trip may name one as its stay basis."""
+
+    class Kind(models.TextChoices):
+        B2_SINGLE = "b2_single", _("B2 business visa, single entry")
+        B2_MULTIPLE = "b2_multiple", _("B2 business visa, multiple entry")
+        C3 = "c3", _("C3 work visa")
+        B12_1 = "b12_1", _("B12-1 Neo Nomad visa")
+        B9_1 = "b9_1", _("B9-1 digital nomad visa")
+        KZ_TEMPORARY_RESIDENCE = "kz_temporary_residence", _("Temporary residence permit (KZ)")
+        SCHENGEN_C = "schengen_c", _("Schengen C visa")
+        DE_NATIONAL_D = "de_national_d", _("German national D visa")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+
+    traveller = models.ForeignKey(
+        Traveller, models.CASCADE, related_name="visas", verbose_name=_("traveller")
+    )
+    country = models.CharField(_("issued by"), max_length=2, choices=COUNTRIES)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind)
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    entries_allowed = models.PositiveSmallIntegerField(
+        _("entries allowed"), null=True, blank=True, help_text=_("Empty: multiple entries.")
+    )
+    days_allowed = models.PositiveSmallIntegerField(
+        _("days of stay allowed"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the whole validity (the sticker's 'duration of stay' otherwise)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visa or permit")
+        verbose_name_plural = _("visas and permits")
+        ordering = ["-valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")),
+                name="trips_visa_valid_until_after_valid_from",
+                violation_error_message=_("The visa expires before it becomes valid."),
+            ),
+            models.CheckConstraint(
+                condition=Q(entries_allowed__isnull=True) | Q(entries_allowed__gte=1),
+                name="trips_visa_at_least_one_entry",
+                violation_error_message=_("A visa allows at least one entry."),
+            ),
+            models.CheckConstraint(
+                condition=Q(days_allowed__isnull=True) | Q(days_allowed__gte=1),
+                name="trips_visa_at_least_one_day",
+                violation_error_message=_("A visa allows at least one day of stay."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+
+class TripQuerySet(models.QuerySet):
+    def overlapping(self, entry: date, exit: date | None) -> TripQuerySet:
+        """Trips sharing at least one day with [entry, exit] (exit None: still there)."""
+        trips = self.filter(Q(exit__isnull=True) | Q(exit__gte=entry))
+        return trips if exit is None else trips.filter(entry__lte=exit)
+
+    def open(self) -> TripQuerySet:
+        return self.filter(exit__isnull=True)
+
+    def in_country(self, country: str) -> TripQuerySet:
+        return self.filter(country=country)
+
+
+class Trip(models.Model):
+    class Purpose(models.TextChoices):
+        BUSINESS_MEETING = "business_meeting", _("Business meeting")
+        CONFERENCE = "conference", _("Conference")
+        TOURISM = "tourism", _("Tourism")
+        MONTAGE = "montage", _("Montage / installation")
+        EMPLOYMENT = "employment", _("Employment")
+        REMOTE_WORK = "remote_work", _("Remote work")
+        TRANSIT = "transit", _("Transit")
+
+    traveller = models.ForeignKey(
+        Traveller, models.CASCADE, related_name="trips", verbose_name=_("traveller")
+    )
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES)
+    entry = models.DateField(_("entry"))
+    exit = models.DateField(_("exit"), null=True, blank=True, help_text=_("Empty: still there."))
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose, default=Purpose.BUSINESS_MEETING
+    )
+    visa = models.ForeignKey(
+        Visa,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trips",
+        verbose_name=_("stay basis"),
+        help_text=_("Empty: visa-free."),
+    )
+    host = models.CharField(_("host / inviting party"), max_length=200, blank=True)
+    address = models.CharField(_("address in the country"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = TripQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        ordering = ["-entry", "-pk"]
+        indexes = [models.Index(fields=["traveller", "entry"], name="trips_trip_traveller_entry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit__isnull=True) | Q(exit__gte=F("entry")),
+                name="trips_trip_exit_after_entry",
+                violation_error_message=_("The exit date is before the entry date."),
+            ),
+            models.UniqueConstraint(
+                fields=["traveller"],
+                condition=Q(exit__isnull=True),
+                name="trips_trip_one_open_trip",
+                violation_error_message=_(
+                    "This traveller already has a trip without an exit date."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_country_display()} {self.period}"
+
+    @property
+    def period(self) -> str:
+        entry = formats.date_format(self.entry, "SHORT_DATE_FORMAT")
+        if self.exit is None:
+            return _("%(entry)s – still there") % {"entry": entry}
+        return f"{entry} – {formats.date_format(self.exit, 'SHORT_DATE_FORMAT')}"
+
+    def is_planned(self, *, on: date) -> bool:
+        """A trip that starts after `on` is a plan, not a record of a border crossing."""
+        return self.entry > on
+
+    def half_day_span(self) -> tuple[int, float]:
+        """The trip as a closed range of half-days, for the no-overlap rule.
+
+        A person is in one place, but leaving one country and entering another on the same day
+        counts as a day in both (RULES.md §11, SBC art. 6(2)): one trip may begin on the day
+        another ends. A trip of several days claims its inner half-days only, so that it may
+        touch a neighbour at either end; a one-day trip claims its whole day. Migration 0002
+        states the same rule as a PostgreSQL exclusion constraint.
+        """
+        entry = self.entry.toordinal()
+        if self.exit == self.entry:
+            return 2 * entry, 2 * entry
+        high = math.inf if self.exit is None else 2 * self.exit.toordinal() - 1
+        return 2 * entry + 1, high
+
+    def conflicts_with(self, other: Trip) -> bool:
+        low, high = self.half_day_span()
+        other_low, other_high = other.half_day_span()
+        return low <= other_high and other_low <= high
+
+    def conflicting_trips(self) -> list[Trip]:
+        candidates = Trip.objects.filter(traveller_id=self.traveller_id).overlapping(
+            self.entry, self.exit
+        )
+        if self.pk:
+            candidates = candidates.exclude(pk=self.pk)
+        return [trip for trip in candidates.order_by("entry") if self.conflicts_with(trip)]
+
+
+class AddressChange(models.Model):
+    """A move during a trip: it creates the duty to notify eQonaq again (RULES.md §3)."""
+
+    trip = models.ForeignKey(
+        Trip, models.CASCADE, related_name="address_changes", verbose_name=_("trip")
+    )
+    changed_on = models.DateField(_("moved on"))
+    new_address = models.CharField(_("new address"), max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("address change")
+        verbose_name_plural = _("address changes")
+        ordering = ["changed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{formats.date_format(self.changed_on, 'SHORT_DATE_FORMAT')}: {self.new_address}"
+
+
+class Notification(models.Model):
+    """An eQonaq notification the host filed for an arrival or an address change."""
+
+    class Reason(models.TextChoices):
+        ARRIVAL = "arrival", _("Arrival")
+        ADDRESS_CHANGE = "address_change", _("Address change")
+
+    trip = models.ForeignKey(
+        Trip, models.CASCADE, related_name="notifications", verbose_name=_("trip")
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason, default=Reason.ARRIVAL)
+    address_change = models.ForeignKey(
+        AddressChange,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("address change"),
+    )
+    address = models.CharField(_("address"), max_length=300)
+    filed_on = models.DateField(_("filed on"))
+    reference = models.CharField(_("reference number"), max_length=60, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("eQonaq notification")
+        verbose_name_plural = _("eQonaq notifications")
+        ordering = ["filed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason="arrival", address_change__isnull=True)
+                | Q(reason="address_change", address_change__isnull=False),
+                name="trips_notification_reason_matches_address_change",
+                violation_error_message=_(
+                    "A notification for an address change names that change; "
+                    "one for an arrival names none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        filed = formats.date_format(self.filed_on, "SHORT_DATE_FORMAT")
+        return f"{self.get_reason_display()} {filed} {self.reference}".strip()
+
+
+class Status(models.TextChoices):
+    """The dashboard's status light, from calm to urgent."""
+
+    OK = "ok", _("OK")
+    ATTENTION = "attention", _("Attention")
+    ACTION = "action", _("Action needed")
+    OVERSTAY = "overstay", _("Overstay")
+
+
+STATUS_URGENCY = {Status.OK: 0, Status.ATTENTION: 1, Status.ACTION: 2, Status.OVERSTAY: 3}
+
+
+class StatusSnapshot(models.Model):
+    """The figures lists show for one traveller, computed by `trips.assessment`.
+
+    Refreshed in the same transaction as every change to the traveller's trips, visas or
+    notifications, and daily for everyone, so that lists never compute the law row by row.
+    """
+
+    traveller = models.OneToOneField(
+        Traveller, models.CASCADE, primary_key=True, related_name="snapshot"
+    )
+    evaluated_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status, default=Status.OK)
+    urgency = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True)
+    location = models.CharField(max_length=2, choices=COUNTRIES, blank=True)
+    location_since = models.DateField(null=True, blank=True)
+    stay_day = models.PositiveIntegerField(null=True, blank=True)
+    stay_cap = models.PositiveIntegerField(null=True, blank=True)
+    kz_days_used = models.PositiveIntegerField(default=0)
+    kz_days_left = models.PositiveIntegerField(default=90)
+    schengen_days_used = models.PositiveIntegerField(null=True, blank=True)
+    schengen_days_left = models.PositiveIntegerField(null=True, blank=True)
+    latest_legal_exit = models.DateField(null=True, blank=True)
+    next_deadline = models.DateField(null=True, blank=True)
+    next_deadline_label = models.CharField(max_length=200, blank=True)
+    tax_days = models.PositiveIntegerField(default=0)
+    overstay_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-urgency", "next_deadline"], name="trips_snapshot_urgency"),
+            models.Index(fields=["status"], name="trips_snapshot_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.traveller_id}: {self.status} on {self.evaluated_on}"
