@@ -1,0 +1,123 @@
+"""The JSON contract: `check(request) -> report` (issue 3, "Figures and their exact meaning")."""
+
+import re
+from dataclasses import fields, replace
+from datetime import date
+
+from rules.engine import assess
+from rules.errors import RequestError
+from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_OPTION_TYPES = {field.name: field.type for field in fields(Parameters)}
+
+
+def _bad(message: str) -> RequestError:
+    return RequestError("bad_request", message)
+
+
+def _date(value: object, field: str) -> date:
+    # Only YYYY-MM-DD: date.fromisoformat alone would also take "20260301".
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise _bad(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _bad(f"{field}: {value!r} is not a valid date") from None
+
+
+def _dates(value: object, field: str) -> list[date]:
+    if not isinstance(value, list):
+        raise _bad(f"{field}: expected a list of dates")
+    return [_date(item, f"{field}[{i}]") for i, item in enumerate(value)]
+
+
+def _options(value: object) -> Parameters:
+    """Request options: any parameter of `Parameters` by name (RULES.md §15)."""
+    if value is None:
+        return DEFAULTS
+    if not isinstance(value, dict):
+        raise _bad("options: expected an object")
+    changes = {}
+    for name, option in value.items():
+        field = f"options.{name}"
+        kind = _OPTION_TYPES.get(name)
+        if kind is None:
+            raise _bad(f"{field}: unknown option")
+        if kind == "bool":
+            if not isinstance(option, bool):
+                raise _bad(f"{field}: expected true or false")
+        elif kind in ("int", "int | None"):
+            if isinstance(option, bool) or not isinstance(option, int) or option < 1:
+                raise _bad(f"{field}: expected a whole number >= 1")
+        elif not isinstance(option, str):
+            raise _bad(f"{field}: expected a string")
+        changes[name] = option
+    if changes.get("tax_window", DEFAULTS.tax_window) not in TAX_WINDOWS:
+        raise _bad(f"options.tax_window: unknown window {changes['tax_window']!r}")
+    try:
+        return replace(DEFAULTS, **changes)
+    except ValueError as error:
+        raise _bad(f"options: {error}") from None
+
+
+def parse(request: object) -> dict:
+    """The keyword arguments of `assess` for a JSON request; raises `RequestError`."""
+    if not isinstance(request, dict):
+        raise _bad("request: expected a JSON object")
+    regime = request.get("regime")
+    if not isinstance(regime, str) or regime not in tuple(Regime):
+        raise _bad(f"regime: unknown regime {regime!r}")
+    on = _date(request.get("on"), "on")
+
+    raw_stays = request.get("stays")
+    if not isinstance(raw_stays, list):
+        raise _bad("stays: expected a list of stays")
+    stays = []
+    for i, raw in enumerate(raw_stays):
+        if not isinstance(raw, dict):
+            raise _bad(f"stays[{i}]: expected an object with entry and exit")
+        entry = _date(raw.get("entry"), f"stays[{i}].entry")
+        exit_ = raw.get("exit")
+        exit_ = None if exit_ is None else _date(exit_, f"stays[{i}].exit")
+        stays.append(Stay(entry, exit_))
+
+    planned = request.get("planned_entry")
+    planned = None if planned is None else _date(planned, "planned_entry")
+
+    lengths = request.get("reentry_lengths")
+    if lengths is not None:
+        if not isinstance(lengths, list):
+            raise _bad("reentry_lengths: expected a list of whole numbers of days")
+        for i, n in enumerate(lengths):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise _bad(f"reentry_lengths[{i}]: expected a whole number of days >= 1")
+
+    holidays = request.get("holidays")
+    holidays = None if holidays is None else _dates(holidays, "holidays")
+    extra = request.get("extra_working_days")
+    extra = [] if extra is None else _dates(extra, "extra_working_days")
+
+    return {
+        "stays": stays,
+        "regime": Regime(regime),
+        "on": on,
+        "planned_entry": planned,
+        "reentry_lengths": lengths,
+        "holidays": holidays,
+        "extra_working_days": extra,
+        "options": _options(request.get("options")),
+    }
+
+
+def check(request: dict) -> dict:
+    """The report for one JSON request, as JSON-ready values (issue 3).
+
+    Raises `RequestError` with the contract's code: `bad_request` for anything malformed
+    (checked first, the message names the field), then `exit_before_entry`,
+    `multiple_open_stays`, `open_stay_starts_after_query_date`, `stay_after_open_stay`,
+    `planned_entry_is_a_presence_day`.
+    """
+    arguments = parse(request)
+    stays = arguments.pop("stays")
+    return assess(stays, **arguments).to_dict()

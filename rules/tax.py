@@ -1,0 +1,79 @@
+"""DTA Germany-Kazakhstan art. 15: the 183-day rule (RULES.md §9).
+
+Days of physical presence count, arrival and departure days included. The default window is
+(D minus one calendar year, D], sliding over every day D; one year before 29 Feb is 28 Feb,
+so the window is 366 days long whenever it contains a 29 Feb. The option "365_days" uses
+[D-364, D]. "Not more than 183" means the rule breaks on day 184.
+"""
+
+from datetime import date
+
+from rules.window import Presence
+
+
+def one_year_before(day: date) -> date:
+    """`day` one calendar year earlier; 29 Feb maps to 28 Feb."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return date(day.year - 1, 2, 28)
+
+
+def window_start(day: int, tax_window: str) -> int:
+    """First day (ordinal) of the tax window ending on `day`."""
+    if tax_window == "365_days":
+        return day - 364
+    return one_year_before(date.fromordinal(day)).toordinal() + 1
+
+
+def tax_days(presence: Presence, on: int, tax_window: str) -> int:
+    """Presence days in the tax window ending on `on`."""
+    return presence.count(window_start(on, tax_window), on)
+
+
+def _constant_length_pieces(start: int, end: int, tax_window: str) -> list[tuple[int, int]]:
+    """Splits [start, end] where the 12-month window changes length (366 days after 29 Feb).
+
+    Inside a piece the window start moves one day per day, so the count never falls on a
+    presence day and a binary search finds the first day over the threshold.
+    """
+    if tax_window == "365_days":
+        return [(start, end)]
+    cuts = []
+    for year in range(date.fromordinal(start).year - 1, date.fromordinal(end).year + 1):
+        if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+            # D in [29 Feb Y, 28 Feb Y+1] has a 366-day window.
+            for cut in (date(year, 2, 29).toordinal(), date(year + 1, 3, 1).toordinal()):
+                if start < cut <= end:
+                    cuts.append(cut)
+    pieces = []
+    first = start
+    for cut in sorted(cuts):
+        pieces.append((first, cut - 1))
+        first = cut
+    pieces.append((first, end))
+    return pieces
+
+
+def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int | None:
+    """First day on which the presence days in its tax window exceed `threshold`, or None.
+
+    The count can only rise on a presence day, so only the stays are searched.
+    """
+    if presence.total <= threshold:
+        return None
+    for start, end in zip(presence.starts, presence.ends, strict=True):
+        if presence.upto(end) <= threshold:
+            continue
+        for first, last in _constant_length_pieces(start, end, tax_window):
+            if presence.count(window_start(last, tax_window), last) <= threshold:
+                continue
+            lo, hi = first, last
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if presence.count(window_start(mid, tax_window), mid) > threshold:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return lo
+    return None
