@@ -1,0 +1,39 @@
+"""Which rule set counts a trip's days, by country and citizenship (RULES.md §1, §11, §13)."""
+
+from datetime import date
+
+from rules.types import Regime
+
+# States applying the Schengen acquis in full, with the day from which stays there count
+# toward the Schengen 90/180 (RULES.md §11: "member-state list with dates"). Croatia joined on
+# 1 Jan 2023; Bulgaria and Romania on 31 Mar 2024 (air and sea borders; land borders followed
+# on 1 Jan 2025). Cyprus does not apply it and does not count.
+SCHENGEN_STATES: dict[str, date] = {
+    **dict.fromkeys(
+        "AT BE CZ DK EE FI FR DE GR HU IS IT LV LI LT LU MT NL NO PL PT SK SI ES SE CH".split(),
+        date(2013, 10, 18),  # the 90/180 wording of Reg. 610/2013 applies from this day
+    ),
+    "HR": date(2023, 1, 1),
+    "BG": date(2024, 3, 31),
+    "RO": date(2024, 3, 31),
+}
+
+# Citizens of the EU, the EEA and Switzerland move freely: the short-stay rule does not bind them.
+FREE_MOVEMENT = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "IS LI NO CH".split()
+)
+
+
+def regime_for_trip(country: str, *, citizenship: str, entry: date) -> Regime | None:
+    """The short-stay rule set that counts a trip, or None when none binds the traveller.
+
+    Kazakhstan's visa-free rule binds foreigners, not Kazakh citizens (RULES.md §1-2); the
+    Schengen rule binds third-country nationals such as Kazakh citizens (RULES.md §11, §13).
+    """
+    if country == "KZ":
+        return None if citizenship == "KZ" else Regime.KZ_VISA_FREE
+    joined = SCHENGEN_STATES.get(country)
+    if joined is not None and entry >= joined and citizenship not in FREE_MOVEMENT:
+        return Regime.SCHENGEN
+    return None
