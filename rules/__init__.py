@@ -4,14 +4,18 @@ Django code imports this package only, never a submodule. Nothing here reads the
 settings, the database or the network: the evaluation date is always passed as `on`.
 """
 
+from rules.areas import regime_for_trip
 from rules.check import check
 from rules.engine import REPORT_KEYS, Assessment, assess
 from rules.eqonaq import eqonaq_deadline, eqonaq_deadline_calendar
 from rules.errors import RequestError
+from rules.explain import Contribution, Explanation, RollOff, explain, usage_series
+from rules.montage import MontageUsage, montage_days, montage_usage
 from rules.overstay import BANDS, MCI_KZT, Band, Consequence, mci_kzt, overstay_consequence
 from rules.registration import Registration, registration
 from rules.sources import RULES, Rule, rule, rules_in_force
 from rules.types import DEFAULTS, Options, Parameters, Regime, Stay, Visa, VisaKind
+from rules.visas import VISA_TERMS, VisaAssessment, VisaTerms, expiry, new_visa, visa_assessment
 from rules.workdays import WorkingDays
 
 __all__ = [
@@ -20,26 +24,41 @@ __all__ = [
     "MCI_KZT",
     "REPORT_KEYS",
     "RULES",
+    "VISA_TERMS",
     "Assessment",
     "Band",
     "Consequence",
+    "Contribution",
+    "Explanation",
+    "MontageUsage",
     "Options",
     "Parameters",
     "Regime",
     "Registration",
     "RequestError",
+    "RollOff",
     "Rule",
     "Stay",
     "Visa",
+    "VisaAssessment",
     "VisaKind",
+    "VisaTerms",
     "WorkingDays",
     "assess",
     "check",
     "eqonaq_deadline",
     "eqonaq_deadline_calendar",
+    "expiry",
+    "explain",
     "mci_kzt",
+    "montage_days",
+    "montage_usage",
+    "new_visa",
     "overstay_consequence",
+    "regime_for_trip",
     "registration",
     "rule",
     "rules_in_force",
+    "usage_series",
+    "visa_assessment",
 ]

@@ -9,7 +9,8 @@ from rules.errors import RequestError
 from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_OPTION_TYPES = {field.name: field.type for field in fields(Parameters)}
+# Each option takes the type of its default (bool, int or str).
+_OPTION_TYPES = {field.name: type(field.default) for field in fields(Parameters)}
 
 
 def _bad(message: str) -> RequestError:
@@ -44,10 +45,10 @@ def _options(value: object) -> Parameters:
         kind = _OPTION_TYPES.get(name)
         if kind is None:
             raise _bad(f"{field}: unknown option")
-        if kind == "bool":
+        if kind is bool:
             if not isinstance(option, bool):
                 raise _bad(f"{field}: expected true or false")
-        elif kind in ("int", "int | None"):
+        elif kind is int:
             if isinstance(option, bool) or not isinstance(option, int) or option < 1:
                 raise _bad(f"{field}: expected a whole number >= 1")
         elif not isinstance(option, str):

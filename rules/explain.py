@@ -1,0 +1,192 @@
+"""Why a verdict is what it is: the window, each stay's share, the days coming back, the rule.
+
+Plain data for the UI (RULES.md §2 and §11): dates and counts stay typed so the page can format
+them in German or English; the `text` fields are English summaries.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rules.engine import counted_stays, merged_spans
+from rules.sources import Rule, rule
+from rules.types import DEFAULTS, Parameters, Regime, Stay
+from rules.window import Presence, latest_legal_day, used
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One merged stay's days inside the window; `exit` None: still present."""
+
+    entry: date
+    exit: date | None
+    first_day_in_window: date
+    last_day_in_window: date
+    days: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RollOff:
+    """One day comes back on each day from `first_date` to `last_date`: `days` in all."""
+
+    first_date: date
+    last_date: date
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The 180-day window on `on`, its contents and the rule that decided (RULES.md §2, §11)."""
+
+    regime: Regime
+    on: date
+    window_start: date
+    window_end: date
+    limit: int
+    days_used: int
+    remaining: int
+    excess_days: int
+    contributions: tuple[Contribution, ...]
+    roll_offs: tuple[RollOff, ...]
+    latest_legal_exit: date | None
+    deciding_rule: Rule
+    text: str
+    rules: tuple[Rule, ...]
+
+    def days_back_by(self, day: date) -> int:
+        """How many of the window's days have left the window by `day` (inclusive)."""
+        back = 0
+        for roll in self.roll_offs:
+            if day >= roll.first_date:
+                back += min(day, roll.last_date).toordinal() - roll.first_date.toordinal() + 1
+        return back
+
+
+def explain(
+    stays: Sequence[Stay],
+    *,
+    regime: Regime | str,
+    on: date,
+    options: Parameters | None = None,
+) -> Explanation:
+    """Explains days used, latest legal exit and roll-offs on `on` (RULES.md §1-2, §11).
+
+    Each presence day d in the window leaves it on d+180 (the window is [x-179, x]), so the
+    days of one stay inside the window come back one a day, from its first day + 180 on.
+    """
+    params = DEFAULTS if options is None else options
+    regime = Regime(regime)
+    kz = regime is Regime.KZ_VISA_FREE
+    window = params.window_days
+    limit = params.max_days
+    cap = params.per_stay_cap_days if kz else None
+    today = on.toordinal()
+    counted = counted_stays(stays)
+    spans = merged_spans(counted, on)
+    presence = Presence(spans)
+    first = today - window + 1
+
+    contributions = []
+    roll_offs = []
+    for start, end in spans:
+        if end < first or start > today:
+            continue
+        lo, hi = max(start, first), min(end, today)
+        labels = [
+            s.label
+            for s in counted
+            if s.label
+            and s.entry.toordinal() <= end
+            and (today if s.exit is None else s.exit.toordinal()) >= start
+        ]
+        is_open = any(s.exit is None and start <= s.entry.toordinal() <= end for s in counted)
+        contributions.append(
+            Contribution(
+                entry=date.fromordinal(start),
+                exit=None if is_open else date.fromordinal(end),
+                first_day_in_window=date.fromordinal(lo),
+                last_day_in_window=date.fromordinal(hi),
+                days=hi - lo + 1,
+                label=", ".join(labels),
+            )
+        )
+        roll_offs.append(
+            RollOff(date.fromordinal(lo + window), date.fromordinal(hi + window), hi - lo + 1)
+        )
+
+    days_used = used(presence, today, window)
+    window_rule = rule("kz_90_180" if kz else "schengen_90_180", on)
+    deciding = window_rule
+    latest = None
+    current = presence.span_at(today)
+    if current is not None:
+        entry = presence.starts[current]
+        latest = latest_legal_day(presence, entry, window=window, limit=limit, cap=cap)
+        unlimited = latest_legal_day(presence, entry, window=window, limit=limit, cap=None)
+        if cap is not None and latest is not None and latest != unlimited:
+            deciding = rule("kz_per_stay_cap", on)
+            text = (
+                f"Latest legal exit {date.fromordinal(latest).isoformat()}: day {cap} of the "
+                f"stay that began on {date.fromordinal(entry).isoformat()} "
+                f"({deciding.section})."
+            )
+        elif latest is None:
+            text = (
+                f"The stay that began on {date.fromordinal(entry).isoformat()} was not legal "
+                f"on its entry day: the window already held {limit} days ({deciding.section})."
+            )
+        else:
+            text = (
+                f"Latest legal exit {date.fromordinal(latest).isoformat()}: after that day the "
+                f"{window}-day window would hold more than {limit} days ({deciding.section})."
+            )
+    else:
+        text = (
+            f"{days_used} of {limit} days used in the window "
+            f"{date.fromordinal(first).isoformat()} to {on.isoformat()} ({deciding.section})."
+        )
+
+    applicable = [window_rule]
+    if kz:
+        applicable += [rule("kz_per_stay_cap", on), rule("kz_registration", on)]
+        applicable += [rule("eqonaq_notification", on), rule("kz_overstay", on)]
+    applicable.append(rule("dta_183", on))
+    return Explanation(
+        regime=regime,
+        on=on,
+        window_start=date.fromordinal(first),
+        window_end=on,
+        limit=limit,
+        days_used=days_used,
+        remaining=max(0, limit - days_used),
+        excess_days=max(0, days_used - limit),
+        contributions=tuple(contributions),
+        roll_offs=tuple(roll_offs),
+        latest_legal_exit=None if latest is None else date.fromordinal(latest),
+        deciding_rule=deciding,
+        text=text,
+        rules=tuple(applicable),
+    )
+
+
+def usage_series(
+    stays: Sequence[Stay],
+    *,
+    start: date,
+    end: date,
+    on: date | None = None,
+    options: Parameters | None = None,
+) -> list[tuple[date, int]]:
+    """used(x) for each day x in [start, end], for the timeline (RULES.md §2, §11).
+
+    An open stay runs up to `on`, or up to `end` when `on` is None (a projection: "if the
+    traveller stays"). Planned stays count on their days.
+    """
+    params = DEFAULTS if options is None else options
+    window = params.window_days
+    presence = Presence(merged_spans(counted_stays(stays), on or end))
+    return [
+        (date.fromordinal(x), presence.upto(x) - presence.upto(x - window))
+        for x in range(start.toordinal(), end.toordinal() + 1)
+    ]
