@@ -74,11 +74,7 @@ def can_edit_trip(user, trip: Trip, *, on: date) -> bool:
     """HR changes any trip; a traveller only their own planned trips, never past ones."""
     if can_edit_traveller(user, trip.traveller):
         return True
-    return (
-        is_traveller(user)
-        and trip.traveller.user_id == user.pk
-        and trip.is_planned(on=on)
-    )
+    return is_traveller(user) and trip.traveller.user_id == user.pk and trip.is_planned(on=on)
 
 
 def can_plan_trips(user, traveller: Traveller) -> bool:

@@ -140,8 +140,10 @@ class Traveller(models.Model):
         _("citizenship"),
         max_length=2,
         choices=COUNTRIES,
-        help_text=_("Decides which rules apply: a German in Kazakhstan is visa-free, "
-                    "a Kazakh in the Schengen area needs a visa."),
+        help_text=_(
+            "Decides which rules apply: a German in Kazakhstan is visa-free, "
+            "a Kazakh in the Schengen area needs a visa."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -480,3 +482,25 @@ class StatusSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.traveller_id}: {self.status} on {self.evaluated_on}"
+
+
+class AlertKind(models.TextChoices):
+    """What a finding of `trips.assessment` (and so an alert) is about."""
+
+    ALLOWANCE_LOW = "allowance_low", _("90/180 allowance running low")
+    PLAN_BREAKS_ALLOWANCE = "plan_breaks_allowance", _("Planned trip would break the 90/180 rule")
+    STAY_DAY = "stay_day", _("Long visa-free stay")
+    EXIT_SOON = "exit_soon", _("Latest legal exit is near")
+    EQONAQ_DUE = "eqonaq_due", _("eQonaq notification due")
+    EQONAQ_OVERDUE = "eqonaq_overdue", _("eQonaq notification overdue")
+    REGISTRATION_NEEDED = "registration_needed", _("Temporary registration needed")
+    OVERSTAY_WARNING = "overstay_warning", _("Overstay (warning tier)")
+    OVERSTAY_SANCTION = "overstay_sanction", _("Overstay (sanction tier)")
+    SCHENGEN_OVERSTAY = "schengen_overstay", _("Overstay in the Schengen area")
+    VISA_EXPIRING = "visa_expiring", _("Visa expiring")
+    VISA_OUTSIDE_VALIDITY = "visa_outside_validity", _("Stay outside the visa's validity")
+    VISA_DAYS_EXCEEDED = "visa_days_exceeded", _("Stay over the visa's allowed days")
+    MONTAGE_APPROACHING = "montage_approaching", _("Montage days approaching 120")
+    MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
+    TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
+    TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")

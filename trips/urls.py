@@ -1,8 +1,9 @@
-from .views import dashboard, travellers
+from .views import alerts, dashboard, travellers
 
 app_name = "trips"
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
+    *alerts.urlpatterns,
 ]

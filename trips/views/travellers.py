@@ -14,6 +14,14 @@ def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "trips/traveller_detail.html", {"traveller": traveller})
 
 
+@require_GET
+def traveller_list(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_manage_travellers(request.user))
+    travellers = access.visible_travellers(request.user).select_related("snapshot")
+    return render(request, "trips/traveller_list.html", {"travellers": travellers})
+
+
 urlpatterns = [
+    path("travellers/", traveller_list, name="traveller_list"),
     path("travellers/<int:pk>/", traveller_detail, name="traveller_detail"),
 ]

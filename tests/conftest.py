@@ -1,0 +1,80 @@
+"""Personas and shared fixtures (STYLE.md, "Tests")."""
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django's live server would
+# otherwise refuse ORM calls from it (SETUP-NOTES.md, "Browser tests").
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+from tests import factories  # noqa: E402
+from trips.models import User  # noqa: E402
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def organisation(db):
+    return factories.make_organisation(name="Steppe Engineering GmbH")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return factories.make_organisation(name="Other Company AG")
+
+
+@pytest.fixture
+def hr(organisation):
+    return factories.make_user(
+        organisation=organisation, role=User.Role.HR, username="hanna.hr", first_name="Hanna"
+    )
+
+
+@pytest.fixture
+def compliance(organisation):
+    return factories.make_user(
+        organisation=organisation, role=User.Role.COMPLIANCE, username="carl.compliance"
+    )
+
+
+@pytest.fixture
+def traveller_user(organisation):
+    return factories.make_user(
+        organisation=organisation, role=User.Role.TRAVELLER, username="tom.traveller"
+    )
+
+
+@pytest.fixture
+def traveller(organisation, traveller_user, hr):
+    """Tom, a German engineer with a login of his own; Hanna is his HR owner."""
+    return factories.make_traveller(
+        organisation=organisation,
+        name="Tom Weber",
+        employee_number="E-1001",
+        citizenship="DE",
+        user=traveller_user,
+        hr_owner=hr,
+    )
+
+
+@pytest.fixture
+def other_traveller(organisation):
+    """A colleague in the same organisation, without a login."""
+    return factories.make_traveller(
+        organisation=organisation,
+        name="Aigerim Sadykova",
+        employee_number="E-1002",
+        citizenship="KZ",
+    )
+
+
+@pytest.fixture
+def foreign_hr(other_organisation):
+    return factories.make_user(organisation=other_organisation, role=User.Role.HR)
+
+
+@pytest.fixture
+def foreign_traveller(other_organisation):
+    """A traveller of another organisation: nobody here may see them."""
+    return factories.make_traveller(organisation=other_organisation, name="Outsider Person")

@@ -1,0 +1,77 @@
+"""Plain factory functions with overridable defaults (STYLE.md, "Tests")."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from trips.models import (
+    AddressChange,
+    Notification,
+    Organisation,
+    Traveller,
+    Trip,
+    User,
+    Visa,
+)
+
+_numbers = itertools.count(1)
+
+
+def make_organisation(**fields) -> Organisation:
+    fields.setdefault("name", f"Organisation {next(_numbers)}")
+    return Organisation.objects.create(**fields)
+
+
+def make_user(*, organisation: Organisation | None, role: str = User.Role.HR, **fields) -> User:
+    fields.setdefault("username", f"user{next(_numbers)}")
+    password = fields.pop("password", "a-long-test-password")
+    user = User(organisation=organisation, role=role, **fields)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_traveller(*, organisation: Organisation, **fields) -> Traveller:
+    number = next(_numbers)
+    fields.setdefault("name", f"Traveller {number}")
+    fields.setdefault("email", f"traveller{number}@example.com")
+    fields.setdefault("employee_number", f"E{number:05d}")
+    fields.setdefault("citizenship", "DE")
+    return Traveller.objects.create(organisation=organisation, **fields)
+
+
+def make_trip(
+    *,
+    traveller: Traveller,
+    entry: date = date(2026, 3, 2),
+    days: int | None = 10,
+    **fields,
+) -> Trip:
+    """A trip of `days` days from `entry` (both days counting); days=None leaves it open."""
+    fields.setdefault("country", "KZ")
+    fields.setdefault("exit", None if days is None else entry + timedelta(days=days - 1))
+    return Trip.objects.create(traveller=traveller, entry=entry, **fields)
+
+
+def make_visa(*, traveller: Traveller, **fields) -> Visa:
+    fields.setdefault("country", "KZ")
+    fields.setdefault("kind", Visa.Kind.B2_MULTIPLE)
+    fields.setdefault("number", f"V{next(_numbers):07d}")
+    fields.setdefault("valid_from", date(2026, 1, 1))
+    fields.setdefault("valid_until", date(2026, 6, 29))
+    fields.setdefault("days_allowed", 90)
+    return Visa.objects.create(traveller=traveller, **fields)
+
+
+def make_address_change(*, trip: Trip, **fields) -> AddressChange:
+    fields.setdefault("changed_on", trip.entry + timedelta(days=3))
+    fields.setdefault("new_address", "Dostyk Ave 5, Almaty")
+    return AddressChange.objects.create(trip=trip, **fields)
+
+
+def make_notification(*, trip: Trip, **fields) -> Notification:
+    fields.setdefault("address", trip.address or "Abay Ave 1, Almaty")
+    fields.setdefault("filed_on", trip.entry)
+    fields.setdefault("reference", f"EQ-{next(_numbers):06d}")
+    return Notification.objects.create(trip=trip, **fields)

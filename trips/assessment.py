@@ -1,0 +1,642 @@
+"""The only bridge between the database and `rules`: models in, verdicts and findings out.
+
+`evaluate()` turns one traveller's trips, visas and notifications into `rules` input, asks the
+engine, and lists the findings (what needs attention, by when, and why). The status snapshot
+that lists show and the alerts the compliance queue works are both made from these findings,
+so a light on the dashboard and an alert in the queue never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+import rules
+from rules.areas import regime_for_trip
+
+from .models import (
+    STATUS_URGENCY,
+    AddressChange,
+    AlertKind,
+    Notification,
+    Organisation,
+    Status,
+    StatusSnapshot,
+    Traveller,
+    Trip,
+    Visa,
+)
+
+# Notification duties older than this are history, not a to-do.
+EQONAQ_LOOKBACK_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing about a traveller that someone must know or do, and by when.
+
+    `subject` tells apart findings of one kind (which trip, visa or address change), so that
+    an alert about one stay is not mistaken for an alert about another. `params` holds only
+    JSON-ready values: alerts store them and describe the finding in the reader's language.
+    """
+
+    kind: AlertKind
+    severity: Status
+    subject: str
+    due_on: date | None
+    params: dict = field(default_factory=dict)
+    rule_key: str = ""
+
+    @property
+    def message(self) -> str:
+        return describe(self.kind, self.params)
+
+    @property
+    def source(self) -> str:
+        return legal_source(self.rule_key)
+
+
+@dataclass(frozen=True)
+class RegimeStatus:
+    regime: rules.Regime
+    report: rules.Assessment
+    stays: tuple[rules.Stay, ...]
+
+
+@dataclass(frozen=True)
+class TravellerStatus:
+    traveller: Traveller
+    on: date
+    kz: RegimeStatus | None
+    schengen: RegimeStatus | None
+    current_trip: Trip | None
+    findings: tuple[Finding, ...]
+    montage_days: int | None = None
+
+    @property
+    def status(self) -> Status:
+        if not self.findings:
+            return Status.OK
+        return max((f.severity for f in self.findings), key=STATUS_URGENCY.__getitem__)
+
+    @property
+    def worst(self) -> Finding | None:
+        if not self.findings:
+            return None
+        return min(
+            self.findings,
+            key=lambda f: (-STATUS_URGENCY[f.severity], f.due_on or date.max, f.kind),
+        )
+
+    @property
+    def reason(self) -> str:
+        worst = self.worst
+        return worst.message if worst else _("Within every limit.")
+
+    @property
+    def next_deadline(self) -> Finding | None:
+        upcoming = [f for f in self.findings if f.due_on is not None and f.due_on >= self.on]
+        return min(upcoming, key=lambda f: f.due_on) if upcoming else None
+
+
+# --- From models to rules input ---------------------------------------------------------
+
+
+def parameters(organisation: Organisation) -> rules.Parameters:
+    """The organisation's choices among the rule parameters RULES.md §15 leaves open."""
+    return rules.Parameters(
+        eqonaq_counts_arrival_day=organisation.eqonaq_counts_arrival_day,
+        tax_window=organisation.tax_window,
+        montage_year_mode=organisation.montage_year,
+    )
+
+
+def rules_visa(visa: Visa) -> rules.Visa:
+    return rules.Visa(
+        kind=rules.VisaKind(visa.kind),
+        valid_from=visa.valid_from,
+        valid_until=visa.valid_until,
+        entries_allowed=visa.entries_allowed,
+        days_of_stay_allowed=visa.days_allowed,
+        country=visa.country,
+    )
+
+
+def rules_stay(trip: Trip) -> rules.Stay:
+    return rules.Stay(
+        entry=trip.entry,
+        exit=trip.exit,
+        label=str(trip.pk or ""),
+        visa=rules_visa(trip.visa) if trip.visa_id else None,
+    )
+
+
+def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.Regime, list]:
+    """The traveller's trips as `rules` stays, grouped by the rule set that counts them."""
+    grouped: dict[rules.Regime, list[Trip]] = {}
+    for trip in trips:
+        regime = regime_for_trip(trip.country, citizenship=traveller.citizenship, entry=trip.entry)
+        if regime is not None:
+            grouped.setdefault(regime, []).append(trip)
+    return grouped
+
+
+def with_related(travellers):
+    """A traveller queryset with everything `evaluate()` reads, in a constant number of queries."""
+    trips = Trip.objects.select_related("visa").prefetch_related(
+        Prefetch("notifications", queryset=Notification.objects.order_by("filed_on")),
+        Prefetch(
+            "address_changes",
+            queryset=AddressChange.objects.prefetch_related("notifications"),
+        ),
+    )
+    return travellers.select_related("organisation").prefetch_related(
+        Prefetch("trips", queryset=trips.order_by("entry"))
+    )
+
+
+# --- Evaluation ----------------------------------------------------------------------------
+
+
+def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
+    """Everything the law says about `traveller` on `on`, with the findings that follow."""
+    organisation = traveller.organisation
+    params = parameters(organisation)
+    trips = sorted(traveller.trips.all(), key=lambda t: (t.entry, t.pk or 0))
+    grouped = stays_by_regime(traveller, trips)
+    current_trip = next(
+        (t for t in reversed(trips) if t.entry <= on and (t.exit is None or t.exit >= on)), None
+    )
+
+    regimes: dict[rules.Regime, RegimeStatus] = {}
+    for regime, regime_trips in grouped.items():
+        stays = tuple(rules_stay(t) for t in regime_trips)
+        report = rules.assess(stays, regime=regime, on=on, options=params)
+        regimes[regime] = RegimeStatus(regime, report, stays)
+
+    findings: list[Finding] = []
+    kz = regimes.get(rules.Regime.KZ_VISA_FREE)
+    schengen = regimes.get(rules.Regime.SCHENGEN)
+    kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
+    if kz is not None:
+        findings += allowance_findings(kz, organisation, on=on)
+        findings += stay_findings(kz, kz_trips, organisation, on=on)
+        findings += overstay_findings(kz, on=on)
+        findings += registration_findings(kz, kz_trips, on=on)
+        findings += eqonaq_findings(kz_trips, params, on=on)
+        findings += tax_findings(kz.report, organisation, on=on)
+    if schengen is not None:
+        findings += allowance_findings(schengen, organisation, on=on)
+        findings += overstay_findings(schengen, on=on)
+    findings += visa_findings(trips, organisation, on=on)
+    montage = montage_days(kz_trips, params, on=on)
+    if montage is not None:
+        findings += montage_findings(montage, organisation, on=on)
+
+    return TravellerStatus(
+        traveller=traveller,
+        on=on,
+        kz=kz,
+        schengen=schengen,
+        current_trip=current_trip,
+        findings=tuple(findings),
+        montage_days=montage,
+    )
+
+
+def _regime_key(regime: rules.Regime) -> str:
+    return "kz" if regime is rules.Regime.KZ_VISA_FREE else "schengen"
+
+
+def _area_name(regime: rules.Regime) -> str:
+    return _("Kazakhstan") if regime is rules.Regime.KZ_VISA_FREE else _("the Schengen area")
+
+
+def allowance_findings(status: RegimeStatus, organisation: Organisation, *, on: date):
+    report = status.report
+    key = _regime_key(status.regime)
+    rule_key = "kz_90_180" if key == "kz" else "schengen_90_180"
+    if report.first_violation_date is not None and report.first_violation_date > on:
+        yield Finding(
+            AlertKind.PLAN_BREAKS_ALLOWANCE,
+            Status.ACTION,
+            f"{key}:plan",
+            report.first_violation_date,
+            {"area": key, "date": report.first_violation_date.isoformat()},
+            rule_key,
+        )
+    recently_present = report.days_used > 0
+    if recently_present and 0 < report.remaining <= organisation.allowance_warning_days:
+        yield Finding(
+            AlertKind.ALLOWANCE_LOW,
+            Status.ATTENTION,
+            f"{key}:allowance",
+            None,
+            {"area": key, "left": report.remaining, "used": report.days_used},
+            rule_key,
+        )
+
+
+def stay_findings(status: RegimeStatus, trips: Sequence[Trip], organisation, *, on: date):
+    """Day 25 of a 30-day visa-free stay, and a latest legal exit close ahead (RULES.md §1-2)."""
+    report = status.report
+    if not report.present_on_query_date or report.latest_legal_exit is None:
+        return
+    if report.latest_legal_exit < on:
+        return  # already over: an overstay finding says so
+    current = next((t for t in trips if t.entry <= on and (t.exit is None or t.exit >= on)), None)
+    under_visa = current is not None and current.visa_id is not None
+    days_to_exit = (report.latest_legal_exit - on).days
+    params = {
+        "day": report.current_stay_length,
+        "exit": report.latest_legal_exit.isoformat(),
+        "days_to_exit": days_to_exit,
+    }
+    if days_to_exit <= organisation.exit_warning_days:
+        yield Finding(
+            AlertKind.EXIT_SOON,
+            Status.ACTION,
+            f"kz:stay:{report.current_stay_entry.isoformat()}",
+            report.latest_legal_exit,
+            params,
+            "kz_per_stay_cap" if not under_visa else "kz_90_180",
+        )
+    elif not under_visa and report.current_stay_length >= organisation.stay_day_warning:
+        yield Finding(
+            AlertKind.STAY_DAY,
+            Status.ATTENTION,
+            f"kz:stay:{report.current_stay_entry.isoformat()}",
+            report.latest_legal_exit,
+            params,
+            "kz_per_stay_cap",
+        )
+
+
+def overstay_findings(status: RegimeStatus, *, on: date):
+    """Days present after the last legal day (RULES.md §5, §11)."""
+    report = status.report
+    if not report.overstay_days:
+        return
+    entry = report.overstay_stay_entry
+    params = {"days": report.overstay_days, "entry": entry.isoformat()}
+    if status.regime is rules.Regime.SCHENGEN:
+        yield Finding(
+            AlertKind.SCHENGEN_OVERSTAY,
+            Status.OVERSTAY,
+            f"schengen:overstay:{entry}",
+            None,
+            params,
+            "schengen_90_180",
+        )
+        return
+    consequence = rules.overstay_consequence(report.overstay_days, on=on)
+    params |= {"band": report.overstay_band, "consequence": consequence.text}
+    kind = (
+        AlertKind.OVERSTAY_WARNING
+        if report.overstay_tier == "warning"
+        else AlertKind.OVERSTAY_SANCTION
+    )
+    yield Finding(kind, Status.OVERSTAY, f"kz:overstay:{entry}", None, params, "kz_overstay")
+
+
+def registration_findings(status: RegimeStatus, trips: Sequence[Trip], *, on: date):
+    """A stay over 30 days needs a temporary registration by its 30th day (RULES.md §4)."""
+    report = status.report
+    if not report.registration_required or report.relevant_stay_entry is None:
+        return
+    entry = report.relevant_stay_entry
+    stay_end = max(
+        (t.exit or on for t in trips if t.entry >= entry and t.entry <= (t.exit or on)),
+        default=on,
+    )
+    if stay_end < on:
+        return  # the stay is over
+    yield Finding(
+        AlertKind.REGISTRATION_NEEDED,
+        Status.ACTION,
+        f"kz:registration:{entry.isoformat()}",
+        report.registration_deadline,
+        {"entry": entry.isoformat(), "deadline": report.registration_deadline.isoformat()},
+        "kz_registration",
+    )
+
+
+def eqonaq_findings(trips: Sequence[Trip], params: rules.Parameters, *, on: date):
+    """The host's eQonaq duty after each entry and each address change (RULES.md §3)."""
+    duties: list[tuple[str, date, bool]] = []
+    for trip in trips:
+        if trip.entry > on:
+            continue
+        arrival_filed = any(
+            n.reason == Notification.Reason.ARRIVAL for n in trip.notifications.all()
+        )
+        duties.append((f"trip:{trip.pk}", trip.entry, arrival_filed))
+        for change in trip.address_changes.all():
+            if change.changed_on <= on:
+                duties.append(
+                    (f"change:{change.pk}", change.changed_on, bool(change.notifications.all()))
+                )
+    for subject, event_day, filed in duties:
+        if filed or (on - event_day).days > EQONAQ_LOOKBACK_DAYS:
+            continue
+        deadline = rules.eqonaq_deadline(
+            event_day, counts_arrival_day=params.eqonaq_counts_arrival_day
+        )
+        event = {
+            "subject": subject.split(":")[0],
+            "event_day": event_day.isoformat(),
+            "deadline": deadline.isoformat(),
+        }
+        if deadline < on:
+            yield Finding(
+                AlertKind.EQONAQ_OVERDUE,
+                Status.ACTION,
+                f"eqonaq:{subject}",
+                deadline,
+                event,
+                "eqonaq_notification",
+            )
+        else:
+            yield Finding(
+                AlertKind.EQONAQ_DUE,
+                Status.ACTION if deadline <= on + timedelta(days=1) else Status.ATTENTION,
+                f"eqonaq:{subject}",
+                deadline,
+                event,
+                "eqonaq_notification",
+            )
+
+
+def tax_findings(report: rules.Assessment, organisation: Organisation, *, on: date):
+    """DTA Germany-Kazakhstan art. 15: more than 183 days in 12 months (RULES.md §9)."""
+    if report.tax_183_exceeded:
+        yield Finding(
+            AlertKind.TAX_CROSSED,
+            Status.ACTION,
+            "tax:183",
+            report.tax_183_crossing_date,
+            {"days": report.tax_days, "date": report.tax_183_crossing_date.isoformat()},
+            "dta_183",
+        )
+    elif report.tax_days >= organisation.tax_warning_days:
+        crossing = report.tax_183_crossing_date
+        yield Finding(
+            AlertKind.TAX_APPROACHING,
+            Status.ATTENTION,
+            "tax:183",
+            crossing,
+            {"days": report.tax_days, "date": crossing.isoformat() if crossing else None},
+            "dta_183",
+        )
+
+
+def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date):
+    """Stays that depend on a visa: its validity, its allowed days, its expiry (RULES.md §6-8)."""
+    by_visa: dict[int, list[Trip]] = {}
+    visas: dict[int, Visa] = {}
+    for trip in trips:
+        if trip.visa_id is not None:
+            by_visa.setdefault(trip.visa_id, []).append(trip)
+            visas[trip.visa_id] = trip.visa
+    for visa_id, visa_trips in by_visa.items():
+        visa = visas[visa_id]
+        verdict = rules.visa_assessment(
+            rules_visa(visa), [rules_stay(t) for t in visa_trips], on=on
+        )
+        subject = f"visa:{visa_id}"
+        base = {"visa": str(visa), "until": visa.valid_until.isoformat()}
+        if verdict.first_day_outside_validity is not None:
+            day = verdict.first_day_outside_validity
+            severity = Status.OVERSTAY if day <= on else Status.ACTION
+            yield Finding(
+                AlertKind.VISA_OUTSIDE_VALIDITY,
+                severity,
+                subject,
+                day,
+                base | {"date": day.isoformat()},
+                verdict.rule_key,
+            )
+        if verdict.first_day_over_allowed is not None:
+            day = verdict.first_day_over_allowed
+            severity = Status.OVERSTAY if day <= on else Status.ACTION
+            yield Finding(
+                AlertKind.VISA_DAYS_EXCEEDED,
+                severity,
+                subject,
+                day,
+                base | {"date": day.isoformat(), "allowed": visa.days_allowed},
+                verdict.rule_key,
+            )
+        depends = any(t.exit is None or t.exit >= on for t in visa_trips)
+        to_expiry = (visa.valid_until - on).days
+        if depends and 0 <= to_expiry <= organisation.visa_expiry_warning_days:
+            yield Finding(
+                AlertKind.VISA_EXPIRING,
+                Status.ATTENTION,
+                subject,
+                visa.valid_until,
+                base | {"days": to_expiry},
+                verdict.rule_key,
+            )
+
+
+def montage_days(trips: Sequence[Trip], params: rules.Parameters, *, on: date) -> int | None:
+    """Presence days on Montage trips in the year (RULES.md §6), None without any."""
+    montage = [rules_stay(t) for t in trips if t.purpose == Trip.Purpose.MONTAGE]
+    if not montage:
+        return None
+    return rules.montage_days(montage, on=on, year_mode=params.montage_year_mode)
+
+
+def montage_findings(days: int, organisation: Organisation, *, on: date):
+    cap = rules.DEFAULTS.montage_cap_days
+    if days > cap:
+        yield Finding(
+            AlertKind.MONTAGE_EXCEEDED,
+            Status.ACTION,
+            f"montage:{on.year}",
+            None,
+            {"days": days, "cap": cap},
+            "kz_montage",
+        )
+    elif days >= organisation.montage_warning_days:
+        yield Finding(
+            AlertKind.MONTAGE_APPROACHING,
+            Status.ATTENTION,
+            f"montage:{on.year}",
+            None,
+            {"days": days, "cap": cap},
+            "kz_montage",
+        )
+
+
+# --- Words -------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return "–"
+    return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+
+
+def describe(kind: str, params: dict) -> str:
+    """A finding in words, in the active language (alerts and emails call it too)."""
+    area = _("Kazakhstan") if params.get("area") == "kz" else _("the Schengen area")
+    match kind:
+        case AlertKind.ALLOWANCE_LOW:
+            return ngettext(
+                "Only %(left)d day left of 90 in 180 in %(area)s.",
+                "Only %(left)d days left of 90 in 180 in %(area)s.",
+                params["left"],
+            ) % {"left": params["left"], "area": area}
+        case AlertKind.PLAN_BREAKS_ALLOWANCE:
+            return _("The planned trips break the 90/180 rule in %(area)s on %(date)s.") % {
+                "area": area,
+                "date": _day(params["date"]),
+            }
+        case AlertKind.STAY_DAY:
+            return _("Day %(day)d of a 30-day visa-free stay; leave by %(exit)s.") % {
+                "day": params["day"],
+                "exit": _day(params["exit"]),
+            }
+        case AlertKind.EXIT_SOON:
+            return ngettext(
+                "Latest legal exit %(exit)s, in %(n)d day.",
+                "Latest legal exit %(exit)s, in %(n)d days.",
+                params["days_to_exit"],
+            ) % {"exit": _day(params["exit"]), "n": params["days_to_exit"]}
+        case AlertKind.EQONAQ_DUE | AlertKind.EQONAQ_OVERDUE:
+            event = _("arrival") if params["subject"] == "trip" else _("address change")
+            text = (
+                _("eQonaq notification for the %(event)s on %(day)s is overdue since %(deadline)s.")
+                if kind == AlertKind.EQONAQ_OVERDUE
+                else _("eQonaq notification for the %(event)s on %(day)s is due by %(deadline)s.")
+            )
+            return text % {
+                "event": event,
+                "day": _day(params["event_day"]),
+                "deadline": _day(params["deadline"]),
+            }
+        case AlertKind.REGISTRATION_NEEDED:
+            return _(
+                "The stay from %(entry)s exceeds 30 days: temporary registration by %(deadline)s."
+            ) % {"entry": _day(params["entry"]), "deadline": _day(params["deadline"])}
+        case AlertKind.OVERSTAY_WARNING | AlertKind.OVERSTAY_SANCTION:
+            return ngettext(
+                "Overstay of %(days)d day after the stay from %(entry)s: %(consequence)s",
+                "Overstay of %(days)d days after the stay from %(entry)s: %(consequence)s",
+                params["days"],
+            ) % {
+                "days": params["days"],
+                "entry": _day(params["entry"]),
+                "consequence": params["consequence"],
+            }
+        case AlertKind.SCHENGEN_OVERSTAY:
+            return ngettext(
+                "Overstay of %(days)d day in the Schengen area (stay from %(entry)s).",
+                "Overstay of %(days)d days in the Schengen area (stay from %(entry)s).",
+                params["days"],
+            ) % {"days": params["days"], "entry": _day(params["entry"])}
+        case AlertKind.VISA_EXPIRING:
+            return ngettext(
+                "%(visa)s expires on %(until)s, in %(days)d day, while a stay depends on it.",
+                "%(visa)s expires on %(until)s, in %(days)d days, while a stay depends on it.",
+                params["days"],
+            ) % {"visa": params["visa"], "until": _day(params["until"]), "days": params["days"]}
+        case AlertKind.VISA_OUTSIDE_VALIDITY:
+            return _("A stay on %(visa)s runs outside its validity from %(date)s.") % {
+                "visa": params["visa"],
+                "date": _day(params["date"]),
+            }
+        case AlertKind.VISA_DAYS_EXCEEDED:
+            return _("Stays on %(visa)s exceed its %(allowed)s allowed days from %(date)s.") % {
+                "visa": params["visa"],
+                "allowed": params["allowed"],
+                "date": _day(params["date"]),
+            }
+        case AlertKind.MONTAGE_APPROACHING | AlertKind.MONTAGE_EXCEEDED:
+            return _("%(days)d Montage days this year (at most %(cap)d).") % params
+        case AlertKind.TAX_APPROACHING:
+            if params.get("date"):
+                return _("%(days)d days in Kazakhstan in 12 months; day 184 would be %(date)s.") % {
+                    "days": params["days"],
+                    "date": _day(params["date"]),
+                }
+            return (
+                _("%(days)d days in Kazakhstan in 12 months (salary tax moves after 183).") % params
+            )
+        case AlertKind.TAX_CROSSED:
+            return _(
+                "More than 183 days in Kazakhstan in 12 months since %(date)s: "
+                "salary is taxable there."
+            ) % {"date": _day(params["date"])}
+    return str(kind)
+
+
+def legal_source(rule_key: str) -> str:
+    if not rule_key:
+        return ""
+    found = rules.rule(rule_key)
+    return f"{found.legal_basis} ({found.section})"
+
+
+# --- Snapshots ---------------------------------------------------------------------------
+
+
+def snapshot_fields(status: TravellerStatus) -> dict:
+    kz, schengen, trip = status.kz, status.schengen, status.current_trip
+    present = next((r for r in (kz, schengen) if r and r.report.present_on_query_date), None)
+    next_deadline = status.next_deadline
+    stay_cap = None
+    if present is not None and present is kz and trip is not None:
+        stay_cap = trip.visa.days_allowed if trip.visa_id else rules.DEFAULTS.per_stay_cap_days
+    return {
+        "evaluated_on": status.on,
+        "status": status.status,
+        "urgency": STATUS_URGENCY[status.status],
+        "reason": status.reason[:300],
+        "location": trip.country if trip else "",
+        "location_since": trip.entry if trip else None,
+        "stay_day": present.report.current_stay_length if present else None,
+        "stay_cap": stay_cap,
+        "kz_days_used": kz.report.days_used if kz else 0,
+        "kz_days_left": kz.report.remaining if kz else rules.DEFAULTS.max_days,
+        "schengen_days_used": schengen.report.days_used if schengen else None,
+        "schengen_days_left": schengen.report.remaining if schengen else None,
+        "latest_legal_exit": present.report.latest_legal_exit if present else None,
+        "next_deadline": next_deadline.due_on if next_deadline else None,
+        "next_deadline_label": next_deadline.message[:200] if next_deadline else "",
+        "tax_days": kz.report.tax_days if kz else 0,
+        "overstay_days": max(
+            (r.report.overstay_days for r in (kz, schengen) if r is not None), default=0
+        ),
+    }
+
+
+def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
+    status = evaluate(traveller, on=on)
+    snapshot, _created = StatusSnapshot.objects.update_or_create(
+        traveller=traveller, defaults=snapshot_fields(status)
+    )
+    return snapshot
+
+
+def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
+    """Recompute the snapshots of many travellers (the daily run: dates move, data may not)."""
+    count = 0
+    queryset = with_related(travellers.order_by("pk"))
+    for start in range(0, queryset.count(), batch_size):
+        batch = list(queryset[start : start + batch_size])
+        with transaction.atomic():
+            for traveller in batch:
+                refresh_snapshot(traveller, on=on)
+                count += 1
+    return count
