@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 import rules
-from rules.areas import regime_for_trip
 
 from .models import (
     STATUS_URGENCY,
@@ -142,7 +141,7 @@ def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.R
     """The traveller's trips as `rules` stays, grouped by the rule set that counts them."""
     grouped: dict[rules.Regime, list[Trip]] = {}
     for trip in trips:
-        regime = regime_for_trip(trip.country, citizenship=traveller.citizenship, entry=trip.entry)
+        regime = rules.regime_for_trip(trip.country, citizenship=traveller.citizenship, entry=trip.entry)
         if regime is not None:
             grouped.setdefault(regime, []).append(trip)
     return grouped
@@ -411,39 +410,39 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
             rules_visa(visa), [rules_stay(t) for t in visa_trips], on=on
         )
         subject = f"visa:{visa_id}"
-        base = {"visa": str(visa), "until": visa.valid_until.isoformat()}
-        if verdict.first_day_outside_validity is not None:
-            day = verdict.first_day_outside_validity
-            severity = Status.OVERSTAY if day <= on else Status.ACTION
+        rule_key = verdict.rule.key
+        base = {"visa": str(visa), "until": verdict.expires_on.isoformat()}
+        outside = verdict.first_day_outside_validity
+        if outside is not None:
             yield Finding(
                 AlertKind.VISA_OUTSIDE_VALIDITY,
-                severity,
+                Status.OVERSTAY if outside <= on else Status.ACTION,
                 subject,
-                day,
-                base | {"date": day.isoformat()},
-                verdict.rule_key,
+                outside,
+                base | {"date": outside.isoformat()},
+                rule_key,
             )
-        if verdict.first_day_over_allowed is not None:
-            day = verdict.first_day_over_allowed
-            severity = Status.OVERSTAY if day <= on else Status.ACTION
+        elif verdict.first_violation_date is not None:
+            # Over the allowed days or entries (or, for a C visa, its 90/180).
+            day = verdict.first_violation_date
             yield Finding(
                 AlertKind.VISA_DAYS_EXCEEDED,
-                severity,
+                Status.OVERSTAY if day <= on else Status.ACTION,
                 subject,
                 day,
-                base | {"date": day.isoformat(), "allowed": visa.days_allowed},
-                verdict.rule_key,
+                base | {"date": day.isoformat(), "allowed": verdict.days_allowed},
+                rule_key,
             )
         depends = any(t.exit is None or t.exit >= on for t in visa_trips)
-        to_expiry = (visa.valid_until - on).days
+        to_expiry = verdict.days_to_expiry
         if depends and 0 <= to_expiry <= organisation.visa_expiry_warning_days:
             yield Finding(
                 AlertKind.VISA_EXPIRING,
                 Status.ATTENTION,
                 subject,
-                visa.valid_until,
+                verdict.expires_on,
                 base | {"days": to_expiry},
-                verdict.rule_key,
+                rule_key,
             )
 
 

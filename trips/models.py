@@ -205,7 +205,7 @@ class Visa(models.Model):
         KZ_TEMPORARY_RESIDENCE = "kz_temporary_residence", _("Temporary residence permit (KZ)")
         SCHENGEN_C = "schengen_c", _("Schengen C visa")
         DE_NATIONAL_D = "de_national_d", _("German national D visa")
-        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        DE_RESIDENCE_PERMIT = "de_residence_permit", _("German residence permit")
 
     traveller = models.ForeignKey(
         Traveller, models.CASCADE, related_name="visas", verbose_name=_("traveller")
