@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -504,3 +504,194 @@ class AlertKind(models.TextChoices):
     MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
     TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
     TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")
+
+
+class AlertQuerySet(models.QuerySet):
+    def live(self) -> AlertQuerySet:
+        """Alerts whose situation still holds: the ones the unique constraint keeps single."""
+        return self.filter(Alert.LIVE)
+
+    def active(self) -> AlertQuerySet:
+        """Alerts someone still has to work: open or acknowledged."""
+        return self.filter(state__in=Alert.ACTIVE_STATES)
+
+    def action_needed(self) -> AlertQuerySet:
+        """What the navigation badge counts: open alerts of severity action or worse."""
+        return self.filter(state=Alert.State.OPEN, severity__in=[Status.ACTION, Status.OVERSTAY])
+
+    def by_urgency(self) -> AlertQuerySet:
+        urgency = models.Case(
+            *(models.When(severity=s, then=models.Value(u)) for s, u in STATUS_URGENCY.items()),
+            default=models.Value(0),
+        )
+        return self.alias(urgency=urgency).order_by(
+            "-urgency", F("due_on").asc(nulls_last=True), "opened_at", "pk"
+        )
+
+
+class Alert(models.Model):
+    """One finding of `trips.assessment` that someone must know about or act on.
+
+    Derived from the data by `assessment.refresh_alerts()`, never edited by hand except for
+    the review states. An alert is *live* while its situation holds: open, acknowledged, or
+    resolved without `cleared_at`. A resolved alert stays live so that the situation it was
+    about does not raise a second alert; `cleared_at` records that the situation ended, after
+    which it may arise again as a new alert. At most one live alert per traveller, kind and
+    subject: the database says so, even when two refresh runs overlap.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    ACTIVE_STATES = (State.OPEN, State.ACKNOWLEDGED)
+    LIVE = Q(state__in=ACTIVE_STATES) | Q(state=State.RESOLVED, cleared_at__isnull=True)
+
+    traveller = models.ForeignKey(
+        Traveller, models.CASCADE, related_name="alerts", verbose_name=_("traveller")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind)
+    subject = models.CharField(
+        _("subject"), max_length=100, help_text=_("Which stay, visa or change it is about.")
+    )
+    severity = models.CharField(_("severity"), max_length=12, choices=Status)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.OPEN)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    rule_key = models.CharField(_("rule"), max_length=40, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_alerts",
+        verbose_name=_("assigned to"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_on = models.DateField(_("opened on (evaluation date)"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_alerts",
+        verbose_name=_("resolved by"),
+    )
+    resolution_note = models.TextField(_("resolution note"), blank=True)
+    cleared_at = models.DateTimeField(
+        _("situation ended at"),
+        null=True,
+        blank=True,
+        help_text=_("For a resolved alert: its situation ended, so it may arise again."),
+    )
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    digested_on = models.DateField(_("in the digest of"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "severity"], name="trips_alert_state_severity"),
+            models.Index(fields=["traveller", "state"], name="trips_alert_traveller_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["traveller", "kind", "subject"],
+                condition=Q(state__in=["open", "acknowledged"])
+                | Q(state="resolved", cleared_at__isnull=True),
+                name="trips_alert_one_live_alert_per_subject",
+                violation_error_message=_("This traveller already has this alert."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | Q(closed_at__isnull=False),
+                name="trips_alert_closed_has_closed_at",
+                violation_error_message=_("A closed alert says when it closed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.traveller.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trips:alert_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def needs_action(self) -> bool:
+        return self.severity in {Status.ACTION, Status.OVERSTAY}
+
+    def record(self, action: str, *, actor=None, note: str = "") -> AlertEvent:
+        return AlertEvent.objects.create(alert=self, actor=actor, action=action, note=note)
+
+    def acknowledge(self, *, by) -> None:
+        """Someone has seen it and is on it; it stays in the queue until resolved."""
+        if self.state != self.State.OPEN:
+            return
+        self.state = self.State.ACKNOWLEDGED
+        self.save(update_fields=["state"])
+        self.record(AlertEvent.Action.ACKNOWLEDGED, actor=by)
+
+    def assign(self, assignee, *, by) -> None:
+        if self.assigned_to_id == (assignee.pk if assignee else None):
+            return
+        self.assigned_to = assignee
+        self.save(update_fields=["assigned_to"])
+        self.record(AlertEvent.Action.ASSIGNED, actor=by, note=str(assignee or ""))
+
+    def resolve(self, note: str, *, by) -> None:
+        """Dealt with; it stays live (and silent) as long as its situation holds."""
+        if not self.is_active:
+            return
+        self.state = self.State.RESOLVED
+        self.resolved_at = timezone.now()
+        self.resolved_by = by
+        self.resolution_note = note
+        self.save(update_fields=["state", "resolved_at", "resolved_by", "resolution_note"])
+        self.record(AlertEvent.Action.RESOLVED, actor=by, note=note)
+
+
+class AlertEvent(models.Model):
+    """Every change to an alert's state, with who (None: the system) and when."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Opened")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ASSIGNED = "assigned", _("Assigned")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        CLEARED = "cleared", _("Situation ended")
+        REOPENED = "reopened", _("Reopened")
+        EMAILED = "emailed", _("Emailed")
+        DIGESTED = "digested", _("Included in a digest")
+
+    alert = models.ForeignKey(Alert, models.CASCADE, related_name="events", verbose_name=_("alert"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
