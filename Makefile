@@ -1,0 +1,146 @@
+# staysite: `make run` to try it, `make test` to check everything. `make help` lists the rest.
+#
+# Everything runs from .venv, made with Python 3.12 or newer (scripts/find-python; pass
+# PYTHON=/path/to/python3.12 to choose). Tools the tests need and the machine lacks
+# (Chromium, gettext) are installed with apt-get.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+# Each recipe is one bash script, so variables and `if` span lines.
+.ONESHELL:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# pytest's cache is of no use in a fresh clone and only writes files.
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+CHROMIUM := /usr/bin/chromium
+
+# Production-like settings for the checks that prove production works.
+PRODUCTION_ENV = DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=staysite.example.com
+
+.PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
+	messages clean
+
+help:
+	@echo "make run           serve the demo on http://$(HOST):$(PORT) (development settings)"
+	@echo "make test          ruff, checks, the whole suite on SQLite and on PostgreSQL"
+	@echo "make serve         production-like: DEBUG off, collectstatic, gunicorn"
+	@echo "make lint          ruff check and ruff format --check"
+	@echo "make format        ruff format and ruff check --fix"
+	@echo "make check-deploy  manage.py check --deploy with production variables"
+	@echo "make bench         run every bench/bench_*.py"
+	@echo "make clean         remove .venv, var/ and caches"
+
+# The virtual environment, re-installed when pyproject.toml changes.
+$(PY):
+	@python=$$(PYTHON="$(PYTHON)" scripts/find-python)
+	echo "Creating $(VENV) with $$python"
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+var:
+	mkdir -p var
+
+# The browser tests drive Debian's Chromium; Playwright never downloads one.
+$(CHROMIUM):
+	scripts/apt-install chromium
+
+# Translations, when there are any: .mo files are built here, not committed.
+messages: $(VENV)/.installed
+	@if [[ -d locale ]]; then
+		command -v msgfmt >/dev/null || scripts/apt-install gettext
+		$(MANAGE) compilemessages --ignore "$(VENV)" --ignore var --verbosity 0
+	fi
+
+run: $(VENV)/.installed messages | var
+	@$(MANAGE) migrate --verbosity 0
+	$(MANAGE) load_demo
+	echo
+	echo "staysite is at http://$(HOST):$(PORT)/ (development settings)."
+	echo "Demo logins, password staysite-demo: hr, compliance, traveller."
+	echo
+	exec $(MANAGE) runserver $(HOST):$(PORT)
+
+# Production settings on plain local HTTP: no HTTPS redirect, cookies not marked secure
+# (a browser would not send them back over http), a secret key kept in var/.
+serve: $(VENV)/.installed messages | var
+	@[[ -s var/secret-key ]] || (umask 077 && $(PY) -c \
+		'import secrets; print(secrets.token_urlsafe(64))' >var/secret-key)
+	export DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
+	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}"
+	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	echo
+	echo "staysite is at http://$(HOST):$(PORT)/ (production settings, gunicorn)."
+	echo "Demo logins are refused here; create a user with: $(MANAGE) createsuperuser"
+	echo
+	exec $(VENV)/bin/gunicorn staysite.wsgi --bind $(HOST):$(PORT) --workers 2 \
+		--access-logfile -
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: $(VENV)/.installed
+	$(PRODUCTION_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+# With manifest storage, a missing file referenced from CSS fails here, not in production.
+# Collected into a temporary STATIC_ROOT, so that nothing stale stays in var/static.
+collectstatic-check: $(VENV)/.installed
+	@tmp=$$(mktemp -d)
+	trap 'rm -rf "$$tmp"' EXIT
+	printf 'from staysite.settings import *  # noqa\nSTATIC_ROOT = "%s/static"\n' "$$tmp" \
+		>"$$tmp/collectstatic_settings.py"
+	$(PRODUCTION_ENV) $(MANAGE) collectstatic --noinput --verbosity 0 \
+		--settings collectstatic_settings --pythonpath "$$tmp"
+	echo "collectstatic with production settings: $$(find "$$tmp/static" -type f | wc -l) files"
+
+# The checks that depend on the database, then the whole suite, on the DATABASE_URL given
+# (SQLite under var/ by default). `make test` runs this on SQLite and on PostgreSQL.
+test-db: $(VENV)/.installed messages | var
+	$(MANAGE) makemigrations --check --dry-run --verbosity 1
+	$(PYTEST)
+
+# The last line printed is pytest's summary on PostgreSQL: scripts/with-postgres tears its
+# cluster down silently. pytest's exit status 5 (no test collected) fails too.
+test: $(VENV)/.installed $(CHROMIUM) messages | var
+	@echo "== ruff"
+	$(MAKE) lint
+	echo "== manage.py check"
+	$(MANAGE) check
+	echo "== manage.py check --deploy, production settings"
+	$(MAKE) check-deploy
+	echo "== collectstatic, production settings"
+	$(MAKE) collectstatic-check
+	echo "== SQLite"
+	$(MAKE) test-db
+	echo "== PostgreSQL"
+	scripts/with-postgres $(MAKE) test-db
+
+bench: $(VENV)/.installed | var
+	@shopt -s nullglob
+	benches=(bench/bench_*.py)
+	[[ $${#benches[@]} -gt 0 ]] || { echo "No bench/bench_*.py yet."; exit 0; }
+	for bench in "$${benches[@]}"; do
+		echo "== $$bench"
+		DJANGO_SETTINGS_MODULE=staysite.settings $(PY) "$$bench"
+	done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-results *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
