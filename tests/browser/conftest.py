@@ -1,0 +1,67 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Mark every test module here with
+
+    pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+The live server runs in another thread and sees only committed rows, hence transactional
+database access. It serves static files (htmx among them) through staticfiles' handler.
+"""
+
+import os
+import re
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+# Playwright's sync API runs an event loop in the test's thread, so Django would refuse ORM
+# calls from fixtures and tests without this. tests/conftest.py sets it too.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+# make_user's default password (tests/factories.py).
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium (make test installs it); Playwright must never download a browser.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def log_in(page: Page, live_server) -> Callable[..., Page]:
+    """Logs a user in through the real login form and returns the page after login.
+
+    `page = log_in(hr)` for the personas of tests/conftest.py, `log_in("ana", "secret")`
+    for anyone else.
+    """
+
+    def log_in(user: AbstractBaseUser | str, password: str = PASSWORD) -> Page:
+        username = user if isinstance(user, str) else user.get_username()
+        page.goto(live_server.url + reverse("login"))
+        # The login page may hold other forms (the language switch): use the one with a
+        # password field.
+        form = page.locator("form", has=page.locator("input[name=password]"))
+        form.locator("input[name=username]").fill(username)
+        form.locator("input[name=password]").fill(password)
+        form.locator("[type=submit]").click()
+        expect(page).not_to_have_url(re.compile(re.escape(reverse("login"))))
+        return page
+
+    return log_in
