@@ -204,8 +204,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # False only to try production settings over plain http on one's own machine (make serve).
+    SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
