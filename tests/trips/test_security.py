@@ -1,0 +1,320 @@
+"""Login throttling, CSRF, security headers, no inline script, deploy checks, demo logins."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
+
+from tests import factories
+from tests.conftest import PASSWORD
+from trips.models import User
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = BASE_DIR / "templates"
+
+
+def login(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+# Login throttling (django-axes)
+
+
+def test_a_correct_login_reaches_the_dashboard(client, hr):
+    response = login(client, hr.username, PASSWORD)
+
+    assert response.status_code == 302
+    assert response.url == reverse("trips:home")
+
+
+def test_five_failed_logins_lock_the_username_out_even_with_the_right_password(client, hr):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = login(client, hr.username, "wrong-password")
+        assert response.status_code == 200
+        assert "did not match" in response.content.decode()
+
+    locked = login(client, hr.username, "wrong-password")
+    after = login(client, hr.username, PASSWORD)
+
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert after.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_is_per_username_so_a_colleague_may_still_log_in(client, hr, compliance):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        login(client, hr.username, "wrong-password")
+
+    response = login(client, compliance.username, PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_successful_login_resets_the_failure_count(client, hr):
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        login(client, hr.username, "wrong-password")
+    assert login(client, hr.username, PASSWORD).status_code == 302
+    client.logout()
+
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = login(client, hr.username, "wrong-password")
+    assert response.status_code == 200
+    assert login(client, hr.username, PASSWORD).status_code == 302
+
+
+# CSRF, HTMX included
+
+
+@pytest.fixture
+def csrf_client(hr):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(hr)
+    return client
+
+
+def csrf_token(client: Client) -> str:
+    page = client.get(reverse("trips:traveller_list"))
+    assert page.status_code == 200
+    match = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page.content.decode())
+    assert match, "base.html must send the CSRF token to htmx in hx-headers on <body>"
+    return match.group(1)
+
+
+def test_a_post_without_the_csrf_token_is_refused(csrf_client):
+    response = csrf_client.post(reverse("logout"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 403
+    assert "_auth_user_id" in csrf_client.session
+
+
+def test_an_htmx_post_with_the_token_in_the_x_csrftoken_header_is_accepted(csrf_client):
+    token = csrf_token(csrf_client)
+
+    response = csrf_client.post(
+        reverse("logout"), headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in csrf_client.session
+
+
+def test_a_form_post_with_the_token_field_is_accepted(csrf_client):
+    token = csrf_token(csrf_client)
+
+    response = csrf_client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+
+
+def test_the_login_form_itself_needs_the_csrf_token(hr):
+    client = Client(enforce_csrf_checks=True)
+
+    response = login(client, hr.username, PASSWORD)
+
+    assert response.status_code == 403
+
+
+# Security headers
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client, hr):
+    client.force_login(hr)
+
+    response = client.get(reverse("trips:traveller_list"))
+
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["Content-Security-Policy"].split(";")
+        if part.strip()
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert "unsafe" not in response.headers["Content-Security-Policy"]
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["login", "password_reset"])
+def test_public_pages_carry_the_security_headers(client, url_name):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_logged_in_pages_carry_the_security_headers(client, hr):
+    client.force_login(hr)
+
+    response = client.get(reverse("trips:traveller_list"))
+
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookies_are_http_only():
+    assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def template_files() -> list[Path]:
+    return sorted(path for path in TEMPLATES.rglob("*.html"))
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE | re.DOTALL)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE | re.DOTALL)
+STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
+TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.DOTALL)
+
+
+def test_the_template_scan_finds_what_it_forbids():
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
+    assert not INLINE_SCRIPT.search('<script src="/static/js/site.js" defer></script>')
+    assert EVENT_HANDLER.search('<button onclick="go()">')
+    assert not EVENT_HANDLER.search('<button class="button" data-on="x">')
+    assert STYLE_ATTRIBUTE.search('<p style="color: red">')
+    assert STYLE_ELEMENT.search("<style>p {}</style>")
+    assert not STYLE_ELEMENT.search(TEMPLATE_COMMENT.sub("", "{# no inline <style> #}"))
+
+
+@pytest.mark.parametrize(
+    "path", template_files(), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_templates_contain_no_inline_script_or_style(path):
+    """The Content Security Policy would block them: JS goes in static/js, CSS in site.css."""
+    text = TEMPLATE_COMMENT.sub("", path.read_text())
+
+    assert not INLINE_SCRIPT.search(text), "inline <script>: move it to static/js/"
+    assert not EVENT_HANDLER.search(text), "on...= handler: use static/js/site.js"
+    assert not STYLE_ATTRIBUTE.search(text), "style= attribute: use a class in site.css"
+    assert not STYLE_ELEMENT.search(text), "<style> element: use static/css/site.css"
+
+
+def test_there_are_templates_to_scan():
+    assert len(template_files()) > 10
+
+
+# Production settings
+
+
+def production_environment() -> dict[str, str]:
+    env = os.environ.copy()
+    # The tests' own switch (tests/conftest.py) is an error in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    for name in ("DATABASE_URL", "STAYSITE_ALLOW_DEMO_LOGINS", "DJANGO_SECURE_COOKIES"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="staysite.example.com",
+    )
+    return env
+
+
+def test_check_deploy_reports_nothing_with_production_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=BASE_DIR,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_settings_make_cookies_secure_and_refuse_demo_logins():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000, s.STAYSITE_ALLOW_DEMO_LOGINS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "True", "True", "False"]
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = production_environment()
+    del env["DJANGO_SECRET_KEY"]
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+# Demo accounts
+
+
+@pytest.fixture
+def demo_user(organisation):
+    return factories.make_user(
+        organisation=organisation, role=User.Role.HR, username="demo.hr", is_demo=True
+    )
+
+
+def authenticate_demo(username: str):
+    request = RequestFactory().post(reverse("login"))
+    return authenticate(request, username=username, password=PASSWORD)
+
+
+@override_settings(STAYSITE_ALLOW_DEMO_LOGINS=False)
+def test_demo_accounts_cannot_log_in_where_demo_logins_are_off(client, demo_user):
+    assert authenticate_demo(demo_user.username) is None
+    response = login(client, demo_user.username, PASSWORD)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(STAYSITE_ALLOW_DEMO_LOGINS=False)
+def test_demo_accounts_with_a_session_are_logged_out_where_demo_logins_are_off(client, demo_user):
+    client.force_login(demo_user)
+
+    response = client.get(reverse("trips:traveller_list"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@override_settings(STAYSITE_ALLOW_DEMO_LOGINS=False)
+def test_real_accounts_still_log_in_where_demo_logins_are_off(hr):
+    request = RequestFactory().post(reverse("login"))
+    assert authenticate(request, username=hr.username, password=PASSWORD) == hr
+
+
+@override_settings(STAYSITE_ALLOW_DEMO_LOGINS=True)
+def test_demo_accounts_log_in_where_demo_logins_are_on(demo_user):
+    assert authenticate_demo(demo_user.username) == demo_user
