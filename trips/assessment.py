@@ -8,13 +8,16 @@ so a light on the dashboard and an alert in the queue never disagree.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.utils import formats
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,6 +26,8 @@ import rules
 from .models import (
     STATUS_URGENCY,
     AddressChange,
+    Alert,
+    AlertEvent,
     AlertKind,
     Notification,
     Organisation,
@@ -32,6 +37,8 @@ from .models import (
     Trip,
     Visa,
 )
+
+logger = logging.getLogger(__name__)
 
 # Notification duties older than this are history, not a to-do.
 EQONAQ_LOOKBACK_DAYS = 60
@@ -141,7 +148,9 @@ def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.R
     """The traveller's trips as `rules` stays, grouped by the rule set that counts them."""
     grouped: dict[rules.Regime, list[Trip]] = {}
     for trip in trips:
-        regime = rules.regime_for_trip(trip.country, citizenship=traveller.citizenship, entry=trip.entry)
+        regime = rules.regime_for_trip(
+            trip.country, citizenship=traveller.citizenship, entry=trip.entry
+        )
         if regime is not None:
             grouped.setdefault(regime, []).append(trip)
     return grouped
@@ -186,13 +195,14 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
     kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
     if kz is not None:
         findings += allowance_findings(kz, organisation, on=on)
-        findings += stay_findings(kz, kz_trips, organisation, on=on)
+        findings += stay_findings(kz, organisation, on=on)
         findings += overstay_findings(kz, on=on)
-        findings += registration_findings(kz, kz_trips, on=on)
+        findings += registration_findings(kz_trips, on=on)
         findings += eqonaq_findings(kz_trips, params, on=on)
         findings += tax_findings(kz.report, organisation, on=on)
     if schengen is not None:
         findings += allowance_findings(schengen, organisation, on=on)
+        findings += stay_findings(schengen, organisation, on=on)
         findings += overstay_findings(schengen, on=on)
     findings += visa_findings(trips, organisation, on=on)
     montage = montage_days(kz_trips, params, on=on)
@@ -243,38 +253,44 @@ def allowance_findings(status: RegimeStatus, organisation: Organisation, *, on: 
         )
 
 
-def stay_findings(status: RegimeStatus, trips: Sequence[Trip], organisation, *, on: date):
-    """Day 25 of a 30-day visa-free stay, and a latest legal exit close ahead (RULES.md §1-2)."""
+def stay_findings(status: RegimeStatus, organisation: Organisation, *, on: date):
+    """Day 25 of a 30-day visa-free stay, and a latest legal exit close ahead (RULES.md §1-2, §11).
+
+    Stays on a visa that replaces the visa-free rules are not in the report (rules.assess leaves
+    them out); their limits are the visa's (`visa_findings`).
+    """
     report = status.report
     if not report.present_on_query_date or report.latest_legal_exit is None:
         return
     if report.latest_legal_exit < on:
         return  # already over: an overstay finding says so
-    current = next((t for t in trips if t.entry <= on and (t.exit is None or t.exit >= on)), None)
-    under_visa = current is not None and current.visa_id is not None
+    key = _regime_key(status.regime)
+    subject = f"{key}:stay:{report.current_stay_entry.isoformat()}"
     days_to_exit = (report.latest_legal_exit - on).days
     params = {
+        "area": key,
         "day": report.current_stay_length,
         "exit": report.latest_legal_exit.isoformat(),
         "days_to_exit": days_to_exit,
     }
+    kz = status.regime is rules.Regime.KZ_VISA_FREE
+    if kz and report.current_stay_length >= organisation.stay_day_warning:
+        yield Finding(
+            AlertKind.STAY_DAY,
+            Status.ATTENTION,
+            subject,
+            report.latest_legal_exit,
+            params,
+            "kz_per_stay_cap",
+        )
     if days_to_exit <= organisation.exit_warning_days:
         yield Finding(
             AlertKind.EXIT_SOON,
             Status.ACTION,
-            f"kz:stay:{report.current_stay_entry.isoformat()}",
+            subject,
             report.latest_legal_exit,
             params,
-            "kz_per_stay_cap" if not under_visa else "kz_90_180",
-        )
-    elif not under_visa and report.current_stay_length >= organisation.stay_day_warning:
-        yield Finding(
-            AlertKind.STAY_DAY,
-            Status.ATTENTION,
-            f"kz:stay:{report.current_stay_entry.isoformat()}",
-            report.latest_legal_exit,
-            params,
-            "kz_per_stay_cap",
+            "kz_per_stay_cap" if kz else "schengen_90_180",
         )
 
 
@@ -305,24 +321,26 @@ def overstay_findings(status: RegimeStatus, *, on: date):
     yield Finding(kind, Status.OVERSTAY, f"kz:overstay:{entry}", None, params, "kz_overstay")
 
 
-def registration_findings(status: RegimeStatus, trips: Sequence[Trip], *, on: date):
-    """A stay over 30 days needs a temporary registration by its 30th day (RULES.md §4)."""
-    report = status.report
-    if not report.registration_required or report.relevant_stay_entry is None:
+def registration_findings(trips: Sequence[Trip], *, on: date):
+    """A stay over 30 days needs a temporary registration by its 30th day (RULES.md §4).
+
+    Counted on physical presence, visa stays included: the duty follows the length of the stay,
+    not the rule that allows it.
+    """
+    current = next((t for t in trips if t.entry <= on and (t.exit is None or t.exit >= on)), None)
+    trip = current or next((t for t in trips if t.entry > on), None)
+    if trip is None:
         return
-    entry = report.relevant_stay_entry
-    stay_end = max(
-        (t.exit or on for t in trips if t.entry >= entry and t.entry <= (t.exit or on)),
-        default=on,
-    )
-    if stay_end < on:
-        return  # the stay is over
+    length = ((trip.exit or on) - trip.entry).days + 1
+    verdict = rules.registration(trip.entry, length)
+    if not verdict.required:
+        return
     yield Finding(
         AlertKind.REGISTRATION_NEEDED,
         Status.ACTION,
-        f"kz:registration:{entry.isoformat()}",
-        report.registration_deadline,
-        {"entry": entry.isoformat(), "deadline": report.registration_deadline.isoformat()},
+        f"kz:registration:{trip.entry.isoformat()}",
+        verdict.deadline,
+        {"entry": trip.entry.isoformat(), "deadline": verdict.deadline.isoformat()},
         "kz_registration",
     )
 
@@ -639,3 +657,411 @@ def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
                 refresh_snapshot(traveller, on=on)
                 count += 1
     return count
+
+
+def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Everything that follows a change to a traveller's trips, visas or notifications.
+
+    Call it inside the transaction that made the change (trips/services.py does): the snapshot
+    is refreshed in that same transaction, so lists never show figures the data no longer
+    supports. Work that must wait for the commit (refreshing the traveller's alerts, issue 6)
+    belongs here too, scheduled with `transaction.on_commit`, so that every caller gets it.
+    The alerts (and their emails) wait for the commit, so that a rolled-back change raises no
+    alert and sends no email; `robust` keeps a failing mail server from failing the request.
+    """
+    snapshot = refresh_snapshot(traveller, on=on)
+    transaction.on_commit(partial(refresh_alerts_for_traveller, traveller.pk, on=on), robust=True)
+    return snapshot
+
+
+# --- Alerts (issue 6) --------------------------------------------------------------------
+
+
+@dataclass
+class RefreshResult:
+    """What one run of `refresh_alerts()` did."""
+
+    travellers: int = 0
+    opened: int = 0
+    updated: int = 0
+    closed: int = 0
+    cleared: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.travellers} travellers: {self.opened} alerts opened, "
+            f"{self.updated} updated, {self.closed} closed, {self.cleared} cleared, "
+            f"{self.unchanged} unchanged"
+        )
+        return text + (f", {self.failed} travellers failed" if self.failed else "")
+
+
+def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> RefreshResult:
+    """Make the alerts agree with the findings on `on`: the only place alerts come from.
+
+    For each traveller, a finding without a live alert opens one; a live alert whose finding
+    is gone closes with the reason (or, if someone resolved it, records that the situation
+    ended, so that it may arise again); the others take the finding's severity, due date and
+    details. Running it twice changes nothing; two runs at once are kept from opening the
+    same alert twice by the database (`trips_alert_one_live_alert_per_subject`).
+    """
+    if travellers is None:
+        travellers = Traveller.objects.all()
+    result = RefreshResult()
+    pks = list(travellers.order_by("pk").values_list("pk", flat=True))
+    live = Prefetch("alerts", queryset=Alert.objects.live().order_by("pk"), to_attr="live_alerts")
+    for start in range(0, len(pks), batch_size):
+        batch = with_related(Traveller.objects.filter(pk__in=pks[start : start + batch_size]))
+        for traveller in batch.prefetch_related(live).order_by("pk"):
+            try:
+                findings = _current_findings(traveller, on=on)
+            except rules.RequestError:
+                # Data the engine refuses (an open trip starting after `on`): keep this
+                # traveller's alerts as they are rather than close them, and go on.
+                logger.exception("Alerts of traveller %s not refreshed", traveller.pk)
+                result.failed += 1
+                continue
+            with transaction.atomic():
+                _refresh_traveller_alerts(traveller, findings, on=on, result=result)
+            result.travellers += 1
+    return result
+
+
+def refresh_alerts_for_traveller(traveller_pk: int, *, on: date) -> RefreshResult:
+    """One traveller's alerts, then the emails for any new urgent one (run after commit)."""
+    from . import notify  # notify reads assessment's words: import here, not at the top
+
+    travellers = Traveller.objects.filter(pk=traveller_pk)
+    result = refresh_alerts(on=on, travellers=travellers)
+    notify.send_alert_emails(travellers=travellers)
+    return result
+
+
+def _current_findings(traveller: Traveller, *, on: date) -> dict[tuple[str, str], Finding]:
+    if not traveller.active or traveller.erased_at is not None:
+        return {}
+    return {(f.kind, f.subject): f for f in evaluate(traveller, on=on).findings}
+
+
+def _refresh_traveller_alerts(
+    traveller: Traveller, findings: dict, *, on: date, result: RefreshResult
+) -> None:
+    now = timezone.now()
+    for alert in traveller.live_alerts:
+        finding = findings.pop((alert.kind, alert.subject), None)
+        if finding is not None:
+            _update_alert(alert, finding, result=result)
+        elif alert.state == Alert.State.RESOLVED:
+            cleared = Alert.objects.filter(
+                pk=alert.pk, state=Alert.State.RESOLVED, cleared_at__isnull=True
+            ).update(cleared_at=now)
+            if cleared:
+                alert.record(AlertEvent.Action.CLEARED, note=_closing_reason(traveller, alert, on))
+                result.cleared += 1
+        else:
+            reason = _closing_reason(traveller, alert, on)
+            closed = Alert.objects.filter(pk=alert.pk, state__in=Alert.ACTIVE_STATES).update(
+                state=Alert.State.CLOSED, closed_at=now, closed_reason=reason[:300]
+            )
+            if closed:
+                alert.record(AlertEvent.Action.CLOSED, note=reason)
+                result.closed += 1
+    # A fixed order, so that two overlapping runs take the same locks in the same order.
+    for kind, subject in sorted(findings):
+        finding = findings[(kind, subject)]
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    traveller=traveller,
+                    kind=finding.kind,
+                    subject=finding.subject,
+                    severity=finding.severity,
+                    due_on=finding.due_on,
+                    params=finding.params,
+                    rule_key=finding.rule_key,
+                    opened_on=on,
+                )
+                alert.record(AlertEvent.Action.OPENED)
+        except IntegrityError:
+            # Another run opened it a moment ago: the constraint did its job.
+            result.unchanged += 1
+        else:
+            result.opened += 1
+
+
+def _update_alert(alert: Alert, finding: Finding, *, result: RefreshResult) -> None:
+    changes = {
+        name: value
+        for name, value in {
+            "severity": finding.severity,
+            "due_on": finding.due_on,
+            "params": finding.params,
+            "rule_key": finding.rule_key,
+        }.items()
+        if getattr(alert, name) != value
+    }
+    worse = STATUS_URGENCY[finding.severity] > STATUS_URGENCY[Status(alert.severity)]
+    if alert.state == Alert.State.RESOLVED and worse:
+        # Resolved while it was milder (a planned stay outside a visa, now a real one).
+        changes |= {"state": Alert.State.OPEN, "resolved_at": None}
+    if not changes:
+        result.unchanged += 1
+        return
+    Alert.objects.filter(pk=alert.pk).update(**changes)
+    if changes.get("state") == Alert.State.OPEN:
+        alert.record(AlertEvent.Action.REOPENED, note=str(Status(finding.severity).label))
+    result.updated += 1
+
+
+def _closing_reason(traveller: Traveller, alert: Alert, on: date) -> str:
+    """Why an alert's situation ended, in the site's language (it is stored, not shown live)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if not traveller.active or traveller.erased_at is not None:
+            return _("The traveller is no longer active.")
+        if alert.kind in {AlertKind.EQONAQ_DUE, AlertKind.EQONAQ_OVERDUE}:
+            filed = _eqonaq_filed_on(traveller, alert.subject)
+            if filed is not None:
+                return _("Notification filed on %(date)s.") % {
+                    "date": formats.date_format(filed, "DATE_FORMAT")
+                }
+        if alert.kind == AlertKind.EQONAQ_DUE:
+            # Not filed by the deadline: the overdue alert takes over.
+            return _("The deadline passed: now overdue.")
+        return _("No longer the case on %(date)s.") % {
+            "date": formats.date_format(on, "DATE_FORMAT")
+        }
+
+
+def _eqonaq_filed_on(traveller: Traveller, subject: str) -> date | None:
+    """The filing date of the notification that discharged an eQonaq duty, if any."""
+    _prefix, what, pk = (subject.split(":") + ["", "", ""])[:3]
+    for trip in traveller.trips.all():
+        if what == "trip" and str(trip.pk) == pk:
+            filed = [n.filed_on for n in trip.notifications.all() if n.reason == "arrival"]
+            return min(filed, default=None)
+        for change in trip.address_changes.all():
+            if what == "change" and str(change.pk) == pk:
+                return min((n.filed_on for n in change.notifications.all()), default=None)
+    return None
+
+
+# --- The traveller page: details behind the numbers, and the "what if" planner ----------
+
+# The timeline shows this many days before and after the evaluation date.
+TIMELINE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class RegimeDetails:
+    """One rule set's figures for the traveller page: the report, why, and day by day."""
+
+    regime: rules.Regime
+    key: str
+    report: rules.Assessment
+    explanation: rules.Explanation
+    series: tuple[tuple[date, int], ...]
+    trips: tuple[Trip, ...]
+    findings: tuple[Finding, ...]
+    consequence: rules.Consequence | None
+
+
+@dataclass(frozen=True)
+class StatusDetails:
+    status: TravellerStatus
+    regimes: tuple[RegimeDetails, ...]
+    visas: tuple[tuple[Visa, rules.VisaAssessment], ...]
+    montage: rules.MontageUsage | None
+    other_findings: tuple[Finding, ...]
+
+
+def _finding_regime(finding: Finding) -> str | None:
+    if finding.subject.startswith(("kz:", "eqonaq:", "tax:", "montage:")):
+        return "kz"
+    if finding.subject.startswith("schengen:"):
+        return "schengen"
+    return None
+
+
+def status_details(traveller: Traveller, *, on: date) -> StatusDetails:
+    """Everything the traveller page explains: per rule set the window, the trips in it, the
+    days coming back, the usage day by day over 180 days back and ahead, and the findings."""
+    status = evaluate(traveller, on=on)
+    params = parameters(traveller.organisation)
+    trips = sorted(traveller.trips.all(), key=lambda t: (t.entry, t.pk or 0))
+    grouped = stays_by_regime(traveller, trips)
+    regimes = []
+    for regime_status in (status.kz, status.schengen):
+        if regime_status is None:
+            continue
+        key = _regime_key(regime_status.regime)
+        series = rules.usage_series(
+            regime_status.stays,
+            start=on - timedelta(days=TIMELINE_DAYS),
+            end=on + timedelta(days=TIMELINE_DAYS),
+            on=on,
+            options=params,
+        )
+        overstay = regime_status.report.overstay_days
+        regimes.append(
+            RegimeDetails(
+                regime=regime_status.regime,
+                key=key,
+                report=regime_status.report,
+                explanation=rules.explain(
+                    regime_status.stays, regime=regime_status.regime, on=on, options=params
+                ),
+                series=tuple(series),
+                trips=tuple(grouped.get(regime_status.regime, ())),
+                findings=tuple(f for f in status.findings if _finding_regime(f) == key),
+                consequence=(
+                    rules.overstay_consequence(overstay, on=on)
+                    if overstay and key == "kz"
+                    else None
+                ),
+            )
+        )
+    visas = {}
+    for trip in trips:
+        if trip.visa_id is not None:
+            visas.setdefault(trip.visa_id, (trip.visa, []))[1].append(rules_stay(trip))
+    kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
+    montage_stays = [rules_stay(t) for t in kz_trips if t.purpose == Trip.Purpose.MONTAGE]
+    return StatusDetails(
+        status=status,
+        regimes=tuple(regimes),
+        visas=tuple(
+            (visa, rules.visa_assessment(rules_visa(visa), stays, on=on))
+            for visa, stays in visas.values()
+        ),
+        montage=(
+            rules.montage_usage(montage_stays, on=on, year_mode=params.montage_year_mode)
+            if montage_stays
+            else None
+        ),
+        other_findings=tuple(f for f in status.findings if _finding_regime(f) is None),
+    )
+
+
+class PlanError(ValueError):
+    """A plan the planner cannot answer: the message says what to change."""
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """What the law says about one planned stay, with and without it (RULES.md §1-4, §9, §11)."""
+
+    country: str
+    entry: date
+    exit: date | None
+    regime: rules.Regime | None
+    legal: bool | None = None
+    deciding_rule: rules.Rule | None = None
+    latest_legal_exit: date | None = None
+    max_stay_days: int | None = None
+    first_violation: date | None = None
+    earliest_fit: date | None = None
+    days_used_at_exit: int | None = None
+    registration_required: bool | None = None
+    registration_deadline: date | None = None
+    eqonaq_deadline: date | None = None
+    tax_days_without: int | None = None
+    tax_days_with: int | None = None
+    tax_crossing_without: date | None = None
+    tax_crossing_with: date | None = None
+    assumes_current_stay_ends: date | None = None
+
+    @property
+    def length(self) -> int | None:
+        return None if self.exit is None else (self.exit - self.entry).days + 1
+
+
+# Longer plans are typing mistakes, not plans; the engine would answer them slowly.
+PLAN_MAX_DAYS = 1000
+
+
+def plan(
+    traveller: Traveller,
+    *,
+    country: str,
+    entry: date,
+    exit: date | None = None,
+    length: int | None = None,
+    on: date,
+) -> PlanAnswer:
+    """The "what if" planner: a stay in `country` from `entry` to `exit` (or for `length` days)
+    checked against the traveller's trips, planned ones included. Raises `PlanError`."""
+    if length is not None:
+        if length < 1:
+            raise PlanError(_("A stay lasts at least one day."))
+        if exit is None:
+            exit = entry + timedelta(days=length - 1)
+    if exit is not None and exit < entry:
+        raise PlanError(_("The exit date is before the entry date."))
+    if entry < on:
+        raise PlanError(
+            _("The entry date is in the past: the planner looks ahead. Record past trips instead.")
+        )
+    if exit is not None and (exit - entry).days + 1 > PLAN_MAX_DAYS:
+        raise PlanError(_("Plans are limited to %(n)d days.") % {"n": PLAN_MAX_DAYS})
+    draft = Trip(traveller=traveller, country=country, entry=entry, exit=exit)
+    conflicts = draft.conflicting_trips()
+    if conflicts:
+        raise PlanError(_("The plan overlaps the trip %(trip)s.") % {"trip": str(conflicts[0])})
+
+    regime = rules.regime_for_trip(country, citizenship=traveller.citizenship, entry=entry)
+    if regime is None:
+        return PlanAnswer(country=country, entry=entry, exit=exit, regime=None, legal=True)
+    params = parameters(traveller.organisation)
+    trips = [
+        t
+        for t in traveller.trips.all()
+        if rules.regime_for_trip(t.country, citizenship=traveller.citizenship, entry=t.entry)
+        is regime
+    ]
+    stays = [rules_stay(t) for t in sorted(trips, key=lambda t: (t.entry, t.pk or 0))]
+    lengths = [] if exit is None else [(exit - entry).days + 1]
+    without = rules.assess(
+        stays, regime=regime, on=on, planned_entry=entry, reentry_lengths=lengths, options=params
+    )
+    # With a later entry planned, the current stay must end first; count it up to today.
+    closed = [s if s.exit is not None else rules.Stay(s.entry, on, s.label, s.visa) for s in stays]
+    ends_today = on if len(closed) and any(s.exit is None for s in stays) else None
+    answer = {
+        "latest_legal_exit": without.planned_latest_legal_exit,
+        "max_stay_days": without.planned_max_stay_days,
+        "earliest_fit": without.earliest_reentry.get(lengths[0]) if lengths else None,
+        "assumes_current_stay_ends": ends_today,
+    }
+    kz = regime is rules.Regime.KZ_VISA_FREE
+    if exit is None:
+        if kz:
+            answer["eqonaq_deadline"] = rules.eqonaq_deadline(
+                entry, counts_arrival_day=params.eqonaq_counts_arrival_day
+            )
+        return PlanAnswer(country=country, entry=entry, exit=None, regime=regime, **answer)
+
+    planned = rules.Stay(entry, exit, "plan")
+    with_plan = [*closed, planned]
+    at_exit = rules.assess(with_plan, regime=regime, on=exit, options=params)
+    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params)
+    why = rules.explain(with_plan, regime=regime, on=entry, options=params)
+    answer |= {
+        "legal": at_exit.plan_compliant,
+        "first_violation": at_exit.first_violation_date,
+        "deciding_rule": why.deciding_rule,
+        "days_used_at_exit": at_exit.days_used,
+    }
+    if kz:
+        before = rules.assess(closed, regime=regime, on=exit, options=params)
+        answer |= {
+            "registration_required": at_entry.registration_required,
+            "registration_deadline": at_entry.registration_deadline,
+            "eqonaq_deadline": at_entry.eqonaq_deadline,
+            "tax_days_without": before.tax_days,
+            "tax_days_with": at_exit.tax_days,
+            "tax_crossing_without": before.tax_183_crossing_date,
+            "tax_crossing_with": at_exit.tax_183_crossing_date,
+        }
+    return PlanAnswer(country=country, entry=entry, exit=exit, regime=regime, **answer)

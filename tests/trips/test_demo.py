@@ -1,0 +1,93 @@
+"""The demo data (issue 2): idempotent, and every status the product knows is in it."""
+
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from trips import assessment, demo
+from trips.models import AlertKind, Status, StatusSnapshot, Traveller, Trip, User
+
+# Late in the year, so that Montage days of the calendar year can approach 120.
+ON = date(2026, 9, 14)
+
+
+def findings_by_number(on: date) -> dict[str, set[str]]:
+    return {
+        traveller.employee_number: {f.kind for f in assessment.evaluate(traveller, on=on).findings}
+        for traveller in Traveller.objects.all()
+    }
+
+
+@pytest.mark.django_db
+def test_loading_twice_creates_nothing_new():
+    call_command("load_demo", "--on", ON.isoformat())
+    counts = (User.objects.count(), Traveller.objects.count(), Trip.objects.count())
+
+    call_command("load_demo", "--on", ON.isoformat())
+
+    assert (User.objects.count(), Traveller.objects.count(), Trip.objects.count()) == counts
+    assert 20 <= counts[1] <= 30
+
+
+@pytest.mark.django_db
+def test_demo_covers_every_status_and_situation():
+    demo.load(on=ON)
+    findings = findings_by_number(ON)
+    every = set().union(*findings.values())
+
+    assert set(StatusSnapshot.objects.values_list("status", flat=True)) == set(Status)
+    assert not findings["D-001"], "a comfortable traveller"
+    assert AlertKind.ALLOWANCE_LOW in findings["D-002"]
+    assert AlertKind.STAY_DAY in findings["D-003"]
+    assert AlertKind.EQONAQ_OVERDUE in findings["D-004"]
+    assert AlertKind.REGISTRATION_NEEDED in findings["D-005"]
+    assert AlertKind.OVERSTAY_WARNING in findings["D-006"]
+    assert AlertKind.OVERSTAY_SANCTION in findings["D-007"]
+    assert AlertKind.TAX_CROSSED in findings["D-008"]
+    assert not findings["D-009"], "a stay on a B2 visa within its limits"
+    assert Traveller.objects.get(employee_number="K-010").trips.filter(country="DE").exists()
+    assert every >= {
+        AlertKind.EQONAQ_DUE,
+        AlertKind.PLAN_BREAKS_ALLOWANCE,
+        AlertKind.VISA_EXPIRING,
+        AlertKind.MONTAGE_APPROACHING,
+        AlertKind.TAX_APPROACHING,
+        AlertKind.EXIT_SOON,
+    }
+
+
+@pytest.mark.django_db
+def test_tom_can_log_in_as_the_demo_traveller(client):
+    demo.load(on=ON)
+    tom = Traveller.objects.get(employee_number="D-003")
+
+    response = client.post("/accounts/login/", {"username": "traveller", "password": demo.PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(tom.user_id)
+
+
+@pytest.mark.django_db
+def test_demo_logins_are_refused_where_demo_logins_are_off(client, settings):
+    demo.load(on=ON)
+    settings.STAYSITE_ALLOW_DEMO_LOGINS = False
+
+    response = client.post("/accounts/login/", {"username": "hr", "password": demo.PASSWORD})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_run_where_demo_logins_are_off(settings):
+    settings.STAYSITE_ALLOW_DEMO_LOGINS = False
+
+    with pytest.raises(CommandError, match="demo logins are switched off"):
+        call_command("load_demo")
+
+
+@pytest.mark.django_db
+def test_load_demo_names_a_bad_date():
+    with pytest.raises(CommandError, match="--on must be a date"):
+        call_command("load_demo", "--on", "2026-02-30")
