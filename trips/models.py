@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -20,6 +21,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .countries import COUNTRIES
+
+
+def format_day(day: date) -> str:
+    """A day in messages, in the reader's language: "12 Apr 2026"."""
+    return formats.date_format(day, "j M Y")
+
+
+def format_span(entry: date, exit: date | None) -> str:
+    """A trip's days in messages: "20 Feb - 2 Mar 2026", "30 Dec 2025 - 4 Jan 2026"."""
+    if exit is None:
+        return _("%(entry)s - no exit date") % {"entry": format_day(entry)}
+    if exit == entry:
+        return format_day(entry)
+    start = formats.date_format(entry, "j M") if entry.year == exit.year else format_day(entry)
+    return f"{start} - {format_day(exit)}"
 
 
 class Organisation(models.Model):
@@ -192,6 +208,21 @@ class Traveller(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("trips:traveller_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        # The form has no organisation field, so Django skips the unique constraint there.
+        if self.organisation_id and self.employee_number:
+            taken = Traveller.objects.filter(
+                organisation_id=self.organisation_id, employee_number=self.employee_number
+            ).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError(
+                    {
+                        "employee_number": _(
+                            "Another traveller in this organisation has this employee number."
+                        )
+                    }
+                )
+
 
 class Visa(models.Model):
     """A visa or residence permit; a trip may name one as its stay basis."""
@@ -251,6 +282,15 @@ class Visa(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {
+                    "valid_until": _("Valid until %(until)s is before valid from %(from)s")
+                    % {"until": format_day(self.valid_until), "from": format_day(self.valid_from)}
+                }
+            )
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_until
@@ -328,6 +368,41 @@ class Trip(models.Model):
     def __str__(self) -> str:
         return f"{self.get_country_display()} {self.period}"
 
+    def clean(self) -> None:
+        """What the constraints say, in words next to the field, plus what they cannot say.
+
+        The no-overlap rule is a PostgreSQL exclusion constraint (migration 0002); SQLite has
+        none, and a form would only see PostgreSQL's error as a crash, so it is checked here.
+        """
+        if self.entry is None or not self.traveller_id:
+            return
+        errors: dict[str, list[str]] = {}
+        if self.exit is not None and self.exit < self.entry:
+            errors.setdefault("exit", []).append(
+                _("Exit %(exit)s is before entry %(entry)s")
+                % {"exit": format_day(self.exit), "entry": format_day(self.entry)}
+            )
+        else:
+            others = Trip.objects.filter(traveller_id=self.traveller_id).exclude(pk=self.pk)
+            if self.exit is None and others.open().exists():
+                errors.setdefault("exit", []).append(
+                    _("This traveller already has a trip without an exit date")
+                )
+            for other in self.conflicting_trips():
+                # Name the conflict next to the date that runs into it.
+                field = "exit" if other.entry > self.entry else "entry"
+                errors.setdefault(field, []).append(
+                    _("Overlaps the trip %(span)s") % {"span": other.span}
+                )
+        if self.visa_id and self.visa.traveller_id != self.traveller_id:
+            errors.setdefault("visa", []).append(_("This visa belongs to another traveller."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def span(self) -> str:
+        return format_span(self.entry, self.exit)
+
     @property
     def period(self) -> str:
         entry = formats.date_format(self.entry, "SHORT_DATE_FORMAT")
@@ -387,6 +462,18 @@ class AddressChange(models.Model):
     def __str__(self) -> str:
         return f"{formats.date_format(self.changed_on, 'SHORT_DATE_FORMAT')}: {self.new_address}"
 
+    def clean(self) -> None:
+        if self.changed_on is None or not self.trip_id:
+            return
+        trip = self.trip
+        if self.changed_on < trip.entry or (trip.exit is not None and self.changed_on > trip.exit):
+            raise ValidationError(
+                {
+                    "changed_on": _("%(day)s is outside the trip %(span)s")
+                    % {"day": format_day(self.changed_on), "span": trip.span}
+                }
+            )
+
 
 class Notification(models.Model):
     """An eQonaq notification the host filed for an arrival or an address change."""
@@ -432,6 +519,34 @@ class Notification(models.Model):
     def __str__(self) -> str:
         filed = formats.date_format(self.filed_on, "SHORT_DATE_FORMAT")
         return f"{self.get_reason_display()} {filed} {self.reference}".strip()
+
+    def clean(self) -> None:
+        """A notification follows its event, and an address change's one names a change of its trip.
+
+        The reason/address change pairing is also a constraint; saying it here puts the words
+        next to the field.
+        """
+        if not self.trip_id:
+            return
+        errors: dict[str, str] = {}
+        event_day = self.trip.entry
+        if self.reason == self.Reason.ADDRESS_CHANGE:
+            if self.address_change_id is None:
+                errors["address_change"] = _("Choose the address change this notification is for.")
+            elif self.address_change.trip_id != self.trip_id:
+                errors["address_change"] = _("This address change belongs to another trip.")
+            else:
+                event_day = self.address_change.changed_on
+        elif self.address_change_id is not None:
+            errors["address_change"] = _("An arrival notification names no address change.")
+        late_enough = self.filed_on is None or self.filed_on >= event_day
+        if not late_enough and "address_change" not in errors:
+            errors["filed_on"] = _("Filed on %(filed)s, before the event on %(day)s") % {
+                "filed": format_day(self.filed_on),
+                "day": format_day(event_day),
+            }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Status(models.TextChoices):

@@ -1,27 +1,486 @@
-"""HR pages: travellers, their trips, visas, address changes and eQonaq notifications."""
+"""HR pages: travellers, their trips, visas, address changes and eQonaq notifications.
 
+Every change works twice: as a plain form with Post/Redirect/Get, and in place with htmx (the
+form loads into its table, a valid save swaps the records and sends `HX-Trigger:
+traveller-changed`, on which the status panel and the history reload themselves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Q
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget, trigger_client_event
 
-from .. import access
+from .. import access, assessment, services
+from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
+from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
+
+DETAIL = "trips/traveller_detail.html"
+RECORD_FORM = "trips/traveller_record_form.html"
+PER_PAGE = 25
+HISTORY_LENGTH = 50
+DETAIL_PARTS = {"records", "history"}
+
+PHASES = {
+    "past": gettext_lazy("Past"),
+    "current": gettext_lazy("Current"),
+    "planned": gettext_lazy("Planned"),
+}
+
+
+@dataclass(frozen=True)
+class TripRow:
+    trip: Trip
+    phase: str
+    editable: bool
+
+    @property
+    def phase_label(self) -> str:
+        return PHASES[self.phase]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: object
+    action: str
+    record: str
+    changes: list[tuple[str, object, object]]
+
+
+# --- Travellers ----------------------------------------------------------------------------
 
 
 @require_GET
-def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    traveller = access.get_visible_traveller(request.user, pk)
-    return render(request, "trips/traveller_detail.html", {"traveller": traveller})
-
-
-@require_GET
+@vary_on_headers("HX-Request")
 def traveller_list(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
-    travellers = access.visible_travellers(request.user).select_related("snapshot")
-    return render(request, "trips/traveller_list.html", {"travellers": travellers})
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    travellers = access.visible_travellers(request.user).search(query).select_related("snapshot")
+    if status == Status.OK:
+        # No snapshot yet: nothing recorded, so nothing to worry about.
+        travellers = travellers.filter(Q(snapshot__status=status) | Q(snapshot__isnull=True))
+    elif status in Status.values:
+        travellers = travellers.filter(snapshot__status=status)
+    page = Paginator(travellers, PER_PAGE).get_page(request.GET.get("page"))
+    template = "trips/traveller_list.html"
+    context = {"page": page, "q": query, "status": status, "statuses": Status.choices}
+    return render(request, f"{template}#traveller-table" if request.htmx else template, context)
 
+
+@require_http_methods(["GET", "POST"])
+def traveller_create(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_manage_travellers(request.user))
+    form = TravellerForm(request.POST or None, organisation=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        traveller = services.save_traveller(form, on=timezone.localdate())
+        if traveller is not None:
+            messages.success(request, _("Added %(name)s.") % {"name": traveller.name})
+            return redirect(traveller)
+    return render(request, "trips/traveller_form.html", {"form": form, "traveller": None})
+
+
+@require_http_methods(["GET", "POST"])
+def traveller_update(request: HttpRequest, pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    access.require(access.can_edit_traveller(request.user, traveller))
+    form = TravellerForm(
+        request.POST or None, instance=traveller, organisation=traveller.organisation
+    )
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and services.save_traveller(form, on=timezone.localdate())
+    )
+    if saved:
+        messages.success(request, _("Saved %(name)s.") % {"name": traveller.name})
+        return redirect(traveller)
+    return render(request, "trips/traveller_form.html", {"form": form, "traveller": traveller})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    part = request.GET.get("part", "")
+    context = detail_context(request, traveller, on=timezone.localdate())
+    if part == "history":
+        access.require(access.can_see_history(request.user))
+    if request.htmx and part in DETAIL_PARTS:
+        return render(request, f"{DETAIL}#{part}", context)
+    return render(request, DETAIL, context)
+
+
+@require_GET
+def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    today = timezone.localdate()
+    status = assessment.evaluate(traveller, on=today)
+    context = {"traveller": traveller, "status": status, "today": today}
+    return render(request, "trips/status_panel.html", context)
+
+
+def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> dict:
+    user = request.user
+    trips = list(
+        traveller.trips.select_related("visa")
+        .prefetch_related("address_changes", "notifications__address_change")
+        .order_by("-entry", "-pk")
+    )
+    rows = [TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on)) for t in trips]
+    can_see_history = access.can_see_history(user)
+    return {
+        "traveller": traveller,
+        "today": on,
+        "status": assessment.evaluate(traveller, on=on),
+        "trip_rows": rows,
+        # eQonaq is Kazakhstan's; other trips show here only if something was recorded.
+        "eqonaq_trips": [
+            t
+            for t in trips
+            if t.country == "KZ" or t.address_changes.all() or t.notifications.all()
+        ],
+        "visas": traveller.visas.all(),
+        "can_edit": access.can_edit_traveller(user, traveller),
+        "can_plan": access.can_plan_trips(user, traveller),
+        "can_see_history": can_see_history,
+        "history": traveller_history(traveller) if can_see_history else [],
+    }
+
+
+def phase(trip: Trip, *, on: date) -> str:
+    if trip.is_planned(on=on):
+        return "planned"
+    if trip.exit is not None and trip.exit < on:
+        return "past"
+    return "current"
+
+
+def traveller_history(traveller: Traveller, limit: int = HISTORY_LENGTH) -> list[HistoryEntry]:
+    """Who changed what and when: the traveller and all their records, deleted ones included."""
+    trip_ids = Trip.history.filter(traveller_id=traveller.pk).values("id")
+    records = chain(
+        traveller.history.all()[:limit],
+        Trip.history.filter(traveller_id=traveller.pk)[:limit],
+        Visa.history.filter(traveller_id=traveller.pk)[:limit],
+        AddressChange.history.filter(trip_id__in=trip_ids)[:limit],
+        Notification.history.filter(trip_id__in=trip_ids)[:limit],
+    )
+    newest = sorted(records, key=lambda r: (r.history_date, r.history_id), reverse=True)[:limit]
+    actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+    entries = []
+    for record in newest:
+        model = record.instance_type
+        changes = []
+        if record.history_type == "~" and record.prev_record is not None:
+            delta = record.diff_against(record.prev_record)
+            changes = [
+                (model._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
+            ]
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                action=actions[record.history_type],
+                record=f"{model._meta.verbose_name}: {record.instance}",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+# --- Records of a traveller: one pattern for trips, visas, address changes, notifications ---
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the record views need to know about one kind of record."""
+
+    name: str  # URL name prefix and element ids: "trip", "visa", ...
+    title_new: str
+    title_edit: str
+    colspan: int
+
+
+TRIP = Kind("trip", gettext_lazy("Add a trip"), gettext_lazy("Edit the trip"), 8)
+VISA = Kind("visa", gettext_lazy("Add a visa or permit"), gettext_lazy("Edit the visa"), 6)
+ADDRESS_CHANGE = Kind(
+    "address_change",
+    gettext_lazy("Add an address change"),
+    gettext_lazy("Edit the address change"),
+    3,
+)
+NOTIFICATION = Kind(
+    "notification",
+    gettext_lazy("Add an eQonaq notification"),
+    gettext_lazy("Edit the eQonaq notification"),
+    5,
+)
+
+
+def changed(request: HttpRequest, traveller: Traveller, message: str) -> HttpResponse:
+    """After a change: the fresh records in place (htmx), or back to the page (PRG)."""
+    if request.htmx:
+        context = detail_context(request, traveller, on=timezone.localdate())
+        response = render(request, f"{DETAIL}#records", context)
+        return trigger_client_event(response, "traveller-changed")
+    messages.success(request, message)
+    return redirect(traveller)
+
+
+def edit_record(
+    request: HttpRequest,
+    traveller: Traveller,
+    form: ModelForm,
+    kind: Kind,
+    *,
+    action: str,
+    check=None,
+) -> HttpResponse:
+    """Show `form`, or save it through services when valid (and `check` adds no error)."""
+    today = timezone.localdate()
+    if request.method == "POST" and form.is_valid():
+        if check is not None:
+            check(form, today)
+        if not form.errors and services.save_record(form, traveller, on=today) is not None:
+            return changed(request, traveller, _("Saved."))
+    instance = form.instance
+    row_id = f"{kind.name}-form-{instance.pk or 'new'}"
+    context = {
+        "form": form,
+        "traveller": traveller,
+        "kind": kind,
+        "title": kind.title_edit if instance.pk else kind.title_new,
+        "action": action,
+        "row_id": row_id,
+    }
+    if not request.htmx:
+        return render(request, RECORD_FORM, context)
+    response = render(request, f"{RECORD_FORM}#form-row", context)
+    if request.method == "POST":
+        # The form posts to #records; an invalid one goes back where it was, with its errors.
+        response = reswap(retarget(response, f"#{row_id}"), "outerHTML")
+    return response
+
+
+def delete_record(
+    request: HttpRequest, traveller: Traveller, record: models.Model, *, action: str
+) -> HttpResponse:
+    if request.method == "GET":
+        context = {"traveller": traveller, "record": record, "action": action}
+        return render(request, "trips/confirm_delete.html", context)
+    error = services.delete_record(record, traveller, on=timezone.localdate())
+    if error is None:
+        return changed(request, traveller, _("Deleted %(record)s.") % {"record": record})
+    if request.htmx:
+        context = detail_context(request, traveller, on=timezone.localdate())
+        return render(request, f"{DETAIL}#records", {**context, "records_error": error})
+    messages.error(request, error)
+    return redirect(traveller)
+
+
+def editable_traveller(request: HttpRequest, pk: int) -> Traveller:
+    traveller = access.get_visible_traveller(request.user, pk)
+    access.require(access.can_edit_traveller(request.user, traveller))
+    return traveller
+
+
+def trip_of(traveller: Traveller, trip_pk: int) -> Trip:
+    return get_object_or_404(traveller.trips.select_related("traveller"), pk=trip_pk)
+
+
+def plan_check(user):
+    """A traveller may add and move only planned trips (access.can_edit_trip)."""
+
+    def check(form: ModelForm, today: date) -> None:
+        if not access.can_edit_trip(user, form.instance, on=today):
+            form.add_error("entry", _("You may only plan trips that start after today."))
+
+    return check
+
+
+# --- Trips ---
+
+
+@require_http_methods(["GET", "POST"])
+def trip_create(request: HttpRequest, pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    access.require(access.can_plan_trips(request.user, traveller))
+    form = TripForm(request.POST or None, traveller=traveller)
+    action = reverse("trips:trip_create", args=[pk])
+    return edit_record(
+        request, traveller, form, TRIP, action=action, check=plan_check(request.user)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def trip_update(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    trip = trip_of(traveller, trip_pk)
+    access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
+    form = TripForm(request.POST or None, instance=trip, traveller=traveller)
+    action = reverse("trips:trip_update", args=[pk, trip_pk])
+    return edit_record(
+        request, traveller, form, TRIP, action=action, check=plan_check(request.user)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def trip_delete(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+    traveller = access.get_visible_traveller(request.user, pk)
+    trip = trip_of(traveller, trip_pk)
+    access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
+    action = reverse("trips:trip_delete", args=[pk, trip_pk])
+    return delete_record(request, traveller, trip, action=action)
+
+
+# --- Visas ---
+
+
+def visa_of(traveller: Traveller, visa_pk: int) -> Visa:
+    return get_object_or_404(traveller.visas, pk=visa_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def visa_create(request: HttpRequest, pk: int) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    form = VisaForm(request.POST or None, traveller=traveller)
+    return edit_record(
+        request, traveller, form, VISA, action=reverse("trips:visa_create", args=[pk])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def visa_update(request: HttpRequest, pk: int, visa_pk: int) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    visa = visa_of(traveller, visa_pk)
+    form = VisaForm(request.POST or None, instance=visa, traveller=traveller)
+    action = reverse("trips:visa_update", args=[pk, visa_pk])
+    return edit_record(request, traveller, form, VISA, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+def visa_delete(request: HttpRequest, pk: int, visa_pk: int) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    visa = visa_of(traveller, visa_pk)
+    action = reverse("trips:visa_delete", args=[pk, visa_pk])
+    return delete_record(request, traveller, visa, action=action)
+
+
+# --- Address changes ---
+
+
+def address_change_of(trip: Trip, change_pk: int) -> AddressChange:
+    return get_object_or_404(trip.address_changes, pk=change_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def address_change_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    trip = trip_of(traveller, trip_pk)
+    form = AddressChangeForm(request.POST or None, trip=trip)
+    action = reverse("trips:address_change_create", args=[pk, trip_pk])
+    return edit_record(request, traveller, form, ADDRESS_CHANGE, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+def address_change_update(
+    request: HttpRequest, pk: int, trip_pk: int, change_pk: int
+) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    trip = trip_of(traveller, trip_pk)
+    change = address_change_of(trip, change_pk)
+    form = AddressChangeForm(request.POST or None, instance=change, trip=trip)
+    action = reverse("trips:address_change_update", args=[pk, trip_pk, change_pk])
+    return edit_record(request, traveller, form, ADDRESS_CHANGE, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+def address_change_delete(
+    request: HttpRequest, pk: int, trip_pk: int, change_pk: int
+) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    change = address_change_of(trip_of(traveller, trip_pk), change_pk)
+    action = reverse("trips:address_change_delete", args=[pk, trip_pk, change_pk])
+    return delete_record(request, traveller, change, action=action)
+
+
+# --- eQonaq notifications ---
+
+
+def notification_of(trip: Trip, notification_pk: int) -> Notification:
+    return get_object_or_404(trip.notifications, pk=notification_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def notification_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    trip = trip_of(traveller, trip_pk)
+    initial = {"address": trip.address, "filed_on": trip.entry}
+    form = NotificationForm(request.POST or None, trip=trip, initial=initial)
+    action = reverse("trips:notification_create", args=[pk, trip_pk])
+    return edit_record(request, traveller, form, NOTIFICATION, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+def notification_update(
+    request: HttpRequest, pk: int, trip_pk: int, notification_pk: int
+) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    trip = trip_of(traveller, trip_pk)
+    notification = notification_of(trip, notification_pk)
+    form = NotificationForm(request.POST or None, instance=notification, trip=trip)
+    action = reverse("trips:notification_update", args=[pk, trip_pk, notification_pk])
+    return edit_record(request, traveller, form, NOTIFICATION, action=action)
+
+
+@require_http_methods(["GET", "POST"])
+def notification_delete(
+    request: HttpRequest, pk: int, trip_pk: int, notification_pk: int
+) -> HttpResponse:
+    traveller = editable_traveller(request, pk)
+    notification = notification_of(trip_of(traveller, trip_pk), notification_pk)
+    action = reverse("trips:notification_delete", args=[pk, trip_pk, notification_pk])
+    return delete_record(request, traveller, notification, action=action)
+
+
+TRAVELLER = "travellers/<int:pk>/"
+TRIP_PATH = f"{TRAVELLER}trips/<int:trip_pk>/"
+CHANGE_PATH = f"{TRIP_PATH}address-changes/<int:change_pk>/"
+NOTIFICATION_PATH = f"{TRIP_PATH}notifications/<int:notification_pk>/"
 
 urlpatterns = [
     path("travellers/", traveller_list, name="traveller_list"),
-    path("travellers/<int:pk>/", traveller_detail, name="traveller_detail"),
+    path("travellers/new/", traveller_create, name="traveller_create"),
+    path(TRAVELLER, traveller_detail, name="traveller_detail"),
+    path(f"{TRAVELLER}edit/", traveller_update, name="traveller_update"),
+    path(f"{TRAVELLER}status/", traveller_status, name="traveller_status"),
+    path(f"{TRAVELLER}trips/new/", trip_create, name="trip_create"),
+    path(f"{TRIP_PATH}edit/", trip_update, name="trip_update"),
+    path(f"{TRIP_PATH}delete/", trip_delete, name="trip_delete"),
+    path(f"{TRAVELLER}visas/new/", visa_create, name="visa_create"),
+    path(f"{TRAVELLER}visas/<int:visa_pk>/edit/", visa_update, name="visa_update"),
+    path(f"{TRAVELLER}visas/<int:visa_pk>/delete/", visa_delete, name="visa_delete"),
+    path(f"{TRIP_PATH}address-changes/new/", address_change_create, name="address_change_create"),
+    path(f"{CHANGE_PATH}edit/", address_change_update, name="address_change_update"),
+    path(f"{CHANGE_PATH}delete/", address_change_delete, name="address_change_delete"),
+    path(f"{TRIP_PATH}notifications/new/", notification_create, name="notification_create"),
+    path(f"{NOTIFICATION_PATH}edit/", notification_update, name="notification_update"),
+    path(f"{NOTIFICATION_PATH}delete/", notification_delete, name="notification_delete"),
 ]

@@ -1,0 +1,143 @@
+"""The HR forms: travellers, trips, visas, address changes and eQonaq notifications.
+
+Each form is made for one traveller (or one trip): the choices it offers are that traveller's
+own, and the instance it validates already knows whose it is, so the model's `clean()` and
+constraints see the whole record. A tampered choice from another traveller is refused with a
+message, like any other bad input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+import rules
+
+from .models import AddressChange, Notification, Traveller, Trip, User, Visa, format_day
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker sends and expects ISO dates, whatever the language.
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def visa_serves(visa: Visa, *, country: str, day: date) -> bool:
+    """Whether `visa` is a stay basis for entering `country` on `day`.
+
+    A national visa serves its own country; a Schengen C visa issued by any Schengen state
+    serves the whole area (RULES.md §13).
+    """
+    if not visa.covers(day):
+        return False
+    if visa.country == country:
+        return True
+    schengen = rules.areas.SCHENGEN_STATES
+    return visa.kind == Visa.Kind.SCHENGEN_C and visa.country in schengen and country in schengen
+
+
+class TravellerForm(forms.ModelForm):
+    class Meta:
+        model = Traveller
+        fields = [
+            "name",
+            "email",
+            "employee_number",
+            "citizenship",
+            "user",
+            "hr_owner",
+            "language",
+            "active",
+        ]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        members = User.objects.filter(organisation=organisation, is_active=True)
+        self.fields["user"].queryset = members.filter(role=User.Role.TRAVELLER).filter(
+            # A login belongs to one traveller: offer the free ones and this one's own.
+            traveller__isnull=True
+        ) | members.filter(pk=self.instance.user_id)
+        self.fields["hr_owner"].queryset = members.filter(
+            role__in=[User.Role.HR, User.Role.COMPLIANCE]
+        )
+
+
+class TripForm(forms.ModelForm):
+    class Meta:
+        model = Trip
+        fields = ["country", "entry", "exit", "purpose", "visa", "host", "address", "notes"]
+        widgets = {
+            "entry": DateInput(),
+            "exit": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, traveller: Traveller, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.traveller = traveller
+        self.fields["visa"].queryset = traveller.visas.all()
+        self.fields["visa"].empty_label = _("Visa-free")
+        self.fields["visa"].error_messages["invalid_choice"] = _(
+            "Choose one of this traveller's own visas."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        visa, country, entry = (cleaned.get(k) for k in ("visa", "country", "entry"))
+        if visa and country and entry and not visa_serves(visa, country=country, day=entry):
+            self.add_error(
+                "visa",
+                _("No visa valid on %(day)s for this trip") % {"day": format_day(entry)},
+            )
+        return cleaned
+
+
+class VisaForm(forms.ModelForm):
+    class Meta:
+        model = Visa
+        fields = [
+            "country",
+            "kind",
+            "number",
+            "valid_from",
+            "valid_until",
+            "entries_allowed",
+            "days_allowed",
+        ]
+        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+    def __init__(self, *args, traveller: Traveller, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.traveller = traveller
+
+
+class AddressChangeForm(forms.ModelForm):
+    class Meta:
+        model = AddressChange
+        fields = ["changed_on", "new_address"]
+        widgets = {"changed_on": DateInput()}
+
+    def __init__(self, *args, trip: Trip, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.trip = trip
+
+
+class NotificationForm(forms.ModelForm):
+    class Meta:
+        model = Notification
+        fields = ["reason", "address_change", "address", "filed_on", "reference"]
+        widgets = {"filed_on": DateInput()}
+
+    def __init__(self, *args, trip: Trip, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.trip = trip
+        self.fields["address_change"].queryset = trip.address_changes.all()
+        self.fields["address_change"].help_text = _("Only for a notification of an address change.")
+        self.fields["address_change"].error_messages["invalid_choice"] = _(
+            "Choose one of this trip's address changes."
+        )
