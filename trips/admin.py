@@ -1,0 +1,135 @@
+"""The Django admin: platform staff manage organisations and users; everything is browsable."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AddressChange,
+    Notification,
+    Organisation,
+    StatusSnapshot,
+    Traveller,
+    Trip,
+    User,
+    Visa,
+)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "allowance_warning_days", "stay_day_warning", "tax_window"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class StaysiteUserAdmin(UserAdmin):
+    list_display = ["username", "email", "organisation", "role", "is_demo", "is_active"]
+    list_filter = ["role", "organisation", "is_demo", "is_active", "is_staff"]
+    list_select_related = ["organisation"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        (_("staysite"), {"fields": ["organisation", "role", "language", "is_demo"]}),
+    ]
+    add_fieldsets = [
+        *UserAdmin.add_fieldsets,
+        (_("staysite"), {"fields": ["organisation", "role", "language"]}),
+    ]
+
+
+class VisaInline(admin.TabularInline):
+    model = Visa
+    extra = 0
+    fields = ["kind", "country", "number", "valid_from", "valid_until", "days_allowed"]
+
+
+class TripInline(admin.TabularInline):
+    model = Trip
+    extra = 0
+    fields = ["country", "entry", "exit", "purpose", "visa"]
+    show_change_link = True
+
+
+@admin.register(Traveller)
+class TravellerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "employee_number", "organisation", "citizenship", "active"]
+    list_filter = ["organisation", "active", "citizenship"]
+    search_fields = ["name", "employee_number", "email"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["user", "hr_owner"]
+    inlines = [VisaInline, TripInline]
+
+
+class AddressChangeInline(admin.TabularInline):
+    model = AddressChange
+    extra = 0
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+
+
+@admin.register(Trip)
+class TripAdmin(SimpleHistoryAdmin):
+    list_display = ["traveller", "country", "entry", "exit", "purpose", "visa"]
+    list_filter = ["country", "purpose", "traveller__organisation"]
+    search_fields = ["traveller__name", "traveller__employee_number", "host", "address"]
+    list_select_related = ["traveller", "visa"]
+    date_hierarchy = "entry"
+    raw_id_fields = ["traveller", "visa"]
+    inlines = [AddressChangeInline, NotificationInline]
+
+
+@admin.register(Visa)
+class VisaAdmin(SimpleHistoryAdmin):
+    list_display = ["traveller", "kind", "country", "number", "valid_from", "valid_until"]
+    list_filter = ["kind", "country", "traveller__organisation"]
+    search_fields = ["traveller__name", "traveller__employee_number", "number"]
+    list_select_related = ["traveller"]
+    raw_id_fields = ["traveller"]
+
+
+@admin.register(AddressChange)
+class AddressChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["trip", "changed_on", "new_address"]
+    list_filter = ["trip__traveller__organisation"]
+    search_fields = ["trip__traveller__name", "new_address"]
+    list_select_related = ["trip"]
+    raw_id_fields = ["trip"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(SimpleHistoryAdmin):
+    list_display = ["trip", "reason", "filed_on", "reference", "address"]
+    list_filter = ["reason", "trip__traveller__organisation"]
+    search_fields = ["trip__traveller__name", "reference", "address"]
+    list_select_related = ["trip"]
+    raw_id_fields = ["trip", "address_change"]
+
+
+@admin.register(StatusSnapshot)
+class StatusSnapshotAdmin(admin.ModelAdmin):
+    """Computed by trips.assessment: shown, never edited."""
+
+    list_display = [
+        "traveller",
+        "status",
+        "evaluated_on",
+        "location",
+        "kz_days_left",
+        "next_deadline",
+    ]
+    list_filter = ["status", "evaluated_on", "traveller__organisation"]
+    search_fields = ["traveller__name", "traveller__employee_number"]
+    list_select_related = ["traveller"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
