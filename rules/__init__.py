@@ -5,7 +5,7 @@ settings, the database or the network: the evaluation date is always passed as `
 """
 
 from rules.areas import regime_for_trip
-from rules.check import check
+from rules.check import check, parse_request
 from rules.engine import REPORT_KEYS, Assessment, assess
 from rules.eqonaq import eqonaq_deadline, eqonaq_deadline_calendar
 from rules.errors import RequestError
@@ -55,6 +55,7 @@ __all__ = [
     "montage_usage",
     "new_visa",
     "overstay_consequence",
+    "parse_request",
     "regime_for_trip",
     "registration",
     "rule",

@@ -3,8 +3,9 @@
 import re
 from dataclasses import fields, replace
 from datetime import date
+from functools import lru_cache
 
-from rules.engine import assess
+from rules.engine import evaluate
 from rules.errors import RequestError
 from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
 
@@ -17,14 +18,23 @@ def _bad(message: str) -> RequestError:
     return RequestError("bad_request", message)
 
 
-def _date(value: object, field: str) -> date:
+@lru_cache(maxsize=8192)
+def _iso_date(value: str) -> date | None:
+    """The date of a YYYY-MM-DD string, None if it is not one; cached, as histories repeat."""
     # Only YYYY-MM-DD: date.fromisoformat alone would also take "20260301".
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        raise _bad(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+    if len(value) != 10 or not _DATE.fullmatch(value):
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _bad(f"{field}: {value!r} is not a valid date") from None
+        return None
+
+
+def _date(value: object, field: str) -> date:
+    parsed = _iso_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise _bad(f"{field}: expected a valid date as YYYY-MM-DD, got {value!r}")
+    return parsed
 
 
 def _dates(value: object, field: str) -> list[date]:
@@ -62,8 +72,8 @@ def _options(value: object) -> Parameters:
         raise _bad(f"options: {error}") from None
 
 
-def parse(request: object) -> dict:
-    """The keyword arguments of `assess` for a JSON request; raises `RequestError`."""
+def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
+    """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
     if not isinstance(request, dict):
         raise _bad("request: expected a JSON object")
     regime = request.get("regime")
@@ -78,10 +88,10 @@ def parse(request: object) -> dict:
     for i, raw in enumerate(raw_stays):
         if not isinstance(raw, dict):
             raise _bad(f"stays[{i}]: expected an object with entry and exit")
-        entry = _date(raw.get("entry"), f"stays[{i}].entry")
+        entry = _date(raw.get("entry"), f"stays[{i}].entry").toordinal()
         exit_ = raw.get("exit")
-        exit_ = None if exit_ is None else _date(exit_, f"stays[{i}].exit")
-        stays.append(Stay(entry, exit_))
+        exit_ = None if exit_ is None else _date(exit_, f"stays[{i}].exit").toordinal()
+        stays.append((entry, exit_))
 
     planned = request.get("planned_entry")
     planned = None if planned is None else _date(planned, "planned_entry")
@@ -99,8 +109,7 @@ def parse(request: object) -> dict:
     extra = request.get("extra_working_days")
     extra = [] if extra is None else _dates(extra, "extra_working_days")
 
-    return {
-        "stays": stays,
+    return stays, {
         "regime": Regime(regime),
         "on": on,
         "planned_entry": planned,
@@ -108,6 +117,18 @@ def parse(request: object) -> dict:
         "holidays": holidays,
         "extra_working_days": extra,
         "options": _options(request.get("options")),
+    }
+
+
+def parse_request(request: object) -> dict:
+    """The keyword arguments of `assess` (stays as `Stay`) for a JSON request."""
+    stays, arguments = _parse(request)
+    return {
+        "stays": [
+            Stay(date.fromordinal(entry), None if exit_ is None else date.fromordinal(exit_))
+            for entry, exit_ in stays
+        ],
+        **arguments,
     }
 
 
@@ -119,6 +140,5 @@ def check(request: dict) -> dict:
     `multiple_open_stays`, `open_stay_starts_after_query_date`, `stay_after_open_stay`,
     `planned_entry_is_a_presence_day`.
     """
-    arguments = parse(request)
-    stays = arguments.pop("stays")
-    return assess(stays, **arguments).to_dict()
+    stays, arguments = _parse(request)
+    return evaluate(stays, **arguments).to_dict()

@@ -52,13 +52,13 @@ class Assessment:
     def to_dict(self) -> dict:
         """The report as JSON-ready values: dates as YYYY-MM-DD, re-entry keys as strings."""
         report = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for name in REPORT_KEYS:
+            value = getattr(self, name)
             if isinstance(value, date):
                 value = value.isoformat()
-            elif field.name == "earliest_reentry" and value is not None:
+            elif name == "earliest_reentry" and value is not None:
                 value = {str(n): None if d is None else d.isoformat() for n, d in value.items()}
-            report[field.name] = value
+            report[name] = value
         return report
 
 
@@ -69,16 +69,21 @@ def _iso(day: int | None) -> date | None:
     return None if day is None else date.fromordinal(day)
 
 
-def validate(stays: Sequence[Stay], *, on: date, planned_entry: date | None = None) -> None:
+Span = tuple[int, int | None]  # (entry, exit) as day ordinals; exit None: still present
+
+
+def _d(day: int) -> str:
+    return date.fromordinal(day).isoformat()
+
+
+def validate(raw: Sequence[Span], *, on: int, planned_entry: int | None = None) -> None:
     """Raises `RequestError` for impossible input, in the contract's order of precedence."""
-    for i, stay in enumerate(stays):
-        if stay.exit is not None and stay.exit < stay.entry:
+    for i, (entry, exit_) in enumerate(raw):
+        if exit_ is not None and exit_ < entry:
             raise RequestError(
-                "exit_before_entry",
-                f"stays[{i}]: exit {stay.exit.isoformat()} is before entry "
-                f"{stay.entry.isoformat()}",
+                "exit_before_entry", f"stays[{i}]: exit {_d(exit_)} is before entry {_d(entry)}"
             )
-    open_stays = [i for i, stay in enumerate(stays) if stay.exit is None]
+    open_stays = [i for i, (_, exit_) in enumerate(raw) if exit_ is None]
     if len(open_stays) > 1:
         raise RequestError(
             "multiple_open_stays",
@@ -87,29 +92,27 @@ def validate(stays: Sequence[Stay], *, on: date, planned_entry: date | None = No
         )
     if open_stays:
         i = open_stays[0]
-        open_entry = stays[i].entry
+        open_entry = raw[i][0]
         if open_entry > on:
             raise RequestError(
                 "open_stay_starts_after_query_date",
-                f"stays[{i}]: the open stay starts on {open_entry.isoformat()}, "
-                f"after the query date {on.isoformat()}",
+                f"stays[{i}]: the open stay starts on {_d(open_entry)}, "
+                f"after the query date {_d(on)}",
             )
-        for j, stay in enumerate(stays):
+        for j, (entry, _) in enumerate(raw):
             # Entering again after the open stay began is impossible without an exit.
-            if stay.entry > open_entry:
+            if entry > open_entry:
                 raise RequestError(
                     "stay_after_open_stay",
-                    f"stays[{j}]: starts on {stay.entry.isoformat()}, after the open stay "
-                    f"stays[{i}] began on {open_entry.isoformat()}",
+                    f"stays[{j}]: starts on {_d(entry)}, after the open stay "
+                    f"stays[{i}] began on {_d(open_entry)}",
                 )
     if planned_entry is not None:
-        day = planned_entry
-        for i, stay in enumerate(stays):
-            end = on if stay.exit is None else stay.exit
-            if stay.entry <= day <= end:
+        for i, (entry, exit_) in enumerate(raw):
+            if entry <= planned_entry <= (on if exit_ is None else exit_):
                 raise RequestError(
                     "planned_entry_is_a_presence_day",
-                    f"planned_entry: {day.isoformat()} is already a day of stays[{i}]",
+                    f"planned_entry: {_d(planned_entry)} is already a day of stays[{i}]",
                 )
 
 
@@ -124,6 +127,10 @@ def merged_spans(stays: Iterable[Stay], on: date, *, open_until: date | None = N
 def counted_stays(stays: Sequence[Stay]) -> list[Stay]:
     """Stays that count toward 90/180: those not under a visa that replaces the rule."""
     return [s for s in stays if s.visa is None or s.visa.kind not in VISA_KINDS_EXEMPT_FROM_90_180]
+
+
+def _ordinals(stays: Iterable[Stay]) -> list[Span]:
+    return [(s.entry.toordinal(), None if s.exit is None else s.exit.toordinal()) for s in stays]
 
 
 def assess(
@@ -141,19 +148,53 @@ def assess(
 
     `reentry_lengths` None gives `earliest_reentry` None (the request had none). Raises
     `RequestError` for impossible input; being over a limit is an answer, not an error.
+    Stays under a visa that replaces the visa-free rules count only for the tax and
+    calendar-year figures (RULES.md §7, §9, §11).
     """
+    raw = _ordinals(stays)
+    counted = counted_stays(stays)
+    return evaluate(
+        raw,
+        counted=None if len(counted) == len(stays) else _ordinals(counted),
+        regime=regime,
+        on=on,
+        planned_entry=planned_entry,
+        reentry_lengths=reentry_lengths,
+        holidays=holidays,
+        extra_working_days=extra_working_days,
+        options=options,
+    )
+
+
+def evaluate(
+    raw: Sequence[Span],
+    *,
+    counted: Sequence[Span] | None = None,
+    regime: Regime | str,
+    on: date,
+    planned_entry: date | None = None,
+    reentry_lengths: Iterable[int] | None = (),
+    holidays: Iterable[date] | None = None,
+    extra_working_days: Iterable[date] = (),
+    options: Parameters | None = None,
+) -> Assessment:
+    """`assess` over (entry, exit) day ordinals; `counted` None: every stay counts for 90/180."""
     params = DEFAULTS if options is None else options
     regime = Regime(regime)
     kz = regime is Regime.KZ_VISA_FREE
     window = params.window_days
     limit = params.max_days
     cap = params.per_stay_cap_days if kz else None
-    validate(stays, on=on, planned_entry=planned_entry)
-
     today = on.toordinal()
-    physical_spans = merged_spans(stays, on)
-    counted = counted_stays(stays)
-    spans = physical_spans if len(counted) == len(stays) else merged_spans(counted, on)
+    validate(
+        raw, on=today, planned_entry=None if planned_entry is None else planned_entry.toordinal()
+    )
+
+    physical_spans = merge((entry, today if exit_ is None else exit_) for entry, exit_ in raw)
+    if counted is None:
+        spans = physical_spans
+    else:
+        spans = merge((entry, today if exit_ is None else exit_) for entry, exit_ in counted)
     presence = Presence(spans)
 
     # The merged stay containing `on`, else the nearest past and future ones.
@@ -193,7 +234,10 @@ def assess(
 
     reentry = None
     if reentry_lengths is not None:
-        history = presence.clipped(today)
+        # Only presence up to `on` is history; planned stays are cut off.
+        history = (
+            presence if not presence.ends or presence.ends[-1] <= today else presence.clipped(today)
+        )
         start = today + 1 if current is not None else today
         reentry = {}
         for n in reentry_lengths:
@@ -240,13 +284,13 @@ def assess(
     year_start = date(on.year, 1, 1).toordinal()
     in_year = physical.count(year_start, today)
     tax_now = tax.tax_days(physical, today, params.tax_window)
-    has_open = any(s.exit is None for s in stays)
-    if has_open:
+    open_entry = next((entry for entry, exit_ in raw if exit_ is None), None)
+    projected = physical
+    if open_entry is not None:
+        # The open stay projected 400 days on, as if the traveller stayed (issue 3).
         projected = Presence(
-            merged_spans(stays, on, open_until=date.fromordinal(today + params.tax_projection_days))
+            merge([*physical_spans, (open_entry, today + params.tax_projection_days)])
         )
-    else:
-        projected = physical
     crossing = tax.crossing_date(
         projected, threshold=params.tax_threshold_days, tax_window=params.tax_window
     )

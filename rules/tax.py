@@ -62,8 +62,12 @@ def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int
     """
     if presence.total <= threshold:
         return None
-    for start, end in zip(presence.starts, presence.ends, strict=True):
-        if presence.upto(end) <= threshold:
+    starts, ends, before = presence.starts, presence.ends, presence.before
+    # Every window ending in a stay lies within [start-365, end]: a cheap upper bound.
+    outside = presence.upto_each([start - 366 for start in starts])
+    for i, start in enumerate(starts):
+        end = ends[i]
+        if before[i] + end - start + 1 - outside[i] <= threshold:
             continue
         for first, last in _constant_length_pieces(start, end, tax_window):
             if presence.count(window_start(last, tax_window), last) <= threshold:

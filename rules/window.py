@@ -47,6 +47,24 @@ class Presence:
         end = self.ends[i]
         return self.before[i] + (day if day < end else end) - self.starts[i] + 1
 
+    def upto_each(self, days: list[int]) -> list[int]:
+        """H(d) for each d of a non-decreasing list, in one pass (no search per day)."""
+        starts, ends, before = self.starts, self.ends, self.before
+        n = len(starts)
+        j = 0
+        found = []
+        for day in days:
+            # Spans before j end before `day`, so all their days count.
+            while j < n and ends[j] < day:
+                j += 1
+            if j == n:
+                found.append(self.total)
+            elif starts[j] <= day:
+                found.append(before[j] + day - starts[j] + 1)
+            else:
+                found.append(before[j])
+        return found
+
     def count(self, first: int, last: int) -> int:
         """Presence days in [first, last]."""
         if last < first:
@@ -136,15 +154,24 @@ def first_over_limit(
 
 def first_violation(presence: Presence, *, window: int, limit: int, cap: int | None) -> int | None:
     """The first day of any stay, past or planned, that breaks 90/180 or the per-stay cap."""
-    if presence.total <= limit and cap is None:
+    over_limit_possible = presence.total > limit
+    if not over_limit_possible and cap is None:
         return None
-    for start, end in zip(presence.starts, presence.ends, strict=True):
+    starts, ends, before = presence.starts, presence.ends, presence.before
+    # used(end) of each stay is its highest used(x); H(end-window) for all stays in one pass.
+    dropped = presence.upto_each([end - window for end in ends]) if over_limit_possible else []
+    for i, start in enumerate(starts):
+        end = ends[i]
         found = None
         if cap is not None and end - start + 1 > cap:
             found = start + cap
-        if presence.total > limit:
-            last = end if found is None else found - 1
-            over = first_over_limit(presence, start, last, window, limit)
+        if over_limit_possible:
+            if found is None:
+                over = None
+                if before[i] + end - start + 1 - dropped[i] > limit:
+                    over = first_over_limit(presence, start, end, window, limit)
+            else:
+                over = first_over_limit(presence, start, found - 1, window, limit)
             if over is not None:
                 found = over
         if found is not None:
