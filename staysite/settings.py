@@ -50,6 +50,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
+# How often the dashboard's table refreshes itself, in seconds (tests make it short).
+STAYSITE_DASHBOARD_POLL_SECONDS = envint("STAYSITE_DASHBOARD_POLL_SECONDS", 60)
+
 # Demo users (load_demo) can log in only where this is true; production refuses them.
 STAYSITE_ALLOW_DEMO_LOGINS = envbool("STAYSITE_ALLOW_DEMO_LOGINS", DEBUG)
 

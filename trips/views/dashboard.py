@@ -1,26 +1,140 @@
-"""The home page: the HR dashboard, or a traveller's own page."""
+"""The home page: the HR dashboard, or a traveller's own page.
 
+The dashboard reads the status snapshots only (one LEFT JOIN), never the law row by row, so
+its number of queries does not grow with the number of travellers.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from .. import access
+from ..countries import COUNTRIES
+from ..models import Status, StatusSnapshot, Traveller
+
+DASHBOARD = "trips/dashboard.html"
+PAGE_SIZE = 50
+# "Actions due this week": a next deadline within this many days from today.
+DUE_SOON_DAYS = 7
+
+
+@dataclass
+class Row:
+    """One dashboard row: the traveller, their snapshot (None: not assessed yet) and what
+    the template shows beyond the snapshot's own fields."""
+
+    traveller: Traveller
+    snapshot: StatusSnapshot | None
+    deadline_to_go: str
+    deadline_overdue: bool
+    stay_day: str
+
+
+def row_for(traveller: Traveller, on: date) -> Row:
+    snapshot = getattr(traveller, "snapshot", None)
+    to_go, overdue, stay_day = "", False, ""
+    if snapshot is not None:
+        if snapshot.next_deadline is not None:
+            delta = (snapshot.next_deadline - on).days
+            overdue = delta < 0
+            if delta == 0:
+                to_go = _("today")
+            elif delta < 0:
+                to_go = ngettext("%(n)d day overdue", "%(n)d days overdue", -delta) % {"n": -delta}
+            else:
+                to_go = ngettext("in %(n)d day", "in %(n)d days", delta) % {"n": delta}
+        if snapshot.stay_day is not None:
+            if snapshot.stay_cap:
+                stay_day = _("day %(day)d of %(cap)d") % {
+                    "day": snapshot.stay_day,
+                    "cap": snapshot.stay_cap,
+                }
+            else:
+                stay_day = _("day %(day)d") % {"day": snapshot.stay_day}
+    return Row(traveller, snapshot, to_go, overdue, stay_day)
+
+
+def summary_counts(travellers, on: date) -> dict:
+    """Overstays, actions due this week, approaching limits: one aggregate query."""
+    week_end = on + timedelta(days=DUE_SOON_DAYS)
+    return travellers.aggregate(
+        total=Count("pk"),
+        overstays=Count("pk", filter=Q(snapshot__status=Status.OVERSTAY)),
+        due_this_week=Count(
+            "pk",
+            filter=Q(snapshot__next_deadline__lte=week_end)
+            & Q(snapshot__status__in=[Status.ACTION, Status.OVERSTAY]),
+        ),
+        approaching=Count("pk", filter=Q(snapshot__status=Status.ATTENTION)),
+        not_assessed=Count("pk", filter=Q(snapshot__isnull=True)),
+    )
+
+
+def dashboard_rows(request: HttpRequest, on: date) -> dict:
+    travellers = access.visible_travellers(request.user).active()
+    status = request.GET.get("status", "")
+    country = request.GET.get("country", "")
+    query = request.GET.get("q", "").strip()
+    listed = travellers.select_related("snapshot")
+    if status in Status.values:
+        listed = listed.filter(snapshot__status=status)
+    if country in dict(COUNTRIES):
+        listed = listed.filter(snapshot__location=country)
+    listed = listed.search(query).order_by(
+        F("snapshot__urgency").desc(nulls_last=True),
+        F("snapshot__next_deadline").asc(nulls_last=True),
+        "name",
+        "pk",
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in (("status", status), ("country", country), ("q", query)) if v}
+    return {
+        "page": page,
+        "rows": [row_for(t, on) for t in page.object_list],
+        "counts": summary_counts(travellers, on),
+        "filters": filters,
+        "status_choices": Status.choices,
+        "country_choices": COUNTRIES,
+        "query_string": urlencode(filters),
+        "page_query": urlencode({**filters, "page": page.number}),
+        "poll_seconds": settings.STAYSITE_DASHBOARD_POLL_SECONDS,
+        "today": on,
+        "due_soon_days": DUE_SOON_DAYS,
+    }
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     if access.is_traveller(request.user):
         return redirect("trips:me")
-    return render(request, "trips/dashboard.html", {})
+    context = dashboard_rows(request, timezone.localdate())
+    template = f"{DASHBOARD}#live" if request.htmx else DASHBOARD
+    return render(request, template, context)
 
 
 @require_GET
 def me(request: HttpRequest) -> HttpResponse:
+    """A traveller's own page: the traveller page of their own record, and nothing else."""
     traveller = access.own_traveller(request.user)
-    if traveller is None:
-        return redirect("trips:home")
-    return redirect(traveller)
+    if traveller is not None:
+        return redirect(traveller)
+    if access.is_traveller(request.user):
+        # Not linked to a traveller record yet: say so rather than bounce back to home.
+        return render(request, "trips/dashboard_unlinked.html")
+    return redirect("trips:home")
 
 
 urlpatterns = [
