@@ -60,6 +60,34 @@ except ImportError:  # the fast engine is not there yet
             self.message = message
 
 
+# The report's keys, in the contract's order.
+REPORT_KEYS = [
+    "present_on_query_date",
+    "current_stay_entry",
+    "current_stay_length",
+    "days_used",
+    "remaining",
+    "excess_days",
+    "latest_legal_exit",
+    "overstay_stay_entry",
+    "overstay_days",
+    "overstay_tier",
+    "overstay_band",
+    "planned_latest_legal_exit",
+    "planned_max_stay_days",
+    "earliest_reentry",
+    "plan_compliant",
+    "first_violation_date",
+    "relevant_stay_entry",
+    "registration_required",
+    "registration_deadline",
+    "eqonaq_deadline",
+    "eqonaq_deadline_calendar",
+    "days_in_calendar_year",
+    "tax_days",
+    "tax_183_crossing_date",
+    "tax_183_exceeded",
+]
 REGIMES = ("kz_visa_free", "schengen")
 TAX_WINDOWS = ("12_months", "365_days")
 WINDOW_DAYS = 180
@@ -70,6 +98,9 @@ TAX_THRESHOLD = 183
 TAX_PROJECTION_DAYS = 400
 REENTRY_SEARCH_DAYS = 1000
 ONE_DAY = timedelta(days=1)
+# DAYS[k] is k days; made once, because building a timedelta in the inner loops is what makes
+# this module slow.
+DAYS = tuple(timedelta(days=k) for k in range(400))
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -337,11 +368,7 @@ def days_between(first: date, last: date) -> int:
 
 def used_on(presence: set[date], day: date) -> int:
     """Presence days in the 180-day window [day-179, day]."""
-    count = 0
-    for back in range(WINDOW_DAYS):
-        if day - timedelta(days=back) in presence:
-            count += 1
-    return count
+    return sum(1 for back in range(WINDOW_DAYS) if day - DAYS[back] in presence)
 
 
 def latest_legal_day(history: set[date], entry: date, kz: bool):
@@ -448,11 +475,11 @@ def one_calendar_year_before(day: date) -> date:
 
 
 def tax_window_days(day: date, tax_window: str) -> list[date]:
+    """The days of the window ending on `day`: [day-364, day] or (day minus a year, day]."""
     if tax_window == "365_days":
-        first = day - timedelta(days=364)
-    else:
-        first = one_calendar_year_before(day) + ONE_DAY
-    return [first + timedelta(days=i) for i in range((day - first).days + 1)]
+        return [day - DAYS[back] for back in range(365)]
+    first = one_calendar_year_before(day) + ONE_DAY
+    return [first + DAYS[i] for i in range((day - first).days + 1)]
 
 
 def tax_days_on(presence: set[date], day: date, tax_window: str) -> int:

@@ -13,33 +13,7 @@ import pytest
 import rules
 from tests.rules import naive
 
-REPORT_KEYS = [
-    "present_on_query_date",
-    "current_stay_entry",
-    "current_stay_length",
-    "days_used",
-    "remaining",
-    "excess_days",
-    "latest_legal_exit",
-    "overstay_stay_entry",
-    "overstay_days",
-    "overstay_tier",
-    "overstay_band",
-    "planned_latest_legal_exit",
-    "planned_max_stay_days",
-    "earliest_reentry",
-    "plan_compliant",
-    "first_violation_date",
-    "relevant_stay_entry",
-    "registration_required",
-    "registration_deadline",
-    "eqonaq_deadline",
-    "eqonaq_deadline_calendar",
-    "days_in_calendar_year",
-    "tax_days",
-    "tax_183_crossing_date",
-    "tax_183_exceeded",
-]
+REPORT_KEYS = naive.REPORT_KEYS
 
 
 def fast_check(request):
