@@ -44,8 +44,11 @@ $(PY):
 	echo "Creating $(VENV) with $$python"
 	"$$python" -m venv $(VENV)
 
+# pip's warnings about package index locations that do not exist on this machine are noise.
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@echo "Installing staysite and its dependencies into $(VENV)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]" 2>&1 |
+		{ grep -v "is ignored: it is neither a file nor a directory" || true; }
 	touch $@
 
 var:
