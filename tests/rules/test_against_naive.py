@@ -117,6 +117,13 @@ def test_fast_engine_matches_naive_on_sparse_mostly_legal_stays(request):
 
 
 @SETTINGS
+@given(requests(histories(max_stays=80, max_length=10, max_gap=15, first=date(2024, 1, 1))))
+def test_fast_engine_matches_naive_on_many_short_trips(request):
+    # Up to 80 trips of a few days: many merges, many windows touching many stays.
+    assert_same(request)
+
+
+@SETTINGS
 @given(requests(valid_open_stay=False))
 def test_fast_engine_rejects_what_naive_rejects(request):
     # Open stays anywhere, possibly two of them, possibly after `on` or before other stays.
