@@ -139,7 +139,7 @@ def assess(
     regime: Regime | str,
     on: date,
     planned_entry: date | None = None,
-    reentry_lengths: Iterable[int] | None = (),
+    reentry_lengths: Iterable[int] | None = None,
     holidays: Iterable[date] | None = None,
     extra_working_days: Iterable[date] = (),
     options: Parameters | None = None,
@@ -173,7 +173,7 @@ def evaluate(
     regime: Regime | str,
     on: date,
     planned_entry: date | None = None,
-    reentry_lengths: Iterable[int] | None = (),
+    reentry_lengths: Iterable[int] | None = None,
     holidays: Iterable[date] | None = None,
     extra_working_days: Iterable[date] = (),
     options: Parameters | None = None,
@@ -287,10 +287,11 @@ def evaluate(
     open_entry = next((entry for entry, exit_ in raw if exit_ is None), None)
     projected = physical
     if open_entry is not None:
-        # The open stay projected 400 days on, as if the traveller stayed (issue 3).
-        projected = Presence(
-            merge([*physical_spans, (open_entry, today + params.tax_projection_days)])
-        )
+        # The open stay projected 400 days on, as if the traveller stayed (issue 3). No stay
+        # starts after the open one (validated), so its merged stay is the last.
+        last_start, last_end = physical_spans[-1]
+        projected_end = max(last_end, today + params.tax_projection_days)
+        projected = Presence([*physical_spans[:-1], (last_start, projected_end)])
     crossing = tax.crossing_date(
         projected, threshold=params.tax_threshold_days, tax_window=params.tax_window
     )

@@ -70,12 +70,14 @@ def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int
         if before[i] + end - start + 1 - outside[i] <= threshold:
             continue
         for first, last in _constant_length_pieces(start, end, tax_window):
-            if presence.count(window_start(last, tax_window), last) <= threshold:
+            # Inside a piece the window has one length, so its start is plain arithmetic.
+            lag = last - window_start(last, tax_window)
+            if presence.count(last - lag, last) <= threshold:
                 continue
             lo, hi = first, last
             while lo < hi:
                 mid = (lo + hi) // 2
-                if presence.count(window_start(mid, tax_window), mid) > threshold:
+                if presence.count(mid - lag, mid) > threshold:
                     hi = mid
                 else:
                     lo = mid + 1
