@@ -723,9 +723,12 @@ def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> Refre
                 logger.exception("Alerts of traveller %s not refreshed", traveller.pk)
                 result.failed += 1
                 continue
+            result.travellers += 1
+            if _in_step(traveller.live_alerts, findings):
+                result.unchanged += len(findings)
+                continue  # the common case in a daily run: no transaction, no query
             with transaction.atomic():
                 _refresh_traveller_alerts(traveller, findings, on=on, result=result)
-            result.travellers += 1
     return result
 
 
@@ -743,6 +746,32 @@ def _current_findings(traveller: Traveller, *, on: date) -> dict[tuple[str, str]
     if not traveller.active or traveller.erased_at is not None:
         return {}
     return {(f.kind, f.subject): f for f in evaluate(traveller, on=on).findings}
+
+
+def _in_step(alerts: Sequence[Alert], findings: dict[tuple[str, str], Finding]) -> bool:
+    """Whether the live alerts say exactly what the findings say."""
+    if len(alerts) != len(findings):
+        return False
+    for alert in alerts:
+        finding = findings.get((alert.kind, alert.subject))
+        if finding is None or _changes(alert, finding):
+            return False
+    return True
+
+
+def _changes(alert: Alert, finding: Finding) -> dict:
+    fields = {
+        "severity": finding.severity,
+        "due_on": finding.due_on,
+        "params": finding.params,
+        "rule_key": finding.rule_key,
+    }
+    changes = {name: value for name, value in fields.items() if getattr(alert, name) != value}
+    worse = STATUS_URGENCY[finding.severity] > STATUS_URGENCY[Status(alert.severity)]
+    if alert.state == Alert.State.RESOLVED and worse:
+        # Resolved while it was milder (a planned stay outside a visa, now a real one).
+        changes |= {"state": Alert.State.OPEN, "resolved_at": None}
+    return changes
 
 
 def _refresh_traveller_alerts(
@@ -792,20 +821,7 @@ def _refresh_traveller_alerts(
 
 
 def _update_alert(alert: Alert, finding: Finding, *, result: RefreshResult) -> None:
-    changes = {
-        name: value
-        for name, value in {
-            "severity": finding.severity,
-            "due_on": finding.due_on,
-            "params": finding.params,
-            "rule_key": finding.rule_key,
-        }.items()
-        if getattr(alert, name) != value
-    }
-    worse = STATUS_URGENCY[finding.severity] > STATUS_URGENCY[Status(alert.severity)]
-    if alert.state == Alert.State.RESOLVED and worse:
-        # Resolved while it was milder (a planned stay outside a visa, now a real one).
-        changes |= {"state": Alert.State.OPEN, "resolved_at": None}
+    changes = _changes(alert, finding)
     if not changes:
         result.unchanged += 1
         return
