@@ -141,3 +141,12 @@ class NotificationForm(forms.ModelForm):
         self.fields["address_change"].error_messages["invalid_choice"] = _(
             "Choose one of this trip's address changes."
         )
+
+    def _post_clean(self):
+        # A refused choice leaves the instance without an address change; the model would then
+        # add "choose one" to "not one of this trip's": keep the message about what was sent.
+        refused = self.errors.get("address_change")
+        refused = refused.copy() if refused else None
+        super()._post_clean()
+        if refused:
+            self._errors["address_change"] = refused
