@@ -6,7 +6,7 @@ Views never test roles themselves; they start every lookup here. Someone else's 
 | role        | sees                             | changes                                        |
 |-------------|----------------------------------|------------------------------------------------|
 | HR          | the organisation's travellers    | travellers, trips, visas, notifications        |
-| compliance  | as HR                            | as HR, plus alerts, settings, history, erasure |
+| compliance  | as HR                            | as HR, plus alerts, settings, erasure, export  |
 | traveller   | their own traveller record       | their own planned trips                        |
 | staff       | the Django admin                 | organisations and users, in the admin          |
 """
@@ -98,6 +98,16 @@ def can_change_settings(user) -> bool:
 
 def can_erase(user, traveller: Traveller) -> bool:
     return is_compliance(user) and traveller.organisation_id == user.organisation_id
+
+
+def can_export(user, traveller: Traveller) -> bool:
+    """Who may download everything staysite holds about `traveller` (a data access request)."""
+    return is_compliance(user) and traveller.organisation_id == user.organisation_id
+
+
+def can_exchange_trips(user) -> bool:
+    """Who may import trips from a CSV file and export the organisation's trips as CSV."""
+    return is_hr(user)
 
 
 def require(allowed: bool) -> None:

@@ -12,6 +12,8 @@ def navigation(request: HttpRequest) -> dict:
         "nav": {
             "manage_travellers": access.can_manage_travellers(user),
             "review_alerts": access.can_review_alerts(user),
+            "exchange_trips": access.can_exchange_trips(user),
+            "change_settings": access.can_change_settings(user),
             "own_page": access.is_traveller(user),
             "admin": user.is_staff,
         }

@@ -1,4 +1,4 @@
-from .views import alerts, dashboard, travellers
+from .views import alerts, dashboard, imports, privacy, settings, travellers
 
 app_name = "trips"
 
@@ -6,4 +6,7 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
     *alerts.urlpatterns,
+    *privacy.urlpatterns,
+    *imports.urlpatterns,
+    *settings.urlpatterns,
 ]
