@@ -30,6 +30,12 @@ def _iso_date(value: str) -> date | None:
         return None
 
 
+@lru_cache(maxsize=8192)
+def _iso_ordinal(value: str) -> int | None:
+    parsed = _iso_date(value)
+    return None if parsed is None else parsed.toordinal()
+
+
 def _date(value: object, field: str) -> date:
     parsed = _iso_date(value) if isinstance(value, str) else None
     if parsed is None:
@@ -88,10 +94,18 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
     for i, raw in enumerate(raw_stays):
         if not isinstance(raw, dict):
             raise _bad(f"stays[{i}]: expected an object with entry and exit")
-        entry = _date(raw.get("entry"), f"stays[{i}].entry").toordinal()
+        # The field name is only formatted on an error: this loop is the hot path of check().
+        entry = raw.get("entry")
+        entry_day = _iso_ordinal(entry) if isinstance(entry, str) else None
+        if entry_day is None:
+            _date(entry, f"stays[{i}].entry")
         exit_ = raw.get("exit")
-        exit_ = None if exit_ is None else _date(exit_, f"stays[{i}].exit").toordinal()
-        stays.append((entry, exit_))
+        exit_day = None
+        if exit_ is not None:
+            exit_day = _iso_ordinal(exit_) if isinstance(exit_, str) else None
+            if exit_day is None:
+                _date(exit_, f"stays[{i}].exit")
+        stays.append((entry_day, exit_day))
 
     planned = request.get("planned_entry")
     planned = None if planned is None else _date(planned, "planned_entry")

@@ -289,9 +289,7 @@ def evaluate(
     if open_entry is not None:
         # The open stay projected 400 days on, as if the traveller stayed (issue 3). No stay
         # starts after the open one (validated), so its merged stay is the last.
-        last_start, last_end = physical_spans[-1]
-        projected_end = max(last_end, today + params.tax_projection_days)
-        projected = Presence([*physical_spans[:-1], (last_start, projected_end)])
+        projected = physical.extended(today + params.tax_projection_days)
     crossing = tax.crossing_date(
         projected, threshold=params.tax_threshold_days, tax_window=params.tax_window
     )

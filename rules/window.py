@@ -89,6 +89,15 @@ class Presence:
                 hi = mid - 1
         return self.starts[lo] + n - self.before[lo] - 1
 
+    def extended(self, end: int) -> "Presence":
+        """The same presence with the last span running to at least `end` (a projection)."""
+        grown = Presence([])
+        grown.starts = self.starts
+        grown.before = self.before
+        grown.ends = [*self.ends[:-1], max(self.ends[-1], end)]
+        grown.total = self.total + grown.ends[-1] - self.ends[-1]
+        return grown
+
     def clipped(self, last: int) -> "Presence":
         """The presence days on or before `last` (the history known on the evaluation date)."""
         spans = []
