@@ -20,10 +20,12 @@ MANAGE := $(PY) manage.py
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 CHROMIUM := /usr/bin/chromium
 
-# Production-like settings for the checks that prove production works.
+# The variables a production deployment sets (README.md), for the checks that prove
+# production settings work. tests/test_project.py uses the same.
 PRODUCTION_ENV = DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	DJANGO_ALLOWED_HOSTS=staysite.example.com
+	DJANGO_ALLOWED_HOSTS=staysite.example.com \
+	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
 
 .PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
 	messages clean
