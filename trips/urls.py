@@ -1,10 +1,11 @@
-from .views import alerts, dashboard, imports, privacy, settings, travellers
+from .views import alerts, dashboard, imports, planner, privacy, settings, travellers
 
 app_name = "trips"
 
 urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
+    *planner.urlpatterns,
     *alerts.urlpatterns,
     *privacy.urlpatterns,
     *imports.urlpatterns,

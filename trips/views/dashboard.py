@@ -40,12 +40,17 @@ class Row:
     deadline_to_go: str
     deadline_overdue: bool
     stay_day: str
+    status_label: str
+    location_name: str
 
 
-def row_for(traveller: Traveller, on: date) -> Row:
+def row_for(traveller: Traveller, on: date, country_names: dict) -> Row:
     snapshot = getattr(traveller, "snapshot", None)
-    to_go, overdue, stay_day = "", False, ""
+    to_go, overdue, stay_day, status_label, location_name = "", False, "", "", ""
     if snapshot is not None:
+        # Labels looked up once per page: get_FOO_display() would hash every lazy choice.
+        status_label = Status(snapshot.status).label
+        location_name = country_names.get(snapshot.location, snapshot.location)
         if snapshot.next_deadline is not None:
             delta = (snapshot.next_deadline - on).days
             overdue = delta < 0
@@ -63,7 +68,7 @@ def row_for(traveller: Traveller, on: date) -> Row:
                 }
             else:
                 stay_day = _("day %(day)d") % {"day": snapshot.stay_day}
-    return Row(traveller, snapshot, to_go, overdue, stay_day)
+    return Row(traveller, snapshot, to_go, overdue, stay_day, status_label, location_name)
 
 
 def summary_counts(travellers, on: date) -> dict:
@@ -99,10 +104,11 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
         "pk",
     )
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    country_names = {code: str(name) for code, name in COUNTRIES}
     filters = {k: v for k, v in (("status", status), ("country", country), ("q", query)) if v}
     return {
         "page": page,
-        "rows": [row_for(t, on) for t in page.object_list],
+        "rows": [row_for(t, on, country_names) for t in page.object_list],
         "counts": summary_counts(travellers, on),
         "filters": filters,
         "status_choices": Status.choices,
