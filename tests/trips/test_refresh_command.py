@@ -1,0 +1,73 @@
+"""manage.py refresh_alerts: the daily run by hand, and the task behind it (issue 6)."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from tests import factories
+from trips import tasks
+from trips.models import Alert, AlertKind, StatusSnapshot
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("refresh_alerts", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def overstaying(traveller, hr):
+    hr.email = "hanna@example.com"
+    hr.save()
+    trip = factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
+    factories.make_notification(trip=trip)
+    return traveller
+
+
+def test_the_command_refreshes_snapshots_and_alerts_and_sends_emails_on_a_date(overstaying):
+    output = run("--on", "2026-04-03")
+
+    assert output.startswith("2026-04-03: 1 snapshots refreshed; 1 travellers: 2 alerts opened")
+    snapshot = StatusSnapshot.objects.get(traveller=overstaying)
+    assert (snapshot.evaluated_on, snapshot.overstay_days) == (date(2026, 4, 3), 3)
+    assert Alert.objects.filter(kind=AlertKind.OVERSTAY_WARNING).exists()
+    assert len(mail.outbox) == 3  # overstay to HR and Tom, registration to HR
+
+
+def test_running_the_command_again_the_same_day_opens_and_sends_nothing(overstaying):
+    run("--on", "2026-04-03")
+
+    output = run("--on", "2026-04-03")
+
+    assert "0 alerts opened" in output
+    assert "0 alert emails and 0 digests sent" in output
+    assert len(mail.outbox) == 3
+
+
+def test_a_bad_date_is_refused_with_a_clear_message(overstaying):
+    with pytest.raises(CommandError, match="--on must be a date like 2026-03-01, not '3/4/26'"):
+        run("--on", "3/4/26")
+
+    assert not Alert.objects.exists()
+
+
+def test_enqueue_queues_the_daily_task_for_the_worker(overstaying):
+    from django_tasks_db.models import DBTaskResult
+
+    output = run("--enqueue", "--on", "2026-04-03")
+
+    assert output.startswith("Queued the daily refresh for 2026-04-03")
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "trips.tasks.daily_refresh"
+    assert queued.args_kwargs == {"args": [], "kwargs": {"on": "2026-04-03"}}
+    assert not Alert.objects.exists()
+
+
+def test_the_daily_task_does_what_the_command_does(overstaying):
+    summary = tasks.daily_refresh.call(on="2026-04-03")
+
+    assert "2 alerts opened" in summary
+    assert Alert.objects.filter(traveller=overstaying).count() == 2

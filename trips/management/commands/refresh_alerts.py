@@ -1,0 +1,36 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from trips import tasks
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--on must be a date like 2026-03-01, not {value!r}.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Refreshes every traveller's snapshot and alerts, then sends the alert emails and the "
+        "daily digest. With --enqueue, queues that run for `manage.py db_worker` instead."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--on", help="Evaluate on this date (YYYY-MM-DD); default today.")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the daily task for the worker instead of running it here.",
+        )
+
+    def handle(self, *args, on=None, enqueue=False, **options):
+        day = iso_date(on) if on else timezone.localdate()
+        if enqueue:
+            result = tasks.daily_refresh.enqueue(on=on and day.isoformat())
+            self.stdout.write(f"Queued the daily refresh for {day.isoformat()} as {result.id}.")
+            return
+        self.stdout.write(str(tasks.run_daily(on=day)))
