@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import reswap, retarget
 
 from .. import access, assessment, services
 from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
@@ -239,7 +239,8 @@ def changed(request: HttpRequest, traveller: Traveller, message: str) -> HttpRes
     if request.htmx:
         context = detail_context(request, traveller, on=timezone.localdate())
         response = render(request, f"{DETAIL}#records", context)
-        return trigger_client_event(response, "traveller-changed")
+        response["HX-Trigger"] = "traveller-changed"
+        return response
     messages.success(request, message)
     return redirect(traveller)
 
