@@ -6,6 +6,7 @@ histories of 10, 100 and 1,000 stays, microseconds per full evaluation (every re
 the total time to evaluate 10,000 travellers with 20 stays each. Timings only, no assertions.
 """
 
+import os
 import random
 import sys
 import time
@@ -68,6 +69,9 @@ def per_call_us(check, requests: list[dict], min_seconds: float) -> float:
 
 def main() -> None:
     rng = random.Random(20260301)
+    # Wall-clock timings on a shared machine: the load says how much to trust them.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
     print(f"{'stays':>6} {'fast µs/eval':>14} {'naive µs/eval':>15} {'naive/fast':>11}")
     for count in (10, 100, 1000):
         requests = [request(rng, count) for _ in range(20)]
