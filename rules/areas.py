@@ -10,7 +10,34 @@ from rules.types import Regime
 # on 1 Jan 2025). Cyprus does not apply it and does not count.
 SCHENGEN_STATES: dict[str, date] = {
     **dict.fromkeys(
-        "AT BE CZ DK EE FI FR DE GR HU IS IT LV LI LT LU MT NL NO PL PT SK SI ES SE CH".split(),
+        [
+            "AT",
+            "BE",
+            "CZ",
+            "DK",
+            "EE",
+            "FI",
+            "FR",
+            "DE",
+            "GR",
+            "HU",
+            "IS",
+            "IT",
+            "LV",
+            "LI",
+            "LT",
+            "LU",
+            "MT",
+            "NL",
+            "NO",
+            "PL",
+            "PT",
+            "SK",
+            "SI",
+            "ES",
+            "SE",
+            "CH",
+        ],
         date(2013, 10, 18),  # the 90/180 wording of Reg. 610/2013 applies from this day
     ),
     "HR": date(2023, 1, 1),
@@ -20,8 +47,39 @@ SCHENGEN_STATES: dict[str, date] = {
 
 # Citizens of the EU, the EEA and Switzerland move freely: the short-stay rule does not bind them.
 FREE_MOVEMENT = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO CH".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+        "CH",
+    ]
 )
 
 
