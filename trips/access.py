@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Traveller, Trip, User
+from .models import Alert, Traveller, Trip, User
 
 
 def _member(user) -> bool:
@@ -86,6 +86,29 @@ def can_plan_trips(user, traveller: Traveller) -> bool:
 
 def can_review_alerts(user) -> bool:
     return is_compliance(user)
+
+
+def visible_alerts(user) -> QuerySet[Alert]:
+    """The alerts of the organisation's travellers, for those who work the queue."""
+    if not can_review_alerts(user):
+        return Alert.objects.none()
+    return Alert.objects.filter(traveller__organisation_id=user.organisation_id)
+
+
+def get_visible_alert(user, pk: int) -> Alert:
+    try:
+        return visible_alerts(user).select_related("traveller", "assigned_to").get(pk=pk)
+    except Alert.DoesNotExist:
+        raise Http404("No such alert.") from None
+
+
+def alert_assignees(user) -> QuerySet[User]:
+    """Whom an alert may be assigned to: the organisation's active HR and compliance staff."""
+    return User.objects.filter(
+        organisation_id=user.organisation_id,
+        is_active=True,
+        role__in=[User.Role.HR, User.Role.COMPLIANCE],
+    ).order_by("first_name", "last_name", "username")
 
 
 def can_see_history(user) -> bool:

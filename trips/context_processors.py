@@ -16,5 +16,7 @@ def navigation(request: HttpRequest) -> dict:
             "change_settings": access.can_change_settings(user),
             "own_page": access.is_traveller(user),
             "admin": user.is_staff,
+            # A callable: counted only when a template shows the badge.
+            "alert_count": lambda: access.visible_alerts(user).action_needed().count(),
         }
     }

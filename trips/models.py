@@ -746,6 +746,19 @@ class Alert(models.Model):
     def needs_action(self) -> bool:
         return self.severity in {Status.ACTION, Status.OVERSTAY}
 
+    @property
+    def message(self) -> str:
+        """The finding in words, in the active language."""
+        from . import assessment  # assessment imports the models
+
+        return assessment.describe(self.kind, self.params)
+
+    @property
+    def source(self) -> str:
+        from . import assessment
+
+        return assessment.legal_source(self.rule_key)
+
     def record(self, action: str, *, actor=None, note: str = "") -> AlertEvent:
         return AlertEvent.objects.create(alert=self, actor=actor, action=action, note=note)
 

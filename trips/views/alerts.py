@@ -1,19 +1,185 @@
-"""The compliance review queue (issue 6)."""
+"""The compliance review queue (issue 6): list, detail, acknowledge, assign, resolve."""
 
+from django import forms
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from .. import access
+from ..models import Alert, AlertKind
+
+PAGE_SIZE = 25
+ROW = "trips/alert_list.html#alert-row"
+
+
+class AlertFilterForm(forms.Form):
+    STATES = [
+        ("", _("Open and acknowledged")),
+        *Alert.State.choices,
+        ("all", _("All")),
+    ]
+
+    q = forms.CharField(label=_("Traveller"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))], required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All")), *AlertKind.choices]
+
+    def filter(self, alerts):
+        data = self.cleaned_data if self.is_valid() else {}
+        state = data.get("state", "")
+        if state == "":
+            alerts = alerts.active()
+        elif state != "all":
+            alerts = alerts.filter(state=state)
+        if data.get("kind"):
+            alerts = alerts.filter(kind=data["kind"])
+        if data.get("q", "").strip():
+            alerts = alerts.filter(traveller__name__icontains=data["q"].strip())
+        return alerts
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, empty_label=_("Nobody"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = access.alert_assignees(user)
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Resolution note"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("What was done")}),
+        error_messages={"required": _("Say how it was resolved: a note is required.")},
+    )
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def alert_list(request: HttpRequest) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
-    return render(request, "trips/alert_list.html", {})
+    filters = AlertFilterForm(request.GET)
+    alerts = filters.filter(access.visible_alerts(request.user))
+    alerts = alerts.select_related("traveller", "assigned_to").by_urgency()
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "trips/alert_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query_string": query.urlencode(),
+            "assignees": access.alert_assignees(request.user),
+        },
+    )
+
+
+@require_GET
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(access.can_review_alerts(request.user))
+    alert = access.get_visible_alert(request.user, pk)
+    return _detail(request, alert)
+
+
+def _detail(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
+    return render(
+        request,
+        "trips/alert_detail.html",
+        {
+            "alert": alert,
+            "events": alert.events.select_related("actor"),
+            "assignees": access.alert_assignees(request.user),
+            "errors": {name: form.errors for name, form in forms_.items()},
+        },
+    )
+
+
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(access.can_review_alerts(request.user))
+    with transaction.atomic():
+        alert = _locked(request, pk)
+        alert.acknowledge(by=request.user)
+    return _done(request, alert)
+
+
+@require_POST
+def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(access.can_review_alerts(request.user))
+    form = AssignForm(request.POST, user=request.user)
+    with transaction.atomic():
+        alert = _locked(request, pk)
+        if not form.is_valid():
+            return _invalid(request, alert, assign=form)
+        alert.assign(form.cleaned_data["assignee"], by=request.user)
+    return _done(request, alert)
+
+
+@require_POST
+def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(access.can_review_alerts(request.user))
+    form = ResolveForm(request.POST)
+    with transaction.atomic():
+        alert = _locked(request, pk)
+        if not form.is_valid():
+            return _invalid(request, alert, resolve=form)
+        alert.resolve(form.cleaned_data["note"], by=request.user)
+    return _done(request, alert)
+
+
+@require_GET
+def alert_badge(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_review_alerts(request.user))
+    return render(request, "trips/alert_badge.html#badge-link")
+
+
+def _locked(request: HttpRequest, pk: int) -> Alert:
+    access.get_visible_alert(request.user, pk)  # 404 for anyone else's alert
+    return Alert.objects.select_for_update().select_related("traveller").get(pk=pk)
+
+
+def _row(request: HttpRequest, alert: Alert, **context) -> HttpResponse:
+    alert = Alert.objects.select_related("traveller", "assigned_to").get(pk=alert.pk)
+    context |= {"alert": alert, "assignees": access.alert_assignees(request.user)}
+    return render(request, ROW, context)
+
+
+def _done(request: HttpRequest, alert: Alert) -> HttpResponse:
+    if request.htmx:
+        return trigger_client_event(_row(request, alert), "alerts-changed")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("trips:alert_detail", args=[alert.pk])
+    return redirect(target)
+
+
+def _invalid(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
+    errors = {name: form.errors for name, form in forms_.items()}
+    if request.htmx:
+        return _row(request, alert, errors=errors)  # 200: htmx swaps it
+    return _detail(request, alert, **forms_)
 
 
 urlpatterns = [
     path("alerts/", alert_list, name="alert_list"),
+    path("alerts/badge/", alert_badge, name="alert_badge"),
+    path("alerts/<int:pk>/", alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/acknowledge/", alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/assign/", alert_assign, name="alert_assign"),
+    path("alerts/<int:pk>/resolve/", alert_resolve, name="alert_resolve"),
 ]
