@@ -434,6 +434,7 @@ def timeline_svg(details: assessment.RegimeDetails, on: date) -> tuple[SafeStrin
             LEFT,
             y(limit),
             x(end) + DAY_WIDTH,
+            y(limit),
             y(limit) + 4,
             limit,
             y(0),

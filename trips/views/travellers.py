@@ -29,6 +29,7 @@ from django_htmx.http import reswap, retarget
 from .. import access, assessment, services
 from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
+from .planner import page_context
 
 DETAIL = "trips/traveller_detail.html"
 RECORD_FORM = "trips/traveller_record_form.html"
@@ -133,6 +134,7 @@ def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     status = assessment.evaluate(traveller, on=today)
     context = {"traveller": traveller, "status": status, "today": today}
+    context |= page_context(traveller, on=today)  # issue 5: status cards with explanations
     return render(request, "trips/status_panel.html", context)
 
 
@@ -161,6 +163,7 @@ def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> d
         "can_plan": access.can_plan_trips(user, traveller),
         "can_see_history": can_see_history,
         "history": traveller_history(traveller) if can_see_history else [],
+        **page_context(traveller, on=on),  # issue 5: status cards and the planner
     }
 
 
