@@ -686,3 +686,97 @@ def test_the_admin_shows_a_travellers_trips_and_visas_inline(admin_client, trave
     response = admin_client.get(reverse("admin:trips_traveller_change", args=[traveller.pk]))
 
     assert 'value="2026-03-02"' in text(response) and 'value="B2-555"' in text(response)
+
+
+# --- A realistic year, recorded through the pages ---
+
+
+def test_hr_records_a_year_of_trips_and_sees_each_change_in_the_snapshot(
+    client, hr, traveller, today
+):
+    """Tom, a German engineer, over the year up to today: every save shows at once."""
+    client.force_login(hr)
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    def snapshot() -> StatusSnapshot:
+        return StatusSnapshot.objects.get(traveller=traveller)
+
+    def post(name: str, *args, **data):
+        response = client.post(url(name, traveller.pk, *args), data, headers=HTMX)
+        assert response.status_code == 200
+        assert response.headers.get("HX-Trigger") == "traveller-changed", text(response)
+        return response
+
+    # Winter: a business meeting in Almaty, long before the 180-day window.
+    post("trip_create", **trip_data(entry=day(-330), exit=day(-321), host="Kazakh Steel"))
+    assert snapshot().kz_days_used == 0
+    # Spring: home in Germany (no short-stay rule binds a German there), then a conference.
+    post("trip_create", **trip_data(country="DE", entry=day(-321), exit=day(-200)))
+    post("trip_create", **trip_data(purpose="conference", entry=day(-170), exit=day(-157)))
+    assert snapshot().kz_days_used == 14
+    # Summer: a B2 visa for a Montage job.
+    post(
+        "visa_create",
+        country="KZ",
+        kind="b2_multiple",
+        number="B2-2026-17",
+        valid_from=day(-130),
+        valid_until=day(60),
+        days_allowed="90",
+    )
+    visa = traveller.visas.get()
+    post(
+        "trip_create",
+        **trip_data(purpose="montage", entry=day(-120), exit=day(-91), visa=visa.pk),
+    )
+    after_montage = snapshot()
+    # Now: back in Almaty since ten days ago, visa-free, still there.
+    post("trip_create", **trip_data(entry=day(-10), address="Abay Ave 1, Almaty"))
+    now = snapshot()
+    assert now.location == "KZ"
+    assert now.location_since == today - timedelta(days=10)
+    assert now.stay_day == 11
+    assert now.kz_days_used > after_montage.kz_days_used
+    assert now.latest_legal_exit is not None
+    current = traveller.trips.get(exit__isnull=True)
+    post(
+        "notification_create",
+        current.pk,
+        reason="arrival",
+        address="Abay Ave 1, Almaty",
+        filed_on=day(-9),
+        reference="EQ-100",
+    )
+    before_move = snapshot()
+    # He moves flats three days ago: the host must notify eQonaq again.
+    post(
+        "address_change_create",
+        current.pk,
+        changed_on=day(-3),
+        new_address="Dostyk Ave 5, Almaty",
+    )
+    moved = snapshot()
+    assert "eQonaq" in moved.next_deadline_label or "eQonaq" in moved.reason
+    change = current.address_changes.get()
+    post(
+        "notification_create",
+        current.pk,
+        reason="address_change",
+        address_change=change.pk,
+        address="Dostyk Ave 5, Almaty",
+        filed_on=day(-2),
+        reference="EQ-101",
+    )
+    notified = snapshot()
+    assert "eQonaq" not in notified.next_deadline_label
+    assert notified.status == before_move.status
+
+    # Every record is there, with its history, and the snapshot is today's.
+    assert traveller.trips.count() == 5
+    assert Notification.objects.filter(trip__traveller=traveller).count() == 2
+    assert notified.evaluated_on == today
+    page = text(client.get(url("traveller_detail", traveller.pk)))
+    assert "B2-2026-17" in page and "EQ-101" in page and "Dostyk Ave 5, Almaty" in page
+    assert page.count("created") >= 9
