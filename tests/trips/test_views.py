@@ -194,7 +194,7 @@ def test_hr_sees_details_visas_trips_notifications_and_status(client, hr, travel
     visa = factories.make_visa(traveller=traveller, number="B2-777")
     past = factories.make_trip(traveller=traveller, entry=today - timedelta(days=60), days=10)
     factories.make_notification(trip=past, reference="EQ-PAST")
-    factories.make_trip(traveller=traveller, entry=today - timedelta(days=3), days=None)
+    factories.make_trip(traveller=traveller, entry=today - timedelta(days=3), days=10)
     factories.make_trip(traveller=traveller, entry=today + timedelta(days=30), days=5, country="DE")
     client.force_login(hr)
 
