@@ -18,7 +18,8 @@ Decisions where the contract leaves room (each also listed in the report of issu
   `stay_after_open_stay`, `planned_entry_is_a_presence_day`.
 - Dates must be strings of exactly the form YYYY-MM-DD (`date.fromisoformat` alone would also
   accept "20260301"). `stays` is required (it may be empty); a missing `exit` means `null`.
-  `reentry_lengths` must be a list of integers >= 1 (bools are not integers here).
+  `reentry_lengths` must be a list of integers >= 1 (bools are not integers here). Unknown keys,
+  at the top level or in `options`, are ignored.
 - `earliest_reentry` is `null` when the request has no `reentry_lengths`, otherwise an object whose
   keys are the lengths as strings (JSON object keys are strings). "None within 1000 days" means no
   legal E in [S, S+999].
