@@ -50,7 +50,7 @@ def _dates(value: object, field: str) -> list[date]:
 
 
 def _options(value: object) -> Parameters:
-    """Request options: any parameter of `Parameters` by name (RULES.md §15)."""
+    """Request options: any parameter of `Parameters` by name (RULES.md §15); others are ignored."""
     if value is None:
         return DEFAULTS
     if not isinstance(value, dict):
@@ -60,7 +60,8 @@ def _options(value: object) -> Parameters:
         field = f"options.{name}"
         kind = _OPTION_TYPES.get(name)
         if kind is None:
-            raise _bad(f"{field}: unknown option")
+            # Like unknown top-level keys: a caller may send settings this engine has not got.
+            continue
         if kind is bool:
             if not isinstance(option, bool):
                 raise _bad(f"{field}: expected true or false")

@@ -238,3 +238,14 @@ def test_the_command_line_prints_the_report():
     )
     assert done.returncode == 0
     assert json.loads(done.stdout)["days_used"] == 29
+
+
+def test_an_unknown_option_is_ignored_like_an_unknown_key():
+    request = {
+        "regime": "kz_visa_free",
+        "on": "2026-03-01",
+        "stays": [{"entry": "2026-02-20", "exit": None}],
+        "options": {"foo": 1},
+    }
+
+    assert rules.check(request) == rules.check({k: v for k, v in request.items() if k != "options"})
