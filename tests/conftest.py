@@ -14,6 +14,12 @@ from trips.models import User  # noqa: E402
 PASSWORD = "a-long-test-password"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas hash real passwords; a fast hasher keeps each test's setup short."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organisation(db):
     return factories.make_organisation(name="Steppe Engineering GmbH")

@@ -2,8 +2,6 @@
 
 from datetime import date
 
-import pytest
-
 from tests import factories
 from trips.forms import (
     AddressChangeForm,
@@ -13,11 +11,6 @@ from trips.forms import (
     VisaForm,
 )
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def trip_data(**fields) -> dict:

@@ -14,12 +14,6 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The personas get passwords; the default hasher makes each fixture take seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def messages_of(error: ValidationError) -> dict[str, list[str]]:
     return error.value.message_dict
 
