@@ -1,0 +1,499 @@
+"""The permission matrix: every URL x every role x own/foreign object, GET and POST.
+
+EXPECTED lists every URL of the site by name (Django's own auth and language views, and the
+admin, have tests of their own). A new URL without a row here fails
+`test_every_url_has_a_row_in_the_matrix`: decide who may see and change it, then add the row.
+
+Each row gives, per role, the status of GET and POST on organisation A's object:
+- hr, compliance: organisation A's HR and compliance admin;
+- owner: Tom, a traveller with a login, looking at his own record;
+- colleague: a traveller with a login looking at Tom's record;
+- outsider: organisation B's HR looking at organisation A's record (for URLs without an
+  object: at their own organisation's page).
+Besides what the row says, every URL is checked for:
+- anonymous: a redirect to the login page, GET and POST;
+- foreign object: every organisation A role asking for organisation B's object gets a 404;
+- symmetry: organisation B's HR on organisation B's object gets what hr gets on A's.
+POSTs carry valid data, so that only the access policy can refuse them; after a refused
+request (302 to login, 403, 404, 405) no row in the database has changed, and after an
+allowed one no row of the other organisation has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests import factories
+from trips import assessment
+from trips.models import (
+    AddressChange,
+    Notification,
+    Organisation,
+    Traveller,
+    Trip,
+    User,
+    Visa,
+)
+
+EXCLUDED_NAMESPACES = {"admin"}
+# Django's own views: tests/trips/test_security.py (login, logout, password, language).
+EXCLUDED_NAMES = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+}
+REFUSED = {302, 403, 404, 405}
+
+
+def url_patterns(patterns=None, namespace: str = ""):
+    """(name, pattern) of every URL, recursively, with its namespace."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or ""
+            if inner in EXCLUDED_NAMESPACES:
+                continue
+            joined = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from url_patterns(entry.url_patterns, joined)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            if name not in EXCLUDED_NAMES:
+                yield name, entry
+
+
+def url_names() -> set[str]:
+    return {name for name, _pattern in url_patterns()}
+
+
+def url_kwargs(name: str) -> list[str]:
+    pattern = dict(url_patterns())[name]
+    return list(pattern.pattern.converters)
+
+
+# GET/POST status per role on organisation A's object (see the module docstring).
+ROLES = ["hr", "compliance", "owner", "colleague", "outsider"]
+
+
+def row(hr, compliance, owner, colleague, outsider):
+    return dict(zip(ROLES, [hr, compliance, owner, colleague, outsider], strict=True))
+
+
+HR_ONLY = row("200/302", "200/302", "403/403", "404/404", "404/404")
+HR_ONLY_NO_OBJECT = row("200/302", "200/302", "403/403", "403/403", "200/302")
+READ_ONLY = row("200/405", "200/405", "200/405", "404/405", "404/405")
+COMPLIANCE_ONLY = row("403/403", "200/302", "403/403", "404/404", "404/404")
+
+EXPECTED = {
+    # Dashboard: HR's overview; a traveller is sent to their own page.
+    "trips:home": row("200/405", "200/405", "302/405", "302/405", "200/405"),
+    "trips:me": row("302/405", "302/405", "302/405", "302/405", "302/405"),
+    # Travellers (issue 4).
+    "trips:traveller_list": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    "trips:traveller_create": HR_ONLY_NO_OBJECT,
+    "trips:traveller_detail": READ_ONLY,
+    "trips:traveller_status": READ_ONLY,
+    "trips:traveller_update": HR_ONLY,
+    # A traveller plans their own trips, but may not touch recorded ones.
+    "trips:trip_create": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:trip_update": HR_ONLY,
+    "trips:trip_delete": HR_ONLY,
+    "trips:visa_create": HR_ONLY,
+    "trips:visa_update": HR_ONLY,
+    "trips:visa_delete": HR_ONLY,
+    "trips:address_change_create": HR_ONLY,
+    "trips:address_change_update": HR_ONLY,
+    "trips:address_change_delete": HR_ONLY,
+    "trips:notification_create": HR_ONLY,
+    "trips:notification_update": HR_ONLY,
+    "trips:notification_delete": HR_ONLY,
+    # The what-if planner (issue 5).
+    "trips:traveller_plan": READ_ONLY,
+    # The alert queue (issue 6).
+    "trips:alert_list": row("403/405", "200/405", "403/405", "403/405", "403/405"),
+    "trips:alert_badge": row("403/405", "200/405", "403/405", "403/405", "403/405"),
+    # Only compliance works the queue: anyone else is refused before any alert is looked up.
+    "trips:alert_detail": row("403/405", "200/405", "403/405", "403/405", "403/405"),
+    "trips:alert_acknowledge": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    "trips:alert_assign": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    "trips:alert_resolve": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    # Personal data, import and settings (issue 7).
+    "trips:traveller_export": row("403/405", "200/405", "403/405", "404/405", "404/405"),
+    "trips:traveller_erase": COMPLIANCE_ONLY,
+    "trips:trip_import": HR_ONLY_NO_OBJECT,
+    "trips:trip_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    "trips:organisation_settings": row("403/403", "200/302", "403/403", "403/403", "403/403"),
+}
+
+# The same URLs on Tom's planned trip: he may change and delete it, unlike a recorded one.
+PLANNED = {
+    "trips:trip_update": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:trip_delete": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+}
+
+
+# --- The world: two organisations with the same records ----------------------------------
+
+
+@dataclass
+class Side:
+    organisation: Organisation
+    hr: User
+    compliance: User
+    traveller: Traveller
+    trip: Trip
+    planned_trip: Trip
+    visa: Visa
+    address_change: AddressChange
+    notification: Notification
+    alert: object | None
+    traveller_user: User | None = None
+    colleague_user: User | None = None
+
+
+def make_side(name: str, prefix: str, today: date) -> Side:
+    organisation = factories.make_organisation(name=name)
+    hr = factories.make_user(organisation=organisation, role=User.Role.HR)
+    compliance = factories.make_user(organisation=organisation, role=User.Role.COMPLIANCE)
+    traveller_user = factories.make_user(organisation=organisation, role=User.Role.TRAVELLER)
+    colleague_user = factories.make_user(organisation=organisation, role=User.Role.TRAVELLER)
+    traveller = factories.make_traveller(
+        organisation=organisation,
+        employee_number=f"{prefix}-1",
+        user=traveller_user,
+        hr_owner=hr,
+    )
+    factories.make_traveller(
+        organisation=organisation, employee_number=f"{prefix}-2", user=colleague_user
+    )
+    visa = factories.make_visa(traveller=traveller)
+    trip = factories.make_trip(
+        traveller=traveller, entry=date(2026, 3, 2), days=10, address="Abay Ave 1"
+    )
+    planned_trip = factories.make_trip(traveller=traveller, entry=today + timedelta(days=30))
+    address_change = factories.make_address_change(trip=trip)
+    notification = factories.make_notification(trip=trip)
+    alert = None
+    if apps.is_installed("trips") and "alert" in apps.get_app_config("trips").models:
+        alert = apps.get_model("trips", "Alert").objects.create(
+            traveller=traveller,
+            kind="stay_day",
+            subject=f"trip:{trip.pk}",
+            severity="attention",
+            opened_on=today,
+            params={"day": 26, "exit": "2026-03-31"},
+        )
+    assessment.refresh_snapshot(traveller, on=today)
+    return Side(
+        organisation,
+        hr,
+        compliance,
+        traveller,
+        trip,
+        planned_trip,
+        visa,
+        address_change,
+        notification,
+        alert,
+        traveller_user,
+        colleague_user,
+    )
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """Both organisations, built once: each test runs in a savepoint rolled back after it."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        today = timezone.localdate()
+        yield {"A": make_side("Org A", "A", today), "B": make_side("Org B", "B", today)}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(module_world, db):
+    return module_world
+
+
+def user_for(world, role: str):
+    a = world["A"]
+    return {
+        "anonymous": None,
+        "hr": a.hr,
+        "compliance": a.compliance,
+        "owner": a.traveller_user,
+        "colleague": a.colleague_user,
+        "outsider": world["B"].hr,
+    }[role]
+
+
+def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
+    trip = side.planned_trip if planned else side.trip
+    sources = {
+        "pk": side.alert if name.startswith("trips:alert_") else side.traveller,
+        "trip_pk": trip,
+        "visa_pk": side.visa,
+        "change_pk": side.address_change,
+        "notification_pk": side.notification,
+    }
+    kwargs = {}
+    for kwarg in url_kwargs(name):
+        assert kwarg in sources, f"{name}: add its URL argument {kwarg!r} to kwargs_for()"
+        assert sources[kwarg] is not None, f"{name}: the world has no object for {kwarg!r}"
+        kwargs[kwarg] = sources[kwarg].pk
+    return kwargs
+
+
+def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
+    """Valid data for each changing URL, so that only the access policy can refuse it."""
+    today = timezone.localdate()
+    trip = side.planned_trip if planned else side.trip
+    traveller = side.traveller
+    import_row = f"{traveller.employee_number},DE,{today + timedelta(days=90)},,conference,,\n"
+    data = {
+        "trips:traveller_create": {
+            "name": "Nina New",
+            "employee_number": f"{traveller.employee_number}-new",
+            "citizenship": "DE",
+            "language": "en",
+            "active": "on",
+        },
+        "trips:traveller_update": {
+            "name": "Renamed Person",
+            "employee_number": traveller.employee_number,
+            "citizenship": "DE",
+            "language": "en",
+            "active": "on",
+        },
+        "trips:trip_create": {
+            "country": "DE",
+            "entry": today + timedelta(days=60),
+            "exit": today + timedelta(days=65),
+            "purpose": "conference",
+        },
+        "trips:trip_update": {
+            "country": trip.country,
+            "entry": trip.entry,
+            "exit": trip.exit,
+            "purpose": "conference",
+            "host": "Changed Host",
+        },
+        "trips:visa_create": {
+            "country": "KZ",
+            "kind": "c3",
+            "number": "NEW-1",
+            "valid_from": "2026-07-01",
+            "valid_until": "2026-12-31",
+        },
+        "trips:visa_update": {
+            "country": "KZ",
+            "kind": "b2_multiple",
+            "number": "CHANGED-1",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-06-29",
+            "days_allowed": 90,
+        },
+        "trips:address_change_create": {
+            "changed_on": trip.entry + timedelta(days=5),
+            "new_address": "Satpaev St 9",
+        },
+        "trips:address_change_update": {
+            "changed_on": trip.entry + timedelta(days=4),
+            "new_address": "Satpaev St 10",
+        },
+        "trips:notification_create": {
+            "reason": "address_change",
+            "address_change": side.address_change.pk,
+            "address": "Dostyk Ave 5, Almaty",
+            "filed_on": side.address_change.changed_on,
+            "reference": "EQ-NEW",
+        },
+        "trips:notification_update": {
+            "reason": "arrival",
+            "address": "Abay Ave 1",
+            "filed_on": trip.entry,
+            "reference": "EQ-CHANGED",
+        },
+        "trips:traveller_erase": {"confirm": "on"},
+        "trips:alert_assign": {"assignee": side.hr.pk},
+        "trips:alert_resolve": {"note": "Called the host; the stay ends on time."},
+        "trips:organisation_settings": {
+            "allowance_warning_days": 12,
+            "stay_day_warning": 20,
+            "exit_warning_days": 5,
+            "visa_expiry_warning_days": 30,
+            "montage_warning_days": 100,
+            "tax_warning_days": 150,
+            "tax_window": "12_months",
+            "montage_year": "calendar",
+        },
+        "trips:trip_import": {
+            "file": SimpleUploadedFile(
+                "trips.csv",
+                ("employee_number,country,entry,exit,purpose,host,address\n" + import_row).encode(),
+            )
+        },
+    }
+    return data.get(name, {"anything": "at all"})
+
+
+# --- Snapshots of the database -----------------------------------------------------------
+
+IGNORED_APPS = {"sessions", "axes", "contenttypes"}
+ORGANISATION_PATHS = {
+    "Organisation": "pk",
+    "User": "organisation",
+    "Traveller": "organisation",
+    "Trip": "traveller__organisation",
+    "Visa": "traveller__organisation",
+    "AddressChange": "trip__traveller__organisation",
+    "Notification": "trip__traveller__organisation",
+    "StatusSnapshot": "traveller__organisation",
+    "Alert": "traveller__organisation",
+}
+
+
+def database_rows() -> dict[str, list[tuple]]:
+    """Every row of every table (history included), but sessions and login attempts."""
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.app_label in IGNORED_APPS:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
+    return rows
+
+
+def organisation_rows(organisation: Organisation) -> dict[str, list[tuple]]:
+    rows = {}
+    for model in apps.get_app_config("trips").get_models():
+        lookup = ORGANISATION_PATHS.get(model.__name__)
+        if lookup is None:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        queryset = model._base_manager.filter(**{lookup: organisation.pk}).order_by("pk")
+        rows[model.__name__] = list(queryset.values_list(*fields))
+    return rows
+
+
+def assert_same(before: dict, after: dict) -> None:
+    for table in before:
+        assert after[table] == before[table], f"{table} changed"
+
+
+# --- The matrix --------------------------------------------------------------------------
+
+
+def has_object(name: str) -> bool:
+    return bool(url_kwargs(name))
+
+
+def foreign_status(own: str) -> str:
+    """What a role gets on another organisation's object, from what it gets on its own.
+
+    A 404; but a request the role may not make at all (403: not their role; 405: not this
+    method) may be refused before the object is looked up. Either way the answer does not
+    depend on whether the object exists.
+    """
+    if own in {"403", "405"}:
+        return f"{own}|404"
+    return "404"
+
+
+def cells():
+    """(url name, planned, role, target, method, expected status) for every cell."""
+    present = url_names()
+    tables = [(EXPECTED, False), (PLANNED, True)]
+    for table, planned in tables:
+        for name, expected in sorted(table.items()):
+            if name not in present:
+                continue  # test_every_url_has_a_row_in_the_matrix says so
+            targets = ["A", "B"] if has_object(name) else ["A"]
+            for target in targets:
+                for role in ["anonymous", *ROLES]:
+                    for index, method in enumerate(["get", "post"]):
+                        if role == "anonymous":
+                            status = "302"
+                        elif target == "B" and role == "outsider":
+                            # Organisation B's HR on their own object: what hr gets on A's.
+                            status = expected["hr"].split("/")[index]
+                        elif target == "B":
+                            status = foreign_status(expected[role].split("/")[index])
+                        else:
+                            status = expected[role].split("/")[index]
+                        label = "planned" if planned else ""
+                        yield pytest.param(
+                            name,
+                            planned,
+                            role,
+                            target,
+                            method,
+                            status,
+                            id=f"{name}{label}-{role}-{target}-{method}-{status}",
+                        )
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    assert url_names() == set(EXPECTED), (
+        "Add a row to EXPECTED for each new URL (and remove rows of URLs that are gone)"
+    )
+
+
+def test_the_matrix_covers_every_role_and_both_organisations():
+    params = list(cells())
+    roles = {param.values[2] for param in params}
+    assert roles == {"anonymous", *ROLES}
+    assert {param.values[3] for param in params} == {"A", "B"}
+    assert len(params) >= len(EXPECTED) * len(roles) * 2
+
+
+@pytest.mark.parametrize(("name", "planned", "role", "target", "method", "status"), cells())
+def test_permission_matrix(world, name, planned, role, target, method, status):
+    side = world[target]
+    if role == "outsider" and not has_object(name):
+        side = world["B"]  # organisation B's HR on their own organisation's page
+    client = Client()
+    user = user_for(world, role)
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, kwargs=kwargs_for(name, side, planned=planned))
+    before = database_rows()
+    other = (
+        world["B"]
+        if user is not None and user.organisation_id == world["A"].organisation.pk
+        else world["A"]
+    )
+    other_before = organisation_rows(other.organisation)
+
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, post_data(name, side, planned=planned))
+
+    allowed = {int(code) for code in status.split("|")}
+    assert response.status_code in allowed, (
+        f"{method.upper()} {url} as {role}: {response.status_code}, expected {status}"
+    )
+    if role == "anonymous":
+        assert response.url.startswith(reverse("login") + "?next=")
+    if allowed <= REFUSED and not (allowed == {302} and role != "anonymous"):
+        assert_same(before, database_rows())
+    assert_same(other_before, organisation_rows(other.organisation))
+    if method == "post" and allowed == {302} and role != "anonymous":
+        # An allowed change really happened: the valid data was not refused as invalid.
+        assert database_rows() != before or name == "trips:me"
