@@ -1023,6 +1023,11 @@ def plan(
         raise PlanError(_("Plans are limited to %(n)d days.") % {"n": PLAN_MAX_DAYS})
     draft = Trip(traveller=traveller, country=country, entry=entry, exit=exit)
     conflicts = draft.conflicting_trips()
+    if conflicts and conflicts[0].exit is None:
+        raise PlanError(
+            _("The trip %(trip)s has no exit date yet: record its (planned) exit first.")
+            % {"trip": str(conflicts[0])}
+        )
     if conflicts:
         raise PlanError(_("The plan overlaps the trip %(trip)s.") % {"trip": str(conflicts[0])})
 

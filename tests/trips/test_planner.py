@@ -252,3 +252,20 @@ def test_a_traveller_may_save_a_planned_trip_but_not_change_a_past_one(
     assert created.status_code == 302
     assert traveller.trips.filter(entry=entry).exists()
     assert edit_past.status_code == 403
+
+
+def test_a_plan_while_a_trip_is_still_open_asks_for_its_exit_first(traveller):
+    factories.make_trip(traveller=traveller, entry=date(2026, 2, 20), days=None)
+
+    with pytest.raises(assessment.PlanError, match="has no exit date yet"):
+        assessment.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=5, on=ON)
+
+
+def test_a_plan_after_a_planned_exit_counts_the_current_stay_up_to_that_exit(traveller):
+    # In Kazakhstan since 20 Feb, leaving on 10 Mar as planned: 19 days; back on 1 Apr.
+    factories.make_trip(traveller=traveller, entry=date(2026, 2, 20), exit=date(2026, 3, 10))
+
+    answer = assessment.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=30, on=ON)
+
+    assert answer.legal is True
+    assert answer.days_used_at_exit == 19 + 30
