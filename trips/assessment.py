@@ -630,6 +630,10 @@ def snapshot_fields(status: TravellerStatus) -> dict:
         "latest_legal_exit": present.report.latest_legal_exit if present else None,
         "next_deadline": next_deadline.due_on if next_deadline else None,
         "next_deadline_label": next_deadline.message[:200] if next_deadline else "",
+        "reason_kind": status.worst.kind if status.worst else "",
+        "reason_params": status.worst.params if status.worst else {},
+        "next_deadline_kind": next_deadline.kind if next_deadline else "",
+        "next_deadline_params": next_deadline.params if next_deadline else {},
         "tax_days": kz.report.tax_days if kz else 0,
         "overstay_days": max(
             (r.report.overstay_days for r in (kz, schengen) if r is not None), default=0

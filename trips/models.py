@@ -586,6 +586,12 @@ class StatusSnapshot(models.Model):
     latest_legal_exit = models.DateField(null=True, blank=True)
     next_deadline = models.DateField(null=True, blank=True)
     next_deadline_label = models.CharField(max_length=200, blank=True)
+    # The findings behind `reason` and `next_deadline_label` as kind and parameters, so that
+    # lists can say them in the reader's language (assessment.describe), not the refresher's.
+    reason_kind = models.CharField(max_length=40, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
+    next_deadline_kind = models.CharField(max_length=40, blank=True)
+    next_deadline_params = models.JSONField(default=dict, blank=True)
     tax_days = models.PositiveIntegerField(default=0)
     overstay_days = models.PositiveIntegerField(default=0)
 

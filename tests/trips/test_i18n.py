@@ -8,9 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import factories
+from trips import assessment
 from trips.models import Status, StatusSnapshot
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES"
@@ -123,3 +124,18 @@ def test_the_compiled_catalogue_matches_the_po_file():
 
     stale = [entry["msgid"] for entry in _po_entries() if compiled(entry) != entry["msgstr"]]
     assert stale == [], "run manage.py compilemessages"
+
+
+def test_the_dashboard_says_the_reason_in_the_readers_language_not_the_refreshers(
+    client, hr, traveller
+):
+    today = timezone.localdate()
+    factories.make_trip(traveller=traveller, entry=today - timedelta(days=27), days=None)
+    with translation.override("en"):
+        assessment.refresh_snapshot(traveller, on=today)
+    client.force_login(hr)
+
+    content = client.get(reverse("trips:home"), headers={"Accept-Language": "de"}).content.decode()
+
+    assert "eQonaq-Meldung für die Ankunft am" in content
+    assert "eQonaq notification for the arrival" not in content

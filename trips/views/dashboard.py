@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access
+from .. import access, assessment
 from ..countries import COUNTRIES
 from ..models import Status, StatusSnapshot, Traveller
 
@@ -42,12 +42,16 @@ class Row:
     stay_day: str
     status_label: str
     location_name: str
+    reason: str
+    deadline_label: str
 
 
 def row_for(traveller: Traveller, on: date, country_names: dict) -> Row:
     snapshot = getattr(traveller, "snapshot", None)
     to_go, overdue, stay_day, status_label, location_name = "", False, "", "", ""
+    reason = deadline_label = ""
     if snapshot is not None:
+        reason, deadline_label = snapshot_words(snapshot)
         # Labels looked up once per page: get_FOO_display() would hash every lazy choice.
         status_label = Status(snapshot.status).label
         location_name = country_names.get(snapshot.location, snapshot.location)
@@ -68,7 +72,33 @@ def row_for(traveller: Traveller, on: date, country_names: dict) -> Row:
                 }
             else:
                 stay_day = _("day %(day)d") % {"day": snapshot.stay_day}
-    return Row(traveller, snapshot, to_go, overdue, stay_day, status_label, location_name)
+    return Row(
+        traveller,
+        snapshot,
+        to_go,
+        overdue,
+        stay_day,
+        status_label,
+        location_name,
+        reason,
+        deadline_label,
+    )
+
+
+def snapshot_words(snapshot: StatusSnapshot) -> tuple[str, str]:
+    """The snapshot's reason and deadline in the reader's language (the stored text is in the
+    language of whoever refreshed it; snapshots from before the kinds were kept fall back)."""
+    if snapshot.reason_kind:
+        reason = assessment.describe(snapshot.reason_kind, snapshot.reason_params)
+    elif snapshot.status == Status.OK:
+        reason = _("Within every limit.")
+    else:
+        reason = snapshot.reason
+    if snapshot.next_deadline_kind:
+        label = assessment.describe(snapshot.next_deadline_kind, snapshot.next_deadline_params)
+    else:
+        label = snapshot.next_deadline_label
+    return reason, label
 
 
 def summary_counts(travellers, on: date) -> dict:
