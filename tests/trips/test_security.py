@@ -5,17 +5,20 @@ import re
 import secrets
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.conftest import PASSWORD
-from trips.models import User
+from trips.models import Notification, Traveller, Trip, User
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = BASE_DIR / "templates"
@@ -221,6 +224,8 @@ def production_environment() -> dict[str, str]:
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="staysite.example.com",
+        # Production sends mail over SMTP; Django 6.1's deploy checks refuse the console.
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     return env
 
@@ -318,3 +323,297 @@ def test_real_accounts_still_log_in_where_demo_logins_are_off(hr):
 @override_settings(STAYSITE_ALLOW_DEMO_LOGINS=True)
 def test_demo_accounts_log_in_where_demo_logins_are_on(demo_user):
     assert authenticate_demo(demo_user.username) == demo_user
+
+
+# --- Forged form fields: ids of other organisations' and other travellers' records -------
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def posted(client, user, name: str, kwargs: dict, data: dict, **extra):
+    client.force_login(user)
+    return client.post(reverse(name, kwargs=kwargs), data, **extra)
+
+
+def trip_fields(**fields) -> dict:
+    return {"country": "KZ", "entry": "2026-03-02", "exit": "2026-03-05", **fields}
+
+
+def test_a_trip_cannot_name_another_organisations_visa(
+    client, fast_passwords, hr, traveller, foreign_traveller
+):
+    foreign_visa = factories.make_visa(traveller=foreign_traveller)
+
+    response = posted(
+        client,
+        hr,
+        "trips:trip_create",
+        {"pk": traveller.pk},
+        trip_fields(purpose="business_meeting", visa=foreign_visa.pk),
+    )
+
+    assert response.status_code == 200
+    assert "Choose one of this traveller&#x27;s own visas." in response.content.decode()
+    assert not Trip.objects.exists()
+
+
+def test_a_trip_cannot_name_a_colleagues_visa(
+    client, fast_passwords, hr, traveller, other_traveller
+):
+    colleague_visa = factories.make_visa(traveller=other_traveller)
+
+    posted(
+        client,
+        hr,
+        "trips:trip_create",
+        {"pk": traveller.pk},
+        trip_fields(purpose="business_meeting", visa=colleague_visa.pk),
+    )
+
+    assert not Trip.objects.exists()
+
+
+def test_a_traveller_planning_a_trip_cannot_name_a_colleagues_visa(
+    client, fast_passwords, traveller_user, traveller, other_traveller
+):
+    colleague_visa = factories.make_visa(traveller=other_traveller)
+    entry = timezone.localdate() + timedelta(days=20)
+
+    response = posted(
+        client,
+        traveller_user,
+        "trips:trip_create",
+        {"pk": traveller.pk},
+        trip_fields(
+            purpose="business_meeting",
+            entry=entry,
+            exit=entry + timedelta(days=3),
+            visa=colleague_visa.pk,
+        ),
+    )
+
+    assert response.status_code == 200
+    assert not Trip.objects.exists()
+
+
+def test_a_forged_traveller_field_does_not_move_a_trip(
+    client, fast_passwords, hr, traveller, other_traveller, foreign_traveller
+):
+    trip = factories.make_trip(traveller=traveller)
+
+    for forged in (other_traveller, foreign_traveller):
+        posted(
+            client,
+            hr,
+            "trips:trip_update",
+            {"pk": traveller.pk, "trip_pk": trip.pk},
+            {**trip_fields(purpose="conference"), "traveller": forged.pk},
+        )
+
+    trip.refresh_from_db()
+    assert trip.traveller == traveller
+    assert not foreign_traveller.trips.exists()
+    assert not other_traveller.trips.exists()
+
+
+def test_a_trip_of_another_traveller_cannot_be_reached_through_ones_own_url(
+    client, fast_passwords, hr, traveller, foreign_traveller, other_traveller
+):
+    for someone_else in (foreign_traveller, other_traveller):
+        trip = factories.make_trip(traveller=someone_else)
+        url_kwargs = {"pk": traveller.pk, "trip_pk": trip.pk}
+
+        edit = posted(client, hr, "trips:trip_update", url_kwargs, trip_fields(host="Forged"))
+        note = posted(
+            client,
+            hr,
+            "trips:notification_create",
+            url_kwargs,
+            {"reason": "arrival", "address": "X", "filed_on": "2026-03-02"},
+        )
+
+        assert (edit.status_code, note.status_code) == (404, 404)
+        assert Trip.objects.get(pk=trip.pk).host == ""
+        assert not Notification.objects.exists()
+
+
+def test_a_notification_cannot_name_another_trips_address_change(
+    client, fast_passwords, hr, traveller, foreign_traveller
+):
+    trip = factories.make_trip(traveller=traveller)
+    foreign_change = factories.make_address_change(
+        trip=factories.make_trip(traveller=foreign_traveller)
+    )
+
+    response = posted(
+        client,
+        hr,
+        "trips:notification_create",
+        {"pk": traveller.pk, "trip_pk": trip.pk},
+        {
+            "reason": "address_change",
+            "address_change": foreign_change.pk,
+            "address": "Forged Street 1",
+            "filed_on": "2026-03-06",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Choose one of this trip&#x27;s address changes." in response.content.decode()
+    assert not Notification.objects.exists()
+
+
+def test_a_traveller_cannot_be_given_another_organisations_login_or_hr_owner(
+    client, fast_passwords, hr, foreign_hr, other_organisation
+):
+    foreign_login = factories.make_user(organisation=other_organisation, role=User.Role.TRAVELLER)
+
+    response = posted(
+        client,
+        hr,
+        "trips:traveller_create",
+        {},
+        {
+            "name": "Forged Person",
+            "employee_number": "F-1",
+            "citizenship": "DE",
+            "language": "en",
+            "user": foreign_login.pk,
+            "hr_owner": foreign_hr.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Traveller.objects.filter(name="Forged Person").exists()
+
+
+def test_a_forged_organisation_field_does_not_move_a_traveller(
+    client, fast_passwords, hr, traveller, other_organisation
+):
+    posted(
+        client,
+        hr,
+        "trips:traveller_update",
+        {"pk": traveller.pk},
+        {
+            "name": "Tom Weber",
+            "employee_number": "E-1001",
+            "citizenship": "DE",
+            "language": "en",
+            "active": "on",
+            "organisation": other_organisation.pk,
+        },
+    )
+
+    traveller.refresh_from_db()
+    assert traveller.organisation_id == hr.organisation_id
+
+
+def test_the_settings_page_cannot_rename_or_switch_the_organisation(
+    client, fast_passwords, compliance, organisation, other_organisation
+):
+    posted(
+        client,
+        compliance,
+        "trips:organisation_settings",
+        {},
+        {
+            "name": "Forged Name",
+            "pk": other_organisation.pk,
+            "id": other_organisation.pk,
+            "allowance_warning_days": 11,
+            "stay_day_warning": 25,
+            "exit_warning_days": 5,
+            "visa_expiry_warning_days": 30,
+            "montage_warning_days": 100,
+            "tax_warning_days": 150,
+            "tax_window": "12_months",
+            "montage_year": "calendar",
+        },
+    )
+
+    organisation.refresh_from_db()
+    other_organisation.refresh_from_db()
+    assert organisation.name == "Steppe Engineering GmbH"
+    assert organisation.allowance_warning_days == 11
+    assert other_organisation.allowance_warning_days == 10
+
+
+@pytest.fixture
+def alert(traveller):
+    Alert = apps.get_model("trips", "Alert")
+    return Alert.objects.create(
+        traveller=traveller,
+        kind="stay_day",
+        subject="trip:1",
+        severity="attention",
+        opened_on=date(2026, 3, 27),
+        params={"day": 26, "exit": "2026-03-31"},
+    )
+
+
+def test_an_alert_cannot_be_assigned_to_another_organisations_user(
+    client, fast_passwords, compliance, foreign_hr, alert
+):
+    response = posted(
+        client, compliance, "trips:alert_assign", {"pk": alert.pk}, {"assignee": foreign_hr.pk}
+    )
+
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.assigned_to is None
+
+
+def test_an_alert_can_be_assigned_to_a_colleague(client, fast_passwords, compliance, hr, alert):
+    response = posted(
+        client, compliance, "trips:alert_assign", {"pk": alert.pk}, {"assignee": hr.pk}
+    )
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.assigned_to == hr
+
+
+def test_another_organisations_alert_cannot_be_resolved(
+    client, fast_passwords, other_organisation, alert
+):
+    foreign_compliance = factories.make_user(
+        organisation=other_organisation, role=User.Role.COMPLIANCE
+    )
+
+    response = posted(
+        client, foreign_compliance, "trips:alert_resolve", {"pk": alert.pk}, {"note": "Forged"}
+    )
+
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.state == "open"
+
+
+def test_an_alert_action_does_not_redirect_to_another_site(
+    client, fast_passwords, compliance, alert
+):
+    response = posted(
+        client,
+        compliance,
+        "trips:alert_acknowledge",
+        {"pk": alert.pk},
+        {"next": "https://evil.example/phish"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("trips:alert_detail", args=[alert.pk])
+
+
+@pytest.mark.django_db
+def test_the_login_does_not_redirect_to_another_site(client, fast_passwords, hr):
+    response = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": hr.username, "password": "a-long-test-password"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("trips:home")
