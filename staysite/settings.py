@@ -179,9 +179,12 @@ STAYSITE_IMPORT_MAX_BYTES = envint("STAYSITE_IMPORT_MAX_BYTES", 1024 * 1024)
 # `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Email (Django 6.1 mailers): the console by default; SMTP when EMAIL_BACKEND names it.
+# Email (Django 6.1 mailers): the console in development, SMTP in production.
 EMAIL_BACKEND_PATH = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": {}}}
 if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
