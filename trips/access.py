@@ -119,13 +119,18 @@ def can_change_settings(user) -> bool:
     return is_compliance(user)
 
 
+def can_handle_personal_data(user) -> bool:
+    """Who answers data access and erasure requests: compliance admins."""
+    return is_compliance(user)
+
+
 def can_erase(user, traveller: Traveller) -> bool:
-    return is_compliance(user) and traveller.organisation_id == user.organisation_id
+    return can_handle_personal_data(user) and traveller.organisation_id == user.organisation_id
 
 
 def can_export(user, traveller: Traveller) -> bool:
     """Who may download everything staysite holds about `traveller` (a data access request)."""
-    return is_compliance(user) and traveller.organisation_id == user.organisation_id
+    return can_handle_personal_data(user) and traveller.organisation_id == user.organisation_id
 
 
 def can_exchange_trips(user) -> bool:

@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict:
             "review_alerts": access.can_review_alerts(user),
             "exchange_trips": access.can_exchange_trips(user),
             "change_settings": access.can_change_settings(user),
+            "personal_data": access.can_handle_personal_data(user),
             "own_page": access.is_traveller(user),
             "admin": user.is_staff,
             # A callable: counted only when a template shows the badge.

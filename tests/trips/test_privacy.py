@@ -334,3 +334,22 @@ def test_the_settings_page_changes_only_the_users_own_organisation(
 
     organisation.refresh_from_db()
     assert organisation.stay_day_warning == 25
+
+
+def test_compliance_finds_export_and_erasure_on_the_travellers_page(client, compliance, traveller):
+    client.force_login(compliance)
+
+    page = client.get(traveller.get_absolute_url()).content.decode()
+
+    assert reverse("trips:traveller_export", args=[traveller.pk]) in page
+    assert reverse("trips:traveller_erase", args=[traveller.pk]) in page
+
+
+def test_hr_is_not_offered_export_or_erasure(client, hr, traveller):
+    client.force_login(hr)
+
+    page = client.get(traveller.get_absolute_url()).content.decode()
+
+    assert reverse("trips:traveller_erase", args=[traveller.pk]) not in page
+    assert reverse("trips:trip_import") in page
+    assert reverse("trips:organisation_settings") not in page
