@@ -68,7 +68,10 @@ def export_data(traveller: Traveller) -> dict:
                 "pk"
             )
         ],
-        "alerts": [_values(alert) for alert in _alerts(traveller)],
+        "alerts": [
+            {**_values(alert), "events": [_values(event) for event in _events(alert)]}
+            for alert in _alerts(traveller)
+        ],
         "history": {
             "traveller": _history(Traveller, id=traveller.pk),
             "trips": _history(Trip, traveller_id=traveller.pk),
@@ -88,6 +91,45 @@ def _alerts(traveller: Traveller) -> models.QuerySet:
     # Alerts arrived with issue 6; a traveller without the relation has none to give.
     alerts = getattr(traveller, "alerts", None)
     return alerts.order_by("pk") if alerts is not None else []
+
+
+def _personal_values(traveller: Traveller, trip_ids: set[int]) -> set[str]:
+    """Every personal value recorded about `traveller`, now or in history."""
+    values = {traveller.name, traveller.email, traveller.employee_number}
+    values |= set(Traveller.history.filter(id=traveller.pk).values_list("name", flat=True))
+    values |= set(Traveller.history.filter(id=traveller.pk).values_list("email", flat=True))
+    values |= set(
+        Traveller.history.filter(id=traveller.pk).values_list("employee_number", flat=True)
+    )
+    values |= set(Visa.history.filter(traveller_id=traveller.pk).values_list("number", flat=True))
+    for field in ("host", "address"):
+        values |= set(Trip.history.filter(traveller_id=traveller.pk).values_list(field, flat=True))
+    values |= set(
+        AddressChange.history.filter(trip_id__in=trip_ids).values_list("new_address", flat=True)
+    )
+    for field in ("address", "reference"):
+        values |= set(
+            Notification.history.filter(trip_id__in=trip_ids).values_list(field, flat=True)
+        )
+    return {value for value in values if value and len(value) > 2}
+
+
+def _without(value, personal: set[str]):
+    """`value` (JSON data) with every personal value cut out of its strings."""
+    if isinstance(value, str):
+        for text in sorted(personal, key=len, reverse=True):
+            value = value.replace(text, "")
+        return value.strip()
+    if isinstance(value, list):
+        return [_without(item, personal) for item in value]
+    if isinstance(value, dict):
+        return {key: _without(item, personal) for key, item in value.items()}
+    return value
+
+
+def _events(alert) -> list:
+    events = getattr(alert, "events", None)
+    return list(events.order_by("pk")) if events is not None else []
 
 
 def _scrub_user(user: User) -> None:
@@ -118,12 +160,21 @@ def erase(traveller: Traveller, *, on: date) -> Traveller:
         AddressChange: {"trip_id__in": trip_ids},
         Notification: {"trip_id__in": trip_ids},
     }
+    personal_values = _personal_values(traveller, trip_ids)
     for model, fields in SCRUBBED_FIELDS.items():
         model.objects.filter(**scopes[model]).update(**fields)
         model.history.filter(**scopes[model]).update(**fields)
     for alert in _alerts(traveller):
-        # Free text a reviewer wrote may name the person; the alert's facts stay.
-        type(alert).objects.filter(pk=alert.pk).update(resolution_note="", closed_reason="")
+        # Free text a reviewer wrote may name the person, and the details name visas by their
+        # number; the alert's facts (kind, dates, states, who acted when) stay.
+        type(alert).objects.filter(pk=alert.pk).update(
+            resolution_note="",
+            closed_reason="",
+            params=_without(alert.params, personal_values),
+        )
+        events = getattr(alert, "events", None)
+        if events is not None:
+            events.update(note="")
 
     if traveller.user is not None:
         _scrub_user(traveller.user)

@@ -353,3 +353,33 @@ def test_hr_is_not_offered_export_or_erasure(client, hr, traveller):
     assert reverse("trips:traveller_erase", args=[traveller.pk]) not in page
     assert reverse("trips:trip_import") in page
     assert reverse("trips:organisation_settings") not in page
+
+
+def test_erasure_cuts_personal_values_out_of_alerts_and_keeps_their_facts(
+    client, compliance, record
+):
+    from trips.models import Alert, AlertEvent
+
+    visa = record.visa
+    alert = Alert.objects.create(
+        traveller=record.traveller,
+        kind="visa_expiring",
+        subject=f"visa:{visa.pk}",
+        severity="attention",
+        opened_on=date(2026, 6, 1),
+        params={"visa": str(visa), "until": "2026-06-29", "days": 28},
+        resolution_note="Told Tom Weber to renew N1234567",
+    )
+    AlertEvent.objects.create(alert=alert, action="emailed", note="to tom@example.com")
+
+    erase(client, compliance, record.traveller)
+
+    alert.refresh_from_db()
+    assert alert.params == {
+        "visa": "B2 business visa, multiple entry",
+        "until": "2026-06-29",
+        "days": 28,
+    }
+    assert (alert.kind, alert.due_on, alert.opened_on) == ("visa_expiring", None, date(2026, 6, 1))
+    assert alert.resolution_note == ""
+    assert list(alert.events.values_list("action", "note")) == [("emailed", "")]
