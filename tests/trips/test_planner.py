@@ -269,3 +269,25 @@ def test_a_plan_after_a_planned_exit_counts_the_current_stay_up_to_that_exit(tra
 
     assert answer.legal is True
     assert answer.days_used_at_exit == 19 + 30
+
+
+def test_a_traveller_may_change_their_own_planned_trip(client, traveller_user, traveller):
+    planned = factories.make_trip(
+        traveller=traveller, entry=timezone.localdate() + timedelta(days=30), days=5
+    )
+    client.force_login(traveller_user)
+    new_exit = planned.entry + timedelta(days=6)
+
+    response = client.post(
+        reverse("trips:trip_update", args=[traveller.pk, planned.pk]),
+        {
+            "country": "KZ",
+            "entry": planned.entry.isoformat(),
+            "exit": new_exit.isoformat(),
+            "purpose": Trip.Purpose.BUSINESS_MEETING,
+        },
+    )
+
+    assert response.status_code == 302
+    planned.refresh_from_db()
+    assert planned.exit == new_exit
