@@ -127,6 +127,86 @@ def test_the_login_form_itself_needs_the_csrf_token(hr):
     assert response.status_code == 403
 
 
+def test_an_htmx_change_with_the_token_header_is_saved(csrf_client, traveller):
+    token = csrf_token(csrf_client)
+
+    response = csrf_client.post(
+        reverse("trips:trip_create", args=[traveller.pk]),
+        {"country": "KZ", "entry": "2026-03-02", "exit": "2026-03-05", "purpose": "tourism"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+
+    assert response.status_code == 200
+    assert traveller.trips.count() == 1
+
+
+def test_an_htmx_change_without_the_token_is_refused_and_nothing_is_saved(csrf_client, traveller):
+    response = csrf_client.post(
+        reverse("trips:trip_create", args=[traveller.pk]),
+        {"country": "KZ", "entry": "2026-03-02", "exit": "2026-03-05", "purpose": "tourism"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    assert traveller.trips.count() == 0
+
+
+# Accounts: password reset by email and password change, with our templates
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, hr, mailoutbox):
+    hr.email = "hanna@example.com"
+    hr.save()
+
+    response = client.post(reverse("password_reset"), {"email": "hanna@example.com"})
+
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mailoutbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Set a new password" in form_page.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "another-long-password", "new_password2": "another-long-password"},
+    )
+    assert done.status_code == 302
+    hr.refresh_from_db()
+    assert hr.check_password("another-long-password")
+
+
+def test_a_reset_for_an_unknown_address_reveals_nothing(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    assert mailoutbox == []
+
+
+def test_a_logged_in_user_changes_their_password(client, hr):
+    client.force_login(hr)
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-password",
+            "new_password2": "another-long-password",
+        },
+    )
+
+    assert response.status_code == 302
+    hr.refresh_from_db()
+    assert hr.check_password("another-long-password")
+
+
+@pytest.mark.django_db
+def test_the_password_change_page_needs_a_login(client):
+    response = client.get(reverse("password_change"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
 # Security headers
 
 
