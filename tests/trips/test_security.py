@@ -298,14 +298,20 @@ def production_environment() -> dict[str, str]:
     env = os.environ.copy()
     # The tests' own switch (tests/conftest.py) is an error in production.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    for name in ("DATABASE_URL", "STAYSITE_ALLOW_DEMO_LOGINS", "DJANGO_SECURE_COOKIES"):
+    # Only the three required variables: everything else must default to production-safe.
+    for name in (
+        "DATABASE_URL",
+        "EMAIL_BACKEND",
+        "STAYSITE_ALLOW_DEMO_LOGINS",
+        "DJANGO_SECURE_COOKIES",
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SECURE_HSTS_SECONDS",
+    ):
         env.pop(name, None)
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="staysite.example.com",
-        # Production sends mail over SMTP; Django 6.1's deploy checks refuse the console.
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     return env
 
