@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import rules
 
@@ -553,7 +553,7 @@ def describe(kind: str, params: dict) -> str:
             ) % {
                 "days": params["days"],
                 "entry": _day(params["entry"]),
-                "consequence": params["consequence"],
+                "consequence": consequence_text(params.get("band"), params["consequence"]),
             }
         case AlertKind.SCHENGEN_OVERSTAY:
             return ngettext(
@@ -1090,3 +1090,22 @@ def plan(
             "tax_crossing_with": at_exit.tax_183_crossing_date,
         }
     return PlanAnswer(country=country, entry=entry, exit=exit, regime=regime, **answer)
+
+
+# The overstay bands' texts (rules.BANDS, KoAP art. 517), in the reader's language.
+CONSEQUENCES = {
+    "1-3": gettext_lazy("Warning (KoAP art. 517(3)(1))."),
+    "4-5": gettext_lazy("Fine of 10 MCI (KoAP art. 517(3)(2))."),
+    "6-10": gettext_lazy(
+        "Fine; the amount for 6 to 10 days is not verified (KoAP art. 517(3)(3))."
+    ),
+    ">10": gettext_lazy(
+        "Fine and/or administrative expulsion with a 5-year entry ban, by court decision "
+        "(KoAP art. 517(4)); the amount is not verified."
+    ),
+}
+
+
+def consequence_text(band: str | None, text: str) -> str:
+    """The overstay band's consequence in the reader's language; the engine's English else."""
+    return str(CONSEQUENCES.get(band, text))

@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from . import assessment
 from .countries import COUNTRIES
@@ -39,20 +39,6 @@ def days_to_go(due: date, on: date) -> str:
     if delta < 0:
         return ngettext("%(n)d day ago", "%(n)d days ago", -delta) % {"n": -delta}
     return ngettext("in %(n)d day", "in %(n)d days", delta) % {"n": delta}
-
-
-# The overstay bands' texts (rules.BANDS, KoAP art. 517), in the reader's language.
-CONSEQUENCES = {
-    "1-3": gettext_lazy("Warning (KoAP art. 517(3)(1))."),
-    "4-5": gettext_lazy("Fine of 10 MCI (KoAP art. 517(3)(2))."),
-    "6-10": gettext_lazy(
-        "Fine; the amount for 6 to 10 days is not verified (KoAP art. 517(3)(3))."
-    ),
-    ">10": gettext_lazy(
-        "Fine and/or administrative expulsion with a 5-year entry ban, by court decision "
-        "(KoAP art. 517(4)); the amount is not verified."
-    ),
-}
 
 
 @dataclass
@@ -204,7 +190,7 @@ def overstay_lines(details: assessment.RegimeDetails) -> list[str]:
     ]
     consequence = details.consequence
     if consequence is not None:
-        text = CONSEQUENCES.get(consequence.band, consequence.text)
+        text = assessment.consequence_text(consequence.band, consequence.text)
         lines.append(
             _("Tier: %(tier)s (%(band)s days). %(text)s")
             % {

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,6 +16,13 @@ from trips import assessment
 from trips.models import Status, StatusSnapshot
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES"
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A German request leaves German active in this thread; later tests expect English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_a_german_browser_gets_the_login_page_in_german(client):
@@ -139,3 +147,21 @@ def test_the_dashboard_says_the_reason_in_the_readers_language_not_the_refresher
 
     assert "eQonaq-Meldung für die Ankunft am" in content
     assert "eQonaq notification for the arrival" not in content
+
+
+def test_an_overstay_consequence_is_worded_in_german():
+    with translation.override("de"):
+        text = assessment.describe(
+            "overstay_sanction",
+            {
+                "days": 5,
+                "entry": "2026-01-01",
+                "band": "4-5",
+                "consequence": "Fine of 10 MCI (KoAP art. 517(3)(2)).",
+            },
+        )
+
+    assert text == (
+        "Überschreitung um 5 Tage nach dem Aufenthalt ab 1. Januar 2026: "
+        "Geldbuße von 10 MRP (KoAP Art. 517 Abs. 3 Nr. 2)."
+    )
