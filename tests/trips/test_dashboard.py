@@ -255,3 +255,18 @@ def test_the_dashboard_query_count_does_not_grow_with_the_travellers(
     _dashboard_queries(
         client, hr, organisation, count, django_assert_num_queries, DASHBOARD_QUERIES
     )
+
+
+def test_hr_may_sort_by_name_instead_of_urgency(client, hr, organisation):
+    names = ["Zoe Urgent", "Adam Calm"]
+    urgent, calm = (factories.make_traveller(organisation=organisation, name=n) for n in names)
+    snapshot(urgent, status=Status.OVERSTAY)
+    snapshot(calm, status=Status.OK)
+    client.force_login(hr)
+
+    by_urgency = client.get(URL).content.decode()
+    by_name = client.get(URL, {"sort": "name"}).content.decode()
+
+    assert row_order(by_urgency, names) == ["Zoe Urgent", "Adam Calm"]
+    assert row_order(by_name, names) == ["Adam Calm", "Zoe Urgent"]
+    assert "sort=name" in by_name  # the poll keeps the chosen order

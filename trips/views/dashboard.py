@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,6 +28,27 @@ DASHBOARD = "trips/dashboard.html"
 PAGE_SIZE = 50
 # "Actions due this week": a next deadline within this many days from today.
 DUE_SOON_DAYS = 7
+
+
+# Orderings the dashboard offers; ties are broken by name. Urgency first by default.
+SORTS = {
+    "urgency": (
+        gettext_lazy("Most urgent first"),
+        [
+            F("snapshot__urgency").desc(nulls_last=True),
+            F("snapshot__next_deadline").asc(nulls_last=True),
+        ],
+    ),
+    "deadline": (
+        gettext_lazy("Next deadline"),
+        [F("snapshot__next_deadline").asc(nulls_last=True)],
+    ),
+    "kz_left": (
+        gettext_lazy("Fewest days left in Kazakhstan"),
+        [F("snapshot__kz_days_left").asc(nulls_last=True)],
+    ),
+    "name": (gettext_lazy("Name"), []),
+}
 
 
 @dataclass
@@ -127,15 +148,16 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
         listed = listed.filter(snapshot__status=status)
     if country in dict(COUNTRIES):
         listed = listed.filter(snapshot__location=country)
-    listed = listed.search(query).order_by(
-        F("snapshot__urgency").desc(nulls_last=True),
-        F("snapshot__next_deadline").asc(nulls_last=True),
-        "name",
-        "pk",
-    )
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS:
+        sort = "urgency"
+    listed = listed.search(query).order_by(*SORTS[sort][1], "name", "pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     country_names = {code: str(name) for code, name in COUNTRIES}
-    filters = {k: v for k, v in (("status", status), ("country", country), ("q", query)) if v}
+    chosen = (("status", status), ("country", country), ("q", query))
+    filters = {k: v for k, v in chosen if v}
+    if sort != "urgency":
+        filters["sort"] = sort
     return {
         "page": page,
         "rows": [row_for(t, on, country_names) for t in page.object_list],
@@ -143,6 +165,7 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
         "filters": filters,
         "status_choices": Status.choices,
         "country_choices": COUNTRIES,
+        "sort_choices": [(key, label) for key, (label, _order) in SORTS.items()],
         "query_string": urlencode(filters),
         "page_query": urlencode({**filters, "page": page.number}),
         "poll_seconds": settings.STAYSITE_DASHBOARD_POLL_SECONDS,
