@@ -270,3 +270,24 @@ def test_hr_may_sort_by_name_instead_of_urgency(client, hr, organisation):
     assert row_order(by_urgency, names) == ["Zoe Urgent", "Adam Calm"]
     assert row_order(by_name, names) == ["Adam Calm", "Zoe Urgent"]
     assert "sort=name" in by_name  # the poll keeps the chosen order
+
+
+def test_a_traveller_created_through_the_ui_is_assessed_at_once(client, hr):
+    client.force_login(hr)
+
+    client.post(
+        reverse("trips:traveller_create"),
+        {
+            "name": "Nina New",
+            "email": "nina@example.com",
+            "employee_number": "E-2001",
+            "citizenship": "DE",
+            "language": "de",
+            "active": "on",
+        },
+    )
+    content = client.get(URL).content.decode()
+
+    assert "Nina New" in content
+    assert "Not assessed yet" not in content
+    assert "Within every limit." in content
