@@ -14,11 +14,6 @@ from trips.models import StatusSnapshot, Trip
 HEADER = "employee_number,country,entry,exit,purpose,host,address\n"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def upload(client, user, text: str | bytes, name: str = "trips.csv"):
     client.force_login(user)
     content = text.encode() if isinstance(text, str) else text

@@ -20,11 +20,6 @@ from trips.models import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def record(traveller):
     """Tom's data: a visa, a trip on it with an address change and two notifications."""
