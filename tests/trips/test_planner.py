@@ -291,3 +291,22 @@ def test_a_traveller_may_change_their_own_planned_trip(client, traveller_user, t
     assert response.status_code == 302
     planned.refresh_from_db()
     assert planned.exit == new_exit
+
+
+def test_a_planned_trip_without_an_exit_date_is_refused_with_a_message(
+    client, traveller_user, traveller
+):
+    client.force_login(traveller_user)
+
+    response = client.post(
+        reverse("trips:trip_create", args=[traveller.pk]),
+        {
+            "country": "KZ",
+            "entry": (timezone.localdate() + timedelta(days=5)).isoformat(),
+            "purpose": Trip.Purpose.BUSINESS_MEETING,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "A planned trip needs an exit date." in response.content.decode()
+    assert not traveller.trips.exists()

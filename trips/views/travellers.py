@@ -315,6 +315,9 @@ def plan_check(user):
     def check(form: ModelForm, today: date) -> None:
         if not access.can_edit_trip(user, form.instance, on=today):
             form.add_error("entry", _("You may only plan trips that start after today."))
+        elif form.instance.exit is None and form.instance.is_planned(on=today):
+            # The engine counts an open stay up to today; one that starts later has no length.
+            form.add_error("exit", _("A planned trip needs an exit date."))
 
     return check
 
