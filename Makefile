@@ -24,8 +24,7 @@ CHROMIUM := /usr/bin/chromium
 # production settings work. tests/test_project.py uses the same.
 PRODUCTION_ENV = DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	DJANGO_ALLOWED_HOSTS=staysite.example.com \
-	EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+	DJANGO_ALLOWED_HOSTS=staysite.example.com
 
 .PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
 	messages clean

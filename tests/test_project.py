@@ -26,7 +26,6 @@ def test_deploy_checks_pass_with_production_settings():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="staysite.example.com",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
