@@ -462,7 +462,7 @@ def test_the_matrix_covers_every_role_and_both_organisations():
     assert len(params) >= len(EXPECTED) * len(roles) * 2
 
 
-@pytest.mark.parametrize(("name", "planned", "role", "target", "method", "status"), cells())
+@pytest.mark.parametrize(("name", "planned", "role", "target", "method", "status"), list(cells()))
 def test_permission_matrix(world, name, planned, role, target, method, status):
     side = world[target]
     if role == "outsider" and not has_object(name):
