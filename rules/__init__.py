@@ -4,7 +4,7 @@ Django code imports this package only, never a submodule. Nothing here reads the
 settings, the database or the network: the evaluation date is always passed as `on`.
 """
 
-from rules.areas import regime_for_trip
+from rules.areas import regime_for_trip, schengen_state, visa_serves
 from rules.check import check, parse_request
 from rules.engine import REPORT_KEYS, Assessment, assess
 from rules.eqonaq import eqonaq_deadline, eqonaq_deadline_calendar
@@ -60,6 +60,8 @@ __all__ = [
     "registration",
     "rule",
     "rules_in_force",
+    "schengen_state",
     "usage_series",
     "visa_assessment",
+    "visa_serves",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from rules.types import Regime
+from rules.types import Regime, VisaKind
 
 # States applying the Schengen acquis in full, with the day from which stays there count
 # toward the Schengen 90/180 (RULES.md §11: "member-state list with dates"). Croatia joined on
@@ -95,3 +95,24 @@ def regime_for_trip(country: str, *, citizenship: str, entry: date) -> Regime | 
     if joined is not None and entry >= joined and citizenship not in FREE_MOVEMENT:
         return Regime.SCHENGEN
     return None
+
+
+def schengen_state(country: str, *, on: date) -> bool:
+    """Whether `country` applies the Schengen acquis in full on `on` (RULES.md §11)."""
+    joined = SCHENGEN_STATES.get(country)
+    return joined is not None and on >= joined
+
+
+def visa_serves(kind: VisaKind, *, issued_by: str, country: str, on: date) -> bool:
+    """Whether a visa of `kind` issued by `issued_by` is a stay basis in `country` on `on`.
+
+    A national visa or permit serves the country that issued it; a Schengen C visa issued by a
+    Schengen state serves every state applying the acquis that day (RULES.md §11, §13).
+    """
+    if issued_by == country:
+        return True
+    return (
+        VisaKind(kind) is VisaKind.SCHENGEN_C
+        and schengen_state(issued_by, on=on)
+        and schengen_state(country, on=on)
+    )

@@ -111,7 +111,7 @@ class NotificationAdmin(SimpleHistoryAdmin):
 
 @admin.register(StatusSnapshot)
 class StatusSnapshotAdmin(admin.ModelAdmin):
-    """Computed by trips.assessment: shown, never edited."""
+    """Computed by trips.snapshots: shown, never edited."""
 
     list_display = [
         "traveller",

@@ -1,3 +1,5 @@
+"""The trips app: travellers, their trips, visas and eQonaq notifications, and the alerts."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""What every page's navigation needs to know about the logged-in user (roles, the alert badge)."""
+
 from django.http import HttpRequest
 
 from . import access

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from . import assessment
+from . import snapshots
 from .models import AddressChange, Notification, Organisation, Traveller, Trip, User, Visa
 
 ORGANISATION = "Steppe Engineering GmbH (demo)"
@@ -307,7 +307,7 @@ def load(*, on: date, reset: bool = False) -> LoadResult:
                 continue
             _traveller(organisation, spec, users, on=on)
             result.created += 1
-        assessment.refresh_snapshots(organisation.travellers.all(), on=on)
+        snapshots.refresh_snapshots(organisation.travellers.all(), on=on)
     return result
 
 

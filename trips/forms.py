@@ -8,14 +8,11 @@ message, like any other bad input.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-import rules
-
-from .models import AddressChange, Notification, Traveller, Trip, User, Visa, format_day
+from . import stays, wording
+from .models import AddressChange, Notification, Traveller, Trip, User, Visa
 
 
 class DateInput(forms.DateInput):
@@ -24,20 +21,6 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         # The browser's date picker sends and expects ISO dates, whatever the language.
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def visa_serves(visa: Visa, *, country: str, day: date) -> bool:
-    """Whether `visa` is a stay basis for entering `country` on `day`.
-
-    A national visa serves its own country; a Schengen C visa issued by any Schengen state
-    serves the whole area (RULES.md §13).
-    """
-    if not visa.covers(day):
-        return False
-    if visa.country == country:
-        return True
-    schengen = rules.areas.SCHENGEN_STATES
-    return visa.kind == Visa.Kind.SCHENGEN_C and visa.country in schengen and country in schengen
 
 
 class TravellerForm(forms.ModelForm):
@@ -89,10 +72,10 @@ class TripForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         visa, country, entry = (cleaned.get(k) for k in ("visa", "country", "entry"))
-        if visa and country and entry and not visa_serves(visa, country=country, day=entry):
+        if visa and country and entry and not stays.visa_serves(visa, country=country, day=entry):
             self.add_error(
                 "visa",
-                _("No visa valid on %(day)s for this trip") % {"day": format_day(entry)},
+                _("No visa valid on %(day)s for this trip") % {"day": wording.day(entry)},
             )
         return cleaned
 

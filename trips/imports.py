@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from . import assessment
+from . import snapshots
 from .forms import TripForm
 from .models import Traveller, Trip
 
@@ -170,7 +170,7 @@ def import_trips(travellers: QuerySet[Traveller], content: bytes, *, on: date) -
             result.travellers = set()
             return result
         for traveller in travellers.filter(pk__in=result.travellers):
-            assessment.traveller_changed(traveller, on=on)
+            snapshots.traveller_changed(traveller, on=on)
     return result
 
 

@@ -16,26 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import dates
+from .choices import STATUS_URGENCY, AlertKind, Status
 from .countries import COUNTRIES
-
-
-def format_day(day: date) -> str:
-    """A day in messages, in the reader's language: "12 Apr 2026"."""
-    return formats.date_format(day, "j M Y")
-
-
-def format_span(entry: date, exit: date | None) -> str:
-    """A trip's days in messages: "20 Feb - 2 Mar 2026", "30 Dec 2025 - 4 Jan 2026"."""
-    if exit is None:
-        return _("%(entry)s - no exit date") % {"entry": format_day(entry)}
-    if exit == entry:
-        return format_day(entry)
-    start = formats.date_format(entry, "j M") if entry.year == exit.year else format_day(entry)
-    return f"{start} - {format_day(exit)}"
 
 
 class Organisation(models.Model):
@@ -288,7 +275,7 @@ class Visa(models.Model):
             raise ValidationError(
                 {
                     "valid_until": _("Valid until %(until)s is before valid from %(from)s")
-                    % {"until": format_day(self.valid_until), "from": format_day(self.valid_from)}
+                    % {"until": dates.day(self.valid_until), "from": dates.day(self.valid_from)}
                 }
             )
 
@@ -380,7 +367,7 @@ class Trip(models.Model):
         if self.exit is not None and self.exit < self.entry:
             errors.setdefault("exit", []).append(
                 _("Exit %(exit)s is before entry %(entry)s")
-                % {"exit": format_day(self.exit), "entry": format_day(self.entry)}
+                % {"exit": dates.day(self.exit), "entry": dates.day(self.entry)}
             )
         else:
             others = Trip.objects.filter(traveller_id=self.traveller_id).exclude(pk=self.pk)
@@ -401,14 +388,13 @@ class Trip(models.Model):
 
     @property
     def span(self) -> str:
-        return format_span(self.entry, self.exit)
+        return dates.span(self.entry, self.exit)
 
     @property
     def period(self) -> str:
-        entry = formats.date_format(self.entry, "SHORT_DATE_FORMAT")
         if self.exit is None:
-            return _("%(entry)s – still there") % {"entry": entry}
-        return f"{entry} – {formats.date_format(self.exit, 'SHORT_DATE_FORMAT')}"
+            return _("%(entry)s – still there") % {"entry": dates.day(self.entry)}
+        return dates.span(self.entry, self.exit)
 
     def is_planned(self, *, on: date) -> bool:
         """A trip that starts after `on` is a plan, not a record of a border crossing."""
@@ -460,7 +446,7 @@ class AddressChange(models.Model):
         ordering = ["changed_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{formats.date_format(self.changed_on, 'SHORT_DATE_FORMAT')}: {self.new_address}"
+        return f"{dates.day(self.changed_on)}: {self.new_address}"
 
     def clean(self) -> None:
         if self.changed_on is None or not self.trip_id:
@@ -470,7 +456,7 @@ class AddressChange(models.Model):
             raise ValidationError(
                 {
                     "changed_on": _("%(day)s is outside the trip %(span)s")
-                    % {"day": format_day(self.changed_on), "span": trip.span}
+                    % {"day": dates.day(self.changed_on), "span": trip.span}
                 }
             )
 
@@ -517,7 +503,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        filed = formats.date_format(self.filed_on, "SHORT_DATE_FORMAT")
+        filed = dates.day(self.filed_on)
         return f"{self.get_reason_display()} {filed} {self.reference}".strip()
 
     def clean(self) -> None:
@@ -542,27 +528,15 @@ class Notification(models.Model):
         late_enough = self.filed_on is None or self.filed_on >= event_day
         if not late_enough and "address_change" not in errors:
             errors["filed_on"] = _("Filed on %(filed)s, before the event on %(day)s") % {
-                "filed": format_day(self.filed_on),
-                "day": format_day(event_day),
+                "filed": dates.day(self.filed_on),
+                "day": dates.day(event_day),
             }
         if errors:
             raise ValidationError(errors)
 
 
-class Status(models.TextChoices):
-    """The dashboard's status light, from calm to urgent."""
-
-    OK = "ok", _("OK")
-    ATTENTION = "attention", _("Attention")
-    ACTION = "action", _("Action needed")
-    OVERSTAY = "overstay", _("Overstay")
-
-
-STATUS_URGENCY = {Status.OK: 0, Status.ATTENTION: 1, Status.ACTION: 2, Status.OVERSTAY: 3}
-
-
 class StatusSnapshot(models.Model):
-    """The figures lists show for one traveller, computed by `trips.assessment`.
+    """The figures lists show for one traveller, computed by `trips.snapshots`.
 
     Refreshed in the same transaction as every change to the traveller's trips, visas or
     notifications, and daily for everyone, so that lists never compute the law row by row.
@@ -587,7 +561,7 @@ class StatusSnapshot(models.Model):
     next_deadline = models.DateField(null=True, blank=True)
     next_deadline_label = models.CharField(max_length=200, blank=True)
     # The findings behind `reason` and `next_deadline_label` as kind and parameters, so that
-    # lists can say them in the reader's language (assessment.describe), not the refresher's.
+    # lists can say them in the reader's language (trips.wording.describe), not the refresher's.
     reason_kind = models.CharField(max_length=40, blank=True)
     reason_params = models.JSONField(default=dict, blank=True)
     next_deadline_kind = models.CharField(max_length=40, blank=True)
@@ -603,28 +577,6 @@ class StatusSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.traveller_id}: {self.status} on {self.evaluated_on}"
-
-
-class AlertKind(models.TextChoices):
-    """What a finding of `trips.assessment` (and so an alert) is about."""
-
-    ALLOWANCE_LOW = "allowance_low", _("90/180 allowance running low")
-    PLAN_BREAKS_ALLOWANCE = "plan_breaks_allowance", _("Planned trip would break the 90/180 rule")
-    STAY_DAY = "stay_day", _("Long visa-free stay")
-    EXIT_SOON = "exit_soon", _("Latest legal exit is near")
-    EQONAQ_DUE = "eqonaq_due", _("eQonaq notification due")
-    EQONAQ_OVERDUE = "eqonaq_overdue", _("eQonaq notification overdue")
-    REGISTRATION_NEEDED = "registration_needed", _("Temporary registration needed")
-    OVERSTAY_WARNING = "overstay_warning", _("Overstay (warning tier)")
-    OVERSTAY_SANCTION = "overstay_sanction", _("Overstay (sanction tier)")
-    SCHENGEN_OVERSTAY = "schengen_overstay", _("Overstay in the Schengen area")
-    VISA_EXPIRING = "visa_expiring", _("Visa expiring")
-    VISA_OUTSIDE_VALIDITY = "visa_outside_validity", _("Stay outside the visa's validity")
-    VISA_DAYS_EXCEEDED = "visa_days_exceeded", _("Stay over the visa's allowed days")
-    MONTAGE_APPROACHING = "montage_approaching", _("Montage days approaching 120")
-    MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
-    TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
-    TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")
 
 
 class AlertQuerySet(models.QuerySet):
@@ -651,9 +603,9 @@ class AlertQuerySet(models.QuerySet):
 
 
 class Alert(models.Model):
-    """One finding of `trips.assessment` that someone must know about or act on.
+    """One finding of `trips.findings` that someone must know about or act on.
 
-    Derived from the data by `assessment.refresh_alerts()`, never edited by hand except for
+    Derived from the data by `trips.alerts.refresh_alerts()`, never edited by hand except for
     the review states. An alert is *live* while its situation holds: open, acknowledged, or
     resolved without `cleared_at`. A resolved alert stays live so that the situation it was
     about does not raise a second alert; `cleared_at` records that the situation ended, after
@@ -751,19 +703,6 @@ class Alert(models.Model):
     @property
     def needs_action(self) -> bool:
         return self.severity in {Status.ACTION, Status.OVERSTAY}
-
-    @property
-    def message(self) -> str:
-        """The finding in words, in the active language."""
-        from . import assessment  # assessment imports the models
-
-        return assessment.describe(self.kind, self.params)
-
-    @property
-    def source(self) -> str:
-        from . import assessment
-
-        return assessment.legal_source(self.rule_key)
 
     def record(self, action: str, *, actor=None, note: str = "") -> AlertEvent:
         return AlertEvent.objects.create(alert=self, actor=actor, action=action, note=note)

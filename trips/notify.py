@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import assessment
+from . import wording
 from .models import Alert, AlertEvent, AlertKind, Status
 
 logger = logging.getLogger(__name__)
@@ -117,8 +117,8 @@ def _describe(alert: Alert) -> dict:
         "traveller": alert.traveller.name,
         "kind": alert.get_kind_display(),
         "severity": alert.get_severity_display(),
-        "message": assessment.describe(alert.kind, alert.params),
-        "source": assessment.legal_source(alert.rule_key),
+        "message": wording.describe(alert.kind, alert.params),
+        "source": wording.legal_source(alert.rule_key),
         "due_on": alert.due_on,
         "link": settings.STAYSITE_BASE_URL + alert.traveller.get_absolute_url(),
     }

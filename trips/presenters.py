@@ -1,35 +1,25 @@
-"""Words and pictures for the traveller page: the engine's figures, explained in the reader's
-language. No law here: every number comes from `trips.assessment` (and so from `rules`); this
-module only says it in sentences and draws it.
+"""Sentences for the traveller page and the planner: the engine's figures, explained in the
+reader's language. No law here: every number comes from `trips.details` and `trips.planner`
+(and so from `rules`); this module only says it (the picture is `trips.timeline`'s).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import formats
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import assessment
-from .countries import COUNTRIES
-
-
-def day(value: date | None) -> str:
-    """A date in the active language's long format ("10 Jan 2026" / "10. Januar 2026")."""
-    return "–" if value is None else formats.date_format(value, "DATE_FORMAT")
+from . import details as page_details
+from .timeline import timeline_svg
+from .wording import area_name, citation, consequence_text, day, legal_source
 
 
 def number(value: int) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
-
-
-def area_name(key: str) -> str:
-    return _("Kazakhstan") if key == "kz" else _("the Schengen area")
 
 
 def days_to_go(due: date, on: date) -> str:
@@ -81,7 +71,7 @@ def deadlines(findings, on: date) -> list[Deadline]:
     ]
 
 
-def window_lines(details: assessment.RegimeDetails, on: date) -> list[str]:
+def window_lines(details: page_details.RegimeDetails, on: date) -> list[str]:
     """The 90/180 figures in sentences: what is in the window, and when days come back."""
     why = details.explanation
     lines = []
@@ -152,7 +142,7 @@ def window_lines(details: assessment.RegimeDetails, on: date) -> list[str]:
         elif why.deciding_rule.key == "kz_per_stay_cap":
             lines.append(
                 _("Latest legal exit %(date)s: day 30 of a visa-free stay (%(source)s).")
-                % {"date": day(why.latest_legal_exit), "source": why.deciding_rule.section}
+                % {"date": day(why.latest_legal_exit), "source": citation(why.deciding_rule)}
             )
         else:
             lines.append(
@@ -163,7 +153,7 @@ def window_lines(details: assessment.RegimeDetails, on: date) -> list[str]:
                 % {
                     "date": day(why.latest_legal_exit),
                     "limit": why.limit,
-                    "source": why.deciding_rule.section,
+                    "source": citation(why.deciding_rule),
                 }
             )
     else:
@@ -176,7 +166,7 @@ def window_lines(details: assessment.RegimeDetails, on: date) -> list[str]:
     return lines
 
 
-def overstay_lines(details: assessment.RegimeDetails) -> list[str]:
+def overstay_lines(details: page_details.RegimeDetails) -> list[str]:
     report = details.report
     if not report.overstay_days:
         return []
@@ -190,7 +180,7 @@ def overstay_lines(details: assessment.RegimeDetails) -> list[str]:
     ]
     consequence = details.consequence
     if consequence is not None:
-        text = assessment.consequence_text(consequence.band, consequence.text)
+        text = consequence_text(consequence.band, consequence.text)
         lines.append(
             _("Tier: %(tier)s (%(band)s days). %(text)s")
             % {
@@ -208,14 +198,11 @@ def overstay_lines(details: assessment.RegimeDetails) -> list[str]:
                     "rate": number(consequence.mci_kzt),
                 }
             )
-        lines.append(
-            _("Source: %(source)s")
-            % {"source": f"{consequence.rule.legal_basis} ({consequence.rule.section})"}
-        )
+        lines.append(_("Source: %(source)s") % {"source": citation(consequence.rule)})
     return lines
 
 
-def regime_card(details: assessment.RegimeDetails, on: date) -> RegimeCard:
+def regime_card(details: page_details.RegimeDetails, on: date) -> RegimeCard:
     why = details.explanation
     title = (
         _("Kazakhstan: 90 days in 180") if details.key == "kz" else _("Schengen: 90 days in 180")
@@ -235,7 +222,7 @@ def regime_card(details: assessment.RegimeDetails, on: date) -> RegimeCard:
         lines=window_lines(details, on),
         deadlines=deadlines(details.findings, on),
         overstay=overstay_lines(details),
-        source=f"{why.rules[0].legal_basis} ({why.rules[0].section})",
+        source=citation(why.rules[0]),
         timeline=timeline,
         timeline_facts=facts,
     )
@@ -280,7 +267,7 @@ def visa_lines(visa, verdict, on: date) -> list[str]:
     return lines
 
 
-def status_cards(details: assessment.StatusDetails, on: date) -> dict:
+def status_cards(details: page_details.StatusDetails, on: date) -> dict:
     """Everything status_panel.html shows, as plain values and sentences."""
     status = details.status
     kz = next((r for r in details.regimes if r.key == "kz"), None)
@@ -297,7 +284,7 @@ def status_cards(details: assessment.StatusDetails, on: date) -> dict:
                 )
                 % {"n": report.tax_days}
             ],
-            "source": assessment.legal_source("dta_183"),
+            "source": legal_source("dta_183"),
         }
         if report.tax_183_exceeded:
             tax["lines"].append(
@@ -323,7 +310,7 @@ def status_cards(details: assessment.StatusDetails, on: date) -> dict:
                     "left": usage.remaining,
                 }
             ],
-            "source": assessment.legal_source("kz_montage"),
+            "source": legal_source("kz_montage"),
         }
         if usage.first_violation_date is not None:
             montage["lines"].append(
@@ -339,7 +326,7 @@ def status_cards(details: assessment.StatusDetails, on: date) -> dict:
             {
                 "visa": visa,
                 "lines": visa_lines(visa, verdict, on),
-                "source": f"{verdict.rule.legal_basis} ({verdict.rule.section})",
+                "source": citation(verdict.rule),
             }
             for visa, verdict in details.visas
         ],
@@ -347,383 +334,3 @@ def status_cards(details: assessment.StatusDetails, on: date) -> dict:
         "tax": tax,
         "other_deadlines": deadlines(details.other_findings, on),
     }
-
-
-# --- The timeline picture ----------------------------------------------------------------
-
-DAY_WIDTH = 2
-LEFT = 44
-TOP = 16
-CHART_HEIGHT = 120
-TRIP_LANE = TOP + CHART_HEIGHT + 14
-ROLL_LANE = TRIP_LANE + 18
-AXIS = ROLL_LANE + 24
-LEGEND = AXIS + 22
-HEIGHT = LEGEND + 14
-
-
-def timeline_svg(details: assessment.RegimeDetails, on: date) -> tuple[SafeString, list[str]]:
-    """The usage day by day against the limit, trips as bars, today and the days coming back.
-
-    Returns the SVG and its text equivalent (a list of facts for screen readers). Every text
-    goes through format_html; numbers are computed here, never in the template.
-    """
-    series = details.series
-    start, end = series[0][0], series[-1][0]
-    days = len(series)
-    width = LEFT + days * DAY_WIDTH + 16
-    limit = details.explanation.limit
-    peak = max(v for _d, v in series)
-    top_value = max(limit + 10, math.ceil((peak + 10) / 10) * 10)
-
-    def x(d: date) -> int:
-        return LEFT + (d - start).days * DAY_WIDTH
-
-    def y(value: int) -> float:
-        return round(TOP + CHART_HEIGHT * (1 - value / top_value), 1)
-
-    key = details.key
-    parts: list[SafeString] = []
-    parts.append(
-        format_html(
-            '<defs><pattern id="hatch-{}" patternUnits="userSpaceOnUse" width="6" height="6" '
-            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#1c2430" '
-            'stroke-width="2"/></pattern></defs>',
-            key,
-        )
-    )
-    # Month ticks along the axis.
-    tick = date(start.year, start.month, 1)
-    while tick <= end:
-        if tick >= start:
-            parts.append(
-                format_html(
-                    '<line class="timeline-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d5dae1"/>'
-                    '<text class="timeline-label" x="{}" y="{}">{}</text>',
-                    x(tick),
-                    TOP,
-                    x(tick),
-                    AXIS - 10,
-                    x(tick) + 2,
-                    AXIS,
-                    formats.date_format(tick, "M"),
-                )
-            )
-        tick = date(tick.year + tick.month // 12, tick.month % 12 + 1, 1)
-    # The limit line, dashed, labelled with its value.
-    parts.append(
-        format_html(
-            '<line class="timeline-limit" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" '
-            'stroke-width="2" stroke-dasharray="6 3"/>'
-            '<text class="timeline-label" x="4" y="{}">{}</text>'
-            '<text class="timeline-label" x="4" y="{}">0</text>',
-            LEFT,
-            y(limit),
-            x(end) + DAY_WIDTH,
-            y(limit),
-            y(limit) + 4,
-            limit,
-            y(0),
-        )
-    )
-    # Days used: solid up to today, dashed after (what the planned trips would bring).
-    past = [(d, v) for d, v in series if d <= on]
-    future = [(d, v) for d, v in series if d >= on]
-    for points, css, dash in ((past, "timeline-used", ""), (future, "timeline-projected", "4 3")):
-        if not points:
-            continue
-        coordinates = " ".join(f"{x(d) + DAY_WIDTH // 2},{y(v)}" for d, v in points)
-        parts.append(
-            format_html(
-                '<polyline class="{}" points="{}" fill="none" stroke="#1f5fa8" stroke-width="2"'
-                "{}/>",
-                css,
-                coordinates,
-                format_html(' stroke-dasharray="{}"', dash) if dash else "",
-            )
-        )
-    # Trips and planned trips as bars: planned ones hatched and outlined.
-    facts: list[str] = []
-    for trip in details.trips:
-        trip_end = trip.exit or on
-        if trip_end < start or trip.entry > end:
-            continue
-        first, last = max(trip.entry, start), min(trip_end, end)
-        planned = trip.is_planned(on=on)
-        parts.append(
-            format_html(
-                '<rect class="{}" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="#1c2430">'
-                "<title>{}</title></rect>",
-                "timeline-planned" if planned else "timeline-trip",
-                x(first),
-                TRIP_LANE,
-                ((last - first).days + 1) * DAY_WIDTH,
-                f"url(#hatch-{key})" if planned else "#56606e",
-                _trip_words(trip, planned, on),
-            )
-        )
-        facts.append(_trip_words(trip, planned, on))
-    # Days when allowance returns: an outlined band under the trips.
-    for roll in details.explanation.roll_offs:
-        if roll.first_date > end:
-            continue
-        last = min(roll.last_date, end)
-        parts.append(
-            format_html(
-                '<rect class="timeline-rolloff" x="{}" y="{}" width="{}" height="6" fill="none" '
-                'stroke="#1d7a3a" stroke-dasharray="2 2"/>',
-                x(roll.first_date),
-                ROLL_LANE,
-                ((last - roll.first_date).days + 1) * DAY_WIDTH,
-            )
-        )
-        facts.append(
-            ngettext(
-                "%(n)d day comes back from %(first)s to %(last)s.",
-                "%(n)d days come back, one a day, from %(first)s to %(last)s.",
-                roll.days,
-            )
-            % {"n": roll.days, "first": day(roll.first_date), "last": day(roll.last_date)}
-        )
-    # Today.
-    parts.append(
-        format_html(
-            '<line class="timeline-today" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#1c2430" '
-            'stroke-width="2"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-            x(on) + DAY_WIDTH // 2,
-            TOP - 4,
-            x(on) + DAY_WIDTH // 2,
-            AXIS - 10,
-            x(on) + 4,
-            TOP - 6,
-            _("today"),
-        )
-    )
-    # Legend, so the picture reads without colour.
-    legend = [
-        ("timeline-trip", "#56606e", _("trip")),
-        ("timeline-planned", f"url(#hatch-{key})", _("planned trip")),
-    ]
-    lx = LEFT
-    for css, fill, label in legend:
-        parts.append(
-            format_html(
-                '<rect class="{}" x="{}" y="{}" width="14" height="10" fill="{}" '
-                'stroke="#1c2430"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-                css,
-                lx,
-                LEGEND - 9,
-                fill,
-                lx + 18,
-                LEGEND,
-                label,
-            )
-        )
-        lx += 130
-    parts.append(
-        format_html(
-            '<rect x="{}" y="{}" width="14" height="6" fill="none" stroke="#1d7a3a" '
-            'stroke-dasharray="2 2"/><text class="timeline-label" x="{}" y="{}">{}</text>'
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" stroke-width="2" '
-            'stroke-dasharray="6 3"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-            lx,
-            LEGEND - 7,
-            lx + 18,
-            LEGEND,
-            _("days come back"),
-            lx + 150,
-            LEGEND - 4,
-            lx + 170,
-            LEGEND - 4,
-            lx + 176,
-            LEGEND,
-            _("limit: %(n)d days") % {"n": limit},
-        )
-    )
-
-    used_today = next(v for d, v in series if d == on)
-    summary = [
-        _("Today, %(date)s: %(used)d of %(limit)d days used in the last 180 days.")
-        % {"date": day(on), "used": used_today, "limit": limit},
-    ]
-    peak_ahead = max(future, key=lambda p: p[1]) if future else None
-    if peak_ahead is not None and peak_ahead[1] > used_today:
-        summary.append(
-            _("With the planned trips, the count peaks at %(n)d days on %(date)s.")
-            % {"n": peak_ahead[1], "date": day(peak_ahead[0])}
-        )
-    over = next((d for d, v in series if v > limit), None)
-    if over is not None:
-        summary.append(_("Over the limit on %(date)s.") % {"date": day(over)})
-    facts = summary + facts
-
-    title = _("Days used in %(area)s, %(start)s to %(end)s") % {
-        "area": area_name(key),
-        "start": day(start),
-        "end": day(end),
-    }
-    desc = " ".join(summary)
-    svg = format_html(
-        '<svg class="timeline" role="img" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" '
-        'aria-labelledby="timeline-title-{} timeline-desc-{}" data-limit="{}">'
-        '<title id="timeline-title-{}">{}</title><desc id="timeline-desc-{}">{}</desc>{}</svg>',
-        width,
-        HEIGHT,
-        key,
-        key,
-        limit,
-        key,
-        title,
-        key,
-        desc,
-        mark_safe("".join(parts)),  # each part built by format_html above
-    )
-    return svg, facts
-
-
-def _trip_words(trip, planned: bool, on: date) -> str:
-    end = trip.exit
-    values = {"country": trip.get_country_display(), "entry": day(trip.entry), "exit": day(end)}
-    if end is None:
-        return _("Trip to %(country)s since %(entry)s, still there.") % values
-    values["n"] = (end - trip.entry).days + 1
-    if planned:
-        return (
-            ngettext(
-                "Planned trip to %(country)s, %(entry)s – %(exit)s, %(n)d day.",
-                "Planned trip to %(country)s, %(entry)s – %(exit)s, %(n)d days.",
-                values["n"],
-            )
-            % values
-        )
-    return (
-        ngettext(
-            "Trip to %(country)s, %(entry)s – %(exit)s, %(n)d day.",
-            "Trip to %(country)s, %(entry)s – %(exit)s, %(n)d days.",
-            values["n"],
-        )
-        % values
-    )
-
-
-# --- The planner -------------------------------------------------------------------------
-
-
-def plan_lines(answer: assessment.PlanAnswer, traveller) -> dict:
-    """The planner's answer in words: the verdict, why, and each figure with its label."""
-    if answer.regime is None:
-        return {
-            "legal": True,
-            "verdict": _("No short-stay limit"),
-            "why": _("No 90/180 rule binds a citizen of %(citizenship)s in %(country)s.")
-            % {
-                "citizenship": traveller.get_citizenship_display(),
-                "country": _country(answer.country),
-            },
-            "facts": [],
-        }
-    key = "kz" if answer.regime == "kz_visa_free" else "schengen"
-    facts: list[tuple[str, str]] = []
-    if answer.latest_legal_exit is None:
-        facts.append(
-            (_("Latest legal exit for this entry"), _("none: no day is free on that entry day"))
-        )
-    else:
-        facts.append(
-            (
-                _("Latest legal exit for this entry"),
-                ngettext("%(date)s (%(n)d day)", "%(date)s (%(n)d days)", answer.max_stay_days)
-                % {"date": day(answer.latest_legal_exit), "n": answer.max_stay_days},
-            )
-        )
-    if answer.exit is None:
-        verdict = _("Enter an exit date or a length")
-        why = _("For the full answer the planner needs the exit date or the number of days.")
-        legal = None
-    else:
-        legal = answer.legal
-        violation = answer.first_violation
-        values = {
-            "area": area_name(key),
-            "date": day(violation),
-            "n": answer.length,
-            "used": answer.days_used_at_exit or 0,
-        }
-        if legal:
-            verdict = _("Legal")
-            why = (
-                _(
-                    "The %(n)d-day stay fits: on its last day the 180-day window holds "
-                    "%(used)d days in %(area)s."
-                )
-                % values
-            )
-        elif violation is not None and violation < answer.entry:
-            verdict = _("Not legal")
-            why = _("The trips already planned break the rule on %(date)s, before this stay.") % (
-                values
-            )
-        elif violation is not None and violation > answer.exit:
-            verdict = _("Not legal")
-            why = _("This stay makes a later planned trip break the rule on %(date)s.") % values
-        else:
-            verdict = _("Not legal")
-            why = _("The stay breaks the rule on %(date)s.") % values
-        if not legal and answer.deciding_rule is not None:
-            why += " " + _("Rule: %(title)s (%(source)s).") % {
-                "title": answer.deciding_rule.title,
-                "source": answer.deciding_rule.section,
-            }
-        facts.append(
-            (_("First day that would be a violation"), day(violation) if violation else _("none"))
-        )
-        facts.append(
-            (
-                _("Earliest entry for a stay of this length"),
-                day(answer.earliest_fit) if answer.earliest_fit else _("not within 1000 days"),
-            )
-        )
-    if key == "kz" and answer.exit is not None:
-        if answer.registration_required:
-            registration = _("yes, by %(date)s") % {"date": day(answer.registration_deadline)}
-        else:
-            registration = _("no (30 days or fewer)")
-        facts.append((_("Temporary registration"), registration))
-    if answer.eqonaq_deadline is not None:
-        facts.append((_("eQonaq notification by the host"), day(answer.eqonaq_deadline)))
-    if answer.tax_days_with is not None:
-        facts.append(
-            (
-                _("Tax days in 12 months up to the exit"),
-                _("%(with)d with the plan, %(without)d without")
-                % {"with": answer.tax_days_with, "without": answer.tax_days_without},
-            )
-        )
-        facts.append(
-            (
-                _("Day 184 (183-day rule)"),
-                _("%(with)s with the plan, %(without)s without")
-                % {
-                    "with": day(answer.tax_crossing_with)
-                    if answer.tax_crossing_with
-                    else _("none"),
-                    "without": (
-                        day(answer.tax_crossing_without)
-                        if answer.tax_crossing_without
-                        else _("none")
-                    ),
-                },
-            )
-        )
-    notes = []
-    if answer.assumes_current_stay_ends is not None:
-        notes.append(
-            _("Assumes the current stay ends on %(date)s.")
-            % {"date": day(answer.assumes_current_stay_ends)}
-        )
-    notes.append(_("The plan is checked as a visa-free stay."))
-    return {"legal": legal, "verdict": verdict, "why": why, "facts": facts, "notes": notes}
-
-
-def _country(code: str) -> str:
-    return str(dict(COUNTRIES).get(code, code))

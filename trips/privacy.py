@@ -17,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import assessment
+from . import snapshots
 from .models import AddressChange, Notification, Traveller, Trip, User, Visa
 
 ERASURE_REASON = "Personal data erased"
@@ -191,5 +191,5 @@ def erase(traveller: Traveller, *, on: date) -> Traveller:
     traveller.erased_at = timezone.now()
     traveller._change_reason = ERASURE_REASON
     traveller.save()
-    assessment.refresh_snapshot(traveller, on=on)
+    snapshots.refresh_snapshot(traveller, on=on)
     return traveller

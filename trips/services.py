@@ -1,7 +1,7 @@
 """Where HR's changes are saved: each one whole, with the traveller's figures refreshed with it.
 
 Every create, update and delete of a trip, visa, address change or notification runs in one
-transaction that also calls `assessment.traveller_changed()`, so the status snapshot never
+transaction that also calls `snapshots.traveller_changed()`, so the status snapshot never
 disagrees with the data, and a failure leaves both as they were. Views call these and nothing
 else to save.
 """
@@ -16,7 +16,7 @@ from django.forms import ModelForm
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import assessment
+from . import snapshots
 from .models import Traveller
 
 
@@ -25,7 +25,7 @@ def save_traveller(form: ModelForm, *, on: date) -> Traveller | None:
     try:
         with transaction.atomic():
             traveller = form.save()
-            assessment.traveller_changed(traveller, on=on)
+            snapshots.traveller_changed(traveller, on=on)
     except IntegrityError:
         form.add_error(None, _("Someone saved a conflicting change at the same time; try again."))
         return None
@@ -41,7 +41,7 @@ def save_record(form: ModelForm, traveller: Traveller, *, on: date) -> models.Mo
     try:
         with transaction.atomic():
             record = form.save()
-            assessment.traveller_changed(traveller, on=on)
+            snapshots.traveller_changed(traveller, on=on)
     except IntegrityError:
         form.add_error(None, _("Someone saved a conflicting change at the same time; try again."))
         return None
@@ -53,7 +53,7 @@ def delete_record(record: models.Model, traveller: Traveller, *, on: date) -> st
     try:
         with transaction.atomic():
             record.delete()
-            assessment.traveller_changed(traveller, on=on)
+            snapshots.traveller_changed(traveller, on=on)
     except ProtectedError as error:
         count = len(error.protected_objects)
         return ngettext(

@@ -8,7 +8,8 @@ from datetime import date
 from django.tasks import task
 from django.utils import timezone
 
-from . import assessment, notify
+from . import notify, snapshots
+from .alerts import RefreshResult, refresh_alerts
 from .models import Traveller
 
 
@@ -16,7 +17,7 @@ from .models import Traveller
 class DailyResult:
     on: date
     snapshots: int
-    alerts: assessment.RefreshResult
+    alerts: RefreshResult
     emails: int
     digests: int
 
@@ -29,11 +30,11 @@ class DailyResult:
 
 def run_daily(*, on: date) -> DailyResult:
     """The daily run: dates move even when data does not, so everything is re-evaluated."""
-    snapshots = assessment.refresh_snapshots(Traveller.objects.all(), on=on)
-    alerts = assessment.refresh_alerts(on=on)
+    refreshed = snapshots.refresh_snapshots(Traveller.objects.all(), on=on)
+    result = refresh_alerts(on=on)
     emails = notify.send_alert_emails()
     digests = notify.send_digests(on=on)
-    return DailyResult(on, snapshots, alerts, emails, digests)
+    return DailyResult(on, refreshed, result, emails, digests)
 
 
 @task

@@ -1,3 +1,5 @@
+"""The app's URLs: each area of views lists its own patterns."""
+
 from .views import alerts, dashboard, imports, planner, privacy, settings, travellers
 
 app_name = "trips"

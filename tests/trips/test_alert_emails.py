@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from tests import factories
-from trips import assessment, notify
+from trips import alerts, notify, wording
 from trips.models import Alert, AlertEvent, AlertKind
 
 
@@ -21,7 +21,7 @@ def overstay(traveller) -> None:
     """Tom, visa-free since 2 March 2026 and still there: 3 days over on 3 April."""
     trip = factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
     factories.make_notification(trip=trip)
-    assessment.refresh_alerts(on=date(2026, 4, 3))
+    alerts.refresh_alerts(on=date(2026, 4, 3))
 
 
 def test_a_new_overstay_alert_emails_the_hr_owner_and_the_traveller_once(hanna, traveller):
@@ -33,8 +33,8 @@ def test_a_new_overstay_alert_emails_the_hr_owner_and_the_traveller_once(hanna, 
     overstay_mails = [m for m in mail.outbox if "Overstay (warning tier)" in m.subject]
     assert sorted(m.to[0] for m in overstay_mails) == sorted([hanna.email, traveller.email])
     body = overstay_mails[0].body
-    assert "Overstay of 3 days after the stay from March 2, 2026" in body
-    assert assessment.legal_source("kz_overstay") in body
+    assert "Overstay of 3 days after the stay from 2 Mar 2026" in body
+    assert wording.legal_source("kz_overstay") in body
     assert f"http://127.0.0.1:8000/travellers/{traveller.pk}/" in body
     assert alert.emailed_at is not None
     assert alert.events.filter(action=AlertEvent.Action.EMAILED).count() == 1
@@ -46,7 +46,7 @@ def test_a_new_overstay_alert_emails_the_hr_owner_and_the_traveller_once(hanna, 
 
 def test_an_eqonaq_alert_goes_to_hr_only(hanna, traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
-    assessment.refresh_alerts(on=date(2026, 3, 5))
+    alerts.refresh_alerts(on=date(2026, 3, 5))
 
     notify.send_alert_emails()
 
@@ -68,16 +68,16 @@ def test_attention_alerts_go_into_one_daily_digest_per_recipient(hanna, travelle
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
     colleague = factories.make_traveller(organisation=organisation, hr_owner=hanna)
     factories.make_trip(traveller=colleague, entry=date(2026, 3, 2), days=None)
-    assessment.refresh_alerts(on=date(2026, 3, 2))  # eQonaq due on 4 March: attention
+    alerts.refresh_alerts(on=date(2026, 3, 2))  # eQonaq due on 4 March: attention
 
     assert notify.send_alert_emails() == 0
     assert notify.send_digests(on=date(2026, 3, 2)) == 1
 
     (digest,) = mail.outbox
     assert digest.to == [hanna.email]
-    assert "2 alerts needing attention, March 2, 2026" in digest.subject
+    assert "2 alerts needing attention, 2 Mar 2026" in digest.subject
     assert traveller.name in digest.body and colleague.name in digest.body
-    assert digest.body.count("is due by March 4, 2026") == 2
+    assert digest.body.count("is due by 4 Mar 2026") == 2
     assert set(Alert.objects.values_list("digested_on", flat=True)) == {date(2026, 3, 2)}
 
     assert notify.send_digests(on=date(2026, 3, 3)) == 0
@@ -86,15 +86,15 @@ def test_attention_alerts_go_into_one_daily_digest_per_recipient(hanna, travelle
 
 def test_an_alert_that_becomes_urgent_after_the_digest_is_emailed_once(hanna, traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
-    assessment.refresh_alerts(on=date(2026, 3, 2))
+    alerts.refresh_alerts(on=date(2026, 3, 2))
     notify.send_digests(on=date(2026, 3, 2))
 
-    assessment.refresh_alerts(on=date(2026, 3, 3))  # due tomorrow: action
+    alerts.refresh_alerts(on=date(2026, 3, 3))  # due tomorrow: action
     notify.send_alert_emails()
     notify.send_alert_emails()
 
     assert [m.subject.split(":")[0] for m in mail.outbox] == [
-        "[staysite] 1 alert needing attention, March 2, 2026",
+        "[staysite] 1 alert needing attention, 2 Mar 2026",
         "[staysite] Action needed",
     ]
 

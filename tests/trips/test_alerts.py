@@ -7,12 +7,12 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from tests import factories
-from trips import assessment
+from trips import alerts, snapshots, wording
 from trips.models import Alert, AlertEvent, AlertKind, Status, Trip, Visa
 
 
-def refresh(on: date) -> assessment.RefreshResult:
-    return assessment.refresh_alerts(on=on)
+def refresh(on: date) -> alerts.RefreshResult:
+    return alerts.refresh_alerts(on=on)
 
 
 def live_alert(traveller, kind: AlertKind) -> Alert:
@@ -31,7 +31,7 @@ def filed_trip(traveller, **fields) -> Trip:
 
 
 def message(alert: Alert) -> str:
-    return assessment.describe(alert.kind, alert.params)
+    return wording.describe(alert.kind, alert.params)
 
 
 # --- Every kind, with dates ---------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_a_planned_trip_that_breaks_90_180_opens_an_action_alert_due_that_day(tr
     alert = live_alert(traveller, AlertKind.PLAN_BREAKS_ALLOWANCE)
     assert alert.severity == Status.ACTION
     assert alert.due_on == date(2026, 4, 25)
-    assert "April 25, 2026" in message(alert)
+    assert "25 Apr 2026" in message(alert)
 
 
 def test_day_25_of_a_visa_free_stay_opens_an_attention_alert(traveller):
@@ -98,7 +98,7 @@ def test_latest_legal_exit_within_5_days_opens_an_action_alert(traveller):
     alert = live_alert(traveller, AlertKind.EXIT_SOON)
     assert alert.severity == Status.ACTION
     assert alert.due_on == date(2026, 3, 31)
-    assert message(alert) == "Latest legal exit March 31, 2026, in 5 days."
+    assert message(alert) == "Latest legal exit 31 Mar 2026, in 5 days."
 
 
 def test_eqonaq_notification_due_after_entry_becomes_urgent_the_day_before(traveller):
@@ -127,7 +127,7 @@ def test_eqonaq_notification_overdue_after_entry_replaces_the_due_alert(travelle
     overdue = live_alert(traveller, AlertKind.EQONAQ_OVERDUE)
     assert overdue.severity == Status.ACTION
     assert overdue.subject == due.subject
-    assert "is overdue since March 4, 2026" in message(overdue)
+    assert "is overdue since 4 Mar 2026" in message(overdue)
 
 
 def test_eqonaq_notification_due_and_overdue_after_an_address_change(traveller):
@@ -137,7 +137,7 @@ def test_eqonaq_notification_due_and_overdue_after_an_address_change(traveller):
     refresh(on=date(2026, 3, 10))
     due = live_alert(traveller, AlertKind.EQONAQ_DUE)
     assert due.due_on == date(2026, 3, 12)
-    assert "address change on March 10, 2026" in message(due)
+    assert "address change on 10 Mar 2026" in message(due)
 
     refresh(on=date(2026, 3, 16))
     overdue = live_alert(traveller, AlertKind.EQONAQ_OVERDUE)
@@ -154,7 +154,7 @@ def test_a_stay_over_30_days_on_a_visa_needs_registration_by_its_deadline(travel
     alert = live_alert(traveller, AlertKind.REGISTRATION_NEEDED)
     assert alert.severity == Status.ACTION
     assert alert.due_on == date(2026, 3, 31)
-    assert "temporary registration by March 31, 2026" in message(alert)
+    assert "temporary registration by 31 Mar 2026" in message(alert)
 
 
 def test_overstay_in_the_warning_tier_names_the_stay_days_and_consequence(traveller):
@@ -166,7 +166,7 @@ def test_overstay_in_the_warning_tier_names_the_stay_days_and_consequence(travel
     assert alert.severity == Status.OVERSTAY
     assert alert.params["days"] == 3
     assert alert.params["band"]
-    assert message(alert).startswith("Overstay of 3 days after the stay from March 2, 2026:")
+    assert message(alert).startswith("Overstay of 3 days after the stay from 2 Mar 2026:")
     assert "Warning" in message(alert)
 
 
@@ -212,7 +212,7 @@ def test_a_stay_outside_the_visa_validity_is_action_before_and_overstay_after(tr
     refresh(on=date(2026, 7, 1))
     alert.refresh_from_db()
     assert alert.severity == Status.OVERSTAY
-    assert "outside its validity from June 30, 2026" in message(alert)
+    assert "outside its validity from 30 Jun 2026" in message(alert)
 
 
 def test_stays_over_the_visa_allowed_days(traveller):
@@ -223,7 +223,7 @@ def test_stays_over_the_visa_allowed_days(traveller):
 
     alert = live_alert(traveller, AlertKind.VISA_DAYS_EXCEEDED)
     assert (alert.severity, alert.due_on) == (Status.OVERSTAY, date(2026, 3, 12))
-    assert "exceed its 10 allowed days from March 12, 2026" in message(alert)
+    assert "exceed its 10 allowed days from 12 Mar 2026" in message(alert)
 
 
 def montage_trip(traveller) -> Trip:
@@ -283,7 +283,7 @@ def test_tax_count_crossing_183(traveller):
     assert AlertKind.TAX_APPROACHING not in kinds(traveller)
     alert = live_alert(traveller, AlertKind.TAX_CROSSED)
     assert (alert.severity, alert.due_on) == (Status.ACTION, date(2026, 7, 7))
-    assert "since July 7, 2026" in message(alert)
+    assert "since 7 Jul 2026" in message(alert)
 
 
 # --- Idempotence, closing, resolving --------------------------------------------------------
@@ -315,7 +315,7 @@ def test_an_alert_that_stops_being_true_closes_itself_with_the_reason(traveller)
     assert result.closed == 1
     assert alert.state == Alert.State.CLOSED
     assert alert.closed_at is not None
-    assert alert.closed_reason == "Notification filed on March 3, 2026."
+    assert alert.closed_reason == "Notification filed on 3 Mar 2026."
     event = alert.events.last()
     assert (event.action, event.actor, event.note) == (
         AlertEvent.Action.CLOSED,
@@ -334,7 +334,7 @@ def test_a_closed_alert_names_the_date_it_stopped_being_the_case(traveller):
 
     alert.refresh_from_db()
     assert alert.state == Alert.State.CLOSED
-    assert alert.closed_reason == "No longer the case on March 28, 2026."
+    assert alert.closed_reason == "No longer the case on 28 Mar 2026."
 
 
 def test_a_resolved_alert_does_not_come_back_while_the_situation_holds(traveller, compliance):
@@ -428,7 +428,7 @@ def test_traveller_changed_refreshes_the_alerts_after_the_commit(
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assessment.traveller_changed(traveller, on=date(2026, 3, 3))
+        snapshots.traveller_changed(traveller, on=date(2026, 3, 3))
         assert not Alert.objects.exists()
 
     assert len(callbacks) == 1

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import assessment
+from trips import snapshots
 from trips.models import Status, StatusSnapshot
 
 URL = reverse("trips:home")
@@ -76,7 +76,7 @@ def test_a_traveller_added_with_a_trip_gets_a_snapshot_through_traveller_changed
     today = timezone.localdate()
     factories.make_trip(traveller=traveller, entry=today - timedelta(days=9), days=None)
 
-    assessment.traveller_changed(traveller, on=today)
+    snapshots.traveller_changed(traveller, on=today)
 
     row = StatusSnapshot.objects.get(traveller=traveller)
     assert row.location == "KZ"

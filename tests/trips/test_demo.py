@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from trips import assessment, demo
+from trips import demo, findings
 from trips.models import AlertKind, Status, StatusSnapshot, Traveller, Trip, User
 
 # Late in the year, so that Montage days of the calendar year can approach 120.
@@ -14,7 +14,7 @@ ON = date(2026, 9, 14)
 
 def findings_by_number(on: date) -> dict[str, set[str]]:
     return {
-        traveller.employee_number: {f.kind for f in assessment.evaluate(traveller, on=on).findings}
+        traveller.employee_number: {f.kind for f in findings.evaluate(traveller, on=on).findings}
         for traveller in Traveller.objects.all()
     }
 

@@ -33,7 +33,7 @@ def test_hr_sees_an_overlap_error_naming_the_trip_and_nothing_is_saved(traveller
     form = TripForm(trip_data(entry="2026-03-01", exit="2026-03-10"), traveller=traveller)
 
     assert not form.is_valid()
-    assert form.errors == {"entry": ["Overlaps the trip 20 Feb - 2 Mar 2026"]}
+    assert form.errors == {"entry": ["Overlaps the trip 20 Feb 2026 – 2 Mar 2026"]}
     assert Trip.objects.count() == 1
 
 
@@ -204,7 +204,9 @@ def test_an_address_change_outside_the_trip_is_refused(traveller):
     form = AddressChangeForm({"changed_on": "2026-03-20", "new_address": "Dostyk Ave 5"}, trip=trip)
 
     assert not form.is_valid()
-    assert form.errors == {"changed_on": ["20 Mar 2026 is outside the trip 2 Mar - 11 Mar 2026"]}
+    assert form.errors == {
+        "changed_on": ["20 Mar 2026 is outside the trip 2 Mar 2026 – 11 Mar 2026"]
+    }
     assert not AddressChange.objects.exists()
 
 

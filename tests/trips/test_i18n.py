@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests import factories
-from trips import assessment
+from trips import snapshots, wording
 from trips.models import Status, StatusSnapshot
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES"
@@ -55,7 +55,7 @@ def test_the_german_dashboard_shows_german_words_and_german_dates(client, hr, tr
     assert "Übersicht" in content
     assert "Handeln nötig" in content
     assert "Späteste legale Ausreise" in content
-    assert "05.03.2026" in content
+    assert "5. März 2026" in content
 
 
 def test_the_status_explanation_is_german_with_german_dates(client, hr, traveller):
@@ -140,7 +140,7 @@ def test_the_dashboard_says_the_reason_in_the_readers_language_not_the_refresher
     today = timezone.localdate()
     factories.make_trip(traveller=traveller, entry=today - timedelta(days=27), days=None)
     with translation.override("en"):
-        assessment.refresh_snapshot(traveller, on=today)
+        snapshots.refresh_snapshot(traveller, on=today)
     client.force_login(hr)
 
     content = client.get(reverse("trips:home"), headers={"Accept-Language": "de"}).content.decode()
@@ -151,7 +151,7 @@ def test_the_dashboard_says_the_reason_in_the_readers_language_not_the_refresher
 
 def test_an_overstay_consequence_is_worded_in_german():
     with translation.override("de"):
-        text = assessment.describe(
+        text = wording.describe(
             "overstay_sanction",
             {
                 "days": 5,

@@ -85,7 +85,7 @@ def test_full_clean_names_the_overlapping_trip_with_its_dates(traveller):
     with pytest.raises(ValidationError) as error:
         trip.full_clean()
 
-    assert messages_of(error) == {"entry": ["Overlaps the trip 20 Feb - 2 Mar 2026"]}
+    assert messages_of(error) == {"entry": ["Overlaps the trip 20 Feb 2026 – 2 Mar 2026"]}
 
 
 def test_full_clean_puts_the_overlap_on_the_exit_when_the_exit_runs_into_a_later_trip(
@@ -99,7 +99,7 @@ def test_full_clean_puts_the_overlap_on_the_exit_when_the_exit_runs_into_a_later
     with pytest.raises(ValidationError) as error:
         trip.full_clean()
 
-    assert messages_of(error) == {"exit": ["Overlaps the trip 20 Feb - 2 Mar 2026"]}
+    assert messages_of(error) == {"exit": ["Overlaps the trip 20 Feb 2026 – 2 Mar 2026"]}
 
 
 def test_two_trips_may_share_their_boundary_day(traveller):
@@ -124,7 +124,7 @@ def test_a_one_day_trip_inside_another_trip_overlaps_it(traveller):
     with pytest.raises(ValidationError) as error:
         trip.full_clean()
 
-    assert messages_of(error) == {"entry": ["Overlaps the trip 20 Feb - 2 Mar 2026"]}
+    assert messages_of(error) == {"entry": ["Overlaps the trip 20 Feb 2026 – 2 Mar 2026"]}
 
 
 def test_an_open_trip_overlaps_every_later_trip(traveller):
@@ -283,7 +283,7 @@ def test_full_clean_refuses_an_address_change_outside_its_trip(traveller):
         change.full_clean()
 
     assert messages_of(error) == {
-        "changed_on": ["20 Mar 2026 is outside the trip 2 Mar - 11 Mar 2026"]
+        "changed_on": ["20 Mar 2026 is outside the trip 2 Mar 2026 – 11 Mar 2026"]
     }
 
 

@@ -33,7 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import assessment
+from trips import snapshots
 from trips.models import (
     AddressChange,
     Notification,
@@ -198,7 +198,7 @@ def make_side(name: str, prefix: str, today: date) -> Side:
             opened_on=today,
             params={"day": 26, "exit": "2026-03-31"},
         )
-    assessment.refresh_snapshot(traveller, on=today)
+    snapshots.refresh_snapshot(traveller, on=today)
     return Side(
         organisation,
         hr,

@@ -1,4 +1,4 @@
-"""The "what if" planner (issue 5): dated answers from assessment.plan(), and the view."""
+"""The "what if" planner (issue 5): dated answers from planner.plan(), and the view."""
 
 from datetime import date, timedelta
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import assessment
+from trips import planner
 from trips.models import Trip
 
 ON = date(2026, 3, 1)
@@ -22,11 +22,11 @@ def ask(client, traveller, **fields):
     return client.get(plan_url(traveller), params, headers={"HX-Request": "true"})
 
 
-# --- assessment.plan, dated ---
+# --- planner.plan, dated ---
 
 
 def test_a_first_trip_to_kazakhstan_fits_and_the_30_day_cap_gives_the_latest_exit(traveller):
-    answer = assessment.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=20, on=ON)
+    answer = planner.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=20, on=ON)
 
     assert answer.legal is True
     assert answer.exit == date(2026, 3, 29)
@@ -39,7 +39,7 @@ def test_a_first_trip_to_kazakhstan_fits_and_the_30_day_cap_gives_the_latest_exi
 
 
 def test_a_40_day_visa_free_stay_breaks_the_cap_on_day_31_and_needs_registration(traveller):
-    answer = assessment.plan(
+    answer = planner.plan(
         traveller, country="KZ", entry=date(2026, 3, 10), exit=date(2026, 4, 18), on=ON
     )
 
@@ -56,7 +56,7 @@ def test_the_90_day_limit_decides_when_the_window_is_nearly_full(traveller):
         factories.make_trip(traveller=traveller, entry=entry, days=30)
     factories.make_trip(traveller=traveller, entry=date(2026, 2, 1), days=20)
 
-    answer = assessment.plan(traveller, country="KZ", entry=date(2026, 3, 5), length=15, on=ON)
+    answer = planner.plan(traveller, country="KZ", entry=date(2026, 3, 5), length=15, on=ON)
 
     assert answer.legal is False
     assert answer.latest_legal_exit == date(2026, 3, 14)  # 10 days left
@@ -69,7 +69,7 @@ def test_the_90_day_limit_decides_when_the_window_is_nearly_full(traveller):
 def test_the_tax_count_with_and_without_the_plan(traveller):
     factories.make_trip(traveller=traveller, entry=date(2025, 10, 1), days=30)
 
-    answer = assessment.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=10, on=ON)
+    answer = planner.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=10, on=ON)
 
     assert answer.tax_days_without == 30
     assert answer.tax_days_with == 40
@@ -79,9 +79,7 @@ def test_the_tax_count_with_and_without_the_plan(traveller):
 def test_a_kazakh_citizen_is_checked_against_the_schengen_rule(other_traveller):
     factories.make_trip(traveller=other_traveller, country="DE", entry=date(2026, 1, 1), days=80)
 
-    answer = assessment.plan(
-        other_traveller, country="FR", entry=date(2026, 3, 25), length=20, on=ON
-    )
+    answer = planner.plan(other_traveller, country="FR", entry=date(2026, 3, 25), length=20, on=ON)
 
     assert answer.regime == "schengen"
     assert answer.legal is False
@@ -92,7 +90,7 @@ def test_a_kazakh_citizen_is_checked_against_the_schengen_rule(other_traveller):
 
 
 def test_a_german_in_germany_has_no_short_stay_limit(traveller):
-    answer = assessment.plan(traveller, country="DE", entry=date(2026, 3, 10), length=200, on=ON)
+    answer = planner.plan(traveller, country="DE", entry=date(2026, 3, 10), length=200, on=ON)
 
     assert answer.regime is None
     assert answer.legal is True
@@ -108,15 +106,15 @@ def test_a_german_in_germany_has_no_short_stay_limit(traveller):
     ],
 )
 def test_impossible_plans_are_refused_with_a_message(traveller, fields, message):
-    with pytest.raises(assessment.PlanError, match=message):
-        assessment.plan(traveller, country="KZ", on=ON, **fields)
+    with pytest.raises(planner.PlanError, match=message):
+        planner.plan(traveller, country="KZ", on=ON, **fields)
 
 
 def test_a_plan_overlapping_a_recorded_trip_is_refused(traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 5), days=10)
 
-    with pytest.raises(assessment.PlanError, match="overlaps the trip"):
-        assessment.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=5, on=ON)
+    with pytest.raises(planner.PlanError, match="overlaps the trip"):
+        planner.plan(traveller, country="KZ", entry=date(2026, 3, 10), length=5, on=ON)
 
 
 # --- The view ---
@@ -257,15 +255,15 @@ def test_a_traveller_may_save_a_planned_trip_but_not_change_a_past_one(
 def test_a_plan_while_a_trip_is_still_open_asks_for_its_exit_first(traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 2, 20), days=None)
 
-    with pytest.raises(assessment.PlanError, match="has no exit date yet"):
-        assessment.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=5, on=ON)
+    with pytest.raises(planner.PlanError, match="has no exit date yet"):
+        planner.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=5, on=ON)
 
 
 def test_a_plan_after_a_planned_exit_counts_the_current_stay_up_to_that_exit(traveller):
     # In Kazakhstan since 20 Feb, leaving on 10 Mar as planned: 19 days; back on 1 Apr.
     factories.make_trip(traveller=traveller, entry=date(2026, 2, 20), exit=date(2026, 3, 10))
 
-    answer = assessment.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=30, on=ON)
+    answer = planner.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=30, on=ON)
 
     assert answer.legal is True
     assert answer.days_used_at_exit == 19 + 30

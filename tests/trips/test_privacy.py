@@ -280,7 +280,7 @@ def test_compliance_changes_a_threshold_and_the_change_is_recorded(
     last = organisation.history.latest("history_date")
     assert last.history_user == compliance
     page = client.get(url).content.decode()
-    assert "10 &rarr; 14" in page
+    assert "10 → 14" in page
 
 
 def test_a_stay_day_warning_outside_the_stay_is_refused_with_a_message(

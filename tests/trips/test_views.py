@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import assessment
+from trips import snapshots
 from trips.models import (
     AddressChange,
     Notification,
@@ -343,7 +343,7 @@ def test_an_overlapping_trip_is_refused_with_its_dates_on_the_page(client, hr, t
     )
 
     assert response.status_code == 200
-    assert "Overlaps the trip 20 Feb - 2 Mar 2026" in text(response)
+    assert "Overlaps the trip 20 Feb 2026 – 2 Mar 2026" in text(response)
     assert traveller.trips.count() == 1
 
 
@@ -412,7 +412,7 @@ def test_the_snapshot_is_refreshed_in_the_same_transaction_as_the_change(
     def broken(traveller, *, on):
         raise RuntimeError("the rules engine failed")
 
-    monkeypatch.setattr(assessment, "refresh_snapshot", broken)
+    monkeypatch.setattr(snapshots, "refresh_snapshot", broken)
     client.force_login(hr)
 
     with pytest.raises(RuntimeError):
@@ -602,7 +602,7 @@ def test_an_address_change_outside_the_trip_is_shown_next_to_the_field(client, h
     )
 
     assert response.headers["HX-Retarget"] == "#address_change-form-new"
-    assert "20 Mar 2026 is outside the trip 2 Mar - 11 Mar 2026" in text(response)
+    assert "20 Mar 2026 is outside the trip 2 Mar 2026 – 11 Mar 2026" in text(response)
     assert not AddressChange.objects.exists()
 
 
@@ -667,7 +667,7 @@ def test_hr_edits_and_deletes_an_address_change(client, hr, traveller):
 def test_the_admin_lists_every_model(admin_client, traveller, model):
     trip = factories.make_trip(traveller=traveller)
     factories.make_notification(trip=trip)
-    assessment.refresh_snapshot(traveller, on=date(2026, 3, 5))
+    snapshots.refresh_snapshot(traveller, on=date(2026, 3, 5))
 
     response = admin_client.get(reverse(f"admin:trips_{model}_changelist"))
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access, assessment
+from .. import access, wording
 from ..countries import COUNTRIES
 from ..models import Status, StatusSnapshot, Traveller
 
@@ -110,13 +110,13 @@ def snapshot_words(snapshot: StatusSnapshot) -> tuple[str, str]:
     """The snapshot's reason and deadline in the reader's language (the stored text is in the
     language of whoever refreshed it; snapshots from before the kinds were kept fall back)."""
     if snapshot.reason_kind:
-        reason = assessment.describe(snapshot.reason_kind, snapshot.reason_params)
+        reason = wording.describe(snapshot.reason_kind, snapshot.reason_params)
     elif snapshot.status == Status.OK:
         reason = _("Within every limit.")
     else:
         reason = snapshot.reason
     if snapshot.next_deadline_kind:
-        label = assessment.describe(snapshot.next_deadline_kind, snapshot.next_deadline_params)
+        label = wording.describe(snapshot.next_deadline_kind, snapshot.next_deadline_params)
     else:
         label = snapshot.next_deadline_label
     return reason, label

@@ -1,6 +1,6 @@
 """The "what if" planner: a planned stay checked against the traveller's trips, as one types.
 
-Every figure comes from `assessment.plan()`; this module parses the dates and renders. The
+Every figure comes from `trips.planner.plan()`; this module parses the dates and renders. The
 answer is a GET (nothing changes); saving the plan posts to trip_create, whose form and
 checks are the same as for any planned trip.
 """
@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access, assessment, presenters
+from .. import access, details, plan_words, planner, presenters, wording
 from ..countries import COUNTRIES
+from ..findings import TravellerStatus
 from ..models import Traveller, Trip
 
 PLANNER = "trips/planner.html"
@@ -38,7 +39,7 @@ class PlanForm(forms.Form):
         label=_("or length in days"),
         required=False,
         min_value=1,
-        max_value=assessment.PLAN_MAX_DAYS,
+        max_value=planner.PLAN_MAX_DAYS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -56,7 +57,7 @@ class PlanForm(forms.Form):
             self.add_error(
                 "length",
                 _("Give either an exit date or a length: %(exit)s is not day %(length)d.")
-                % {"exit": presenters.day(exit), "length": length},
+                % {"exit": wording.day(exit), "length": length},
             )
         return cleaned
 
@@ -68,7 +69,7 @@ def planner_context(traveller: Traveller, form: PlanForm, *, on: date) -> dict:
         return context
     data = form.cleaned_data
     try:
-        answer = assessment.plan(
+        answer = planner.plan(
             traveller,
             country=data["country"],
             entry=data["entry"],
@@ -76,11 +77,11 @@ def planner_context(traveller: Traveller, form: PlanForm, *, on: date) -> dict:
             length=data["length"],
             on=on,
         )
-    except assessment.PlanError as error:
+    except planner.PlanError as error:
         context["plan_error"] = str(error)
         return context
     context["answer"] = answer
-    context["plan"] = presenters.plan_lines(answer, traveller)
+    context["plan"] = plan_words.plan_lines(answer, traveller)
     if answer.exit is not None:
         context["save_plan"] = {
             "country": answer.country,
@@ -91,11 +92,10 @@ def planner_context(traveller: Traveller, form: PlanForm, *, on: date) -> dict:
     return context
 
 
-def page_context(traveller: Traveller, *, on: date) -> dict:
-    """What the traveller page adds for issue 5: the status cards and the empty planner."""
-    details = assessment.status_details(traveller, on=on)
+def page_context(status: TravellerStatus) -> dict:
+    """What the traveller page adds to the evaluation it has: the status cards and the planner."""
     return {
-        "cards": presenters.status_cards(details, on),
+        "cards": presenters.status_cards(details.status_details(status), status.on),
         "plan_form": PlanForm(initial={"country": "KZ"}),
     }
 

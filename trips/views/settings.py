@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import access, assessment
+from .. import access, audit, snapshots
 from ..models import Organisation
 
 
@@ -43,7 +43,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             # HistoricalRecords keeps the old values, with who changed them and when.
             form.save()
         # New thresholds change the lights: the dashboard must not show the old ones.
-        assessment.refresh_snapshots(
+        snapshots.refresh_snapshots(
             organisation.travellers.filter(erased_at__isnull=True), on=timezone.localdate()
         )
         messages.success(request, _("The settings were saved."))
@@ -51,31 +51,12 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trips/organisation_settings.html",
-        {"form": form, "organisation": organisation, "history": setting_changes(organisation)},
+        {
+            "form": form,
+            "organisation": organisation,
+            "history": audit.setting_changes(organisation),
+        },
     )
-
-
-def setting_changes(organisation: Organisation, limit: int = 20) -> list[dict]:
-    """The latest changes of the settings: when, who, and which values went from what to what."""
-    entries = organisation.history.select_related("history_user").order_by("-history_date")
-    changes = []
-    for entry in entries[:limit]:
-        previous = entry.prev_record
-        diffs = entry.diff_against(previous).changes if previous else []
-        changes.append(
-            {
-                "entry": entry,
-                "changes": [
-                    {
-                        "field": Organisation._meta.get_field(diff.field).verbose_name,
-                        "old": diff.old,
-                        "new": diff.new,
-                    }
-                    for diff in diffs
-                ],
-            }
-        )
-    return changes
 
 
 urlpatterns = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from .. import access, assessment, services
+from .. import access, audit, findings, services
 from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
 from .planner import page_context
@@ -34,7 +33,6 @@ from .planner import page_context
 DETAIL = "trips/traveller_detail.html"
 RECORD_FORM = "trips/traveller_record_form.html"
 PER_PAGE = 25
-HISTORY_LENGTH = 50
 DETAIL_PARTS = {"records", "history"}
 
 PHASES = {
@@ -53,15 +51,6 @@ class TripRow:
     @property
     def phase_label(self) -> str:
         return PHASES[self.phase]
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: object
-    who: object
-    action: str
-    record: str
-    changes: list[tuple[str, object, object]]
 
 
 # --- Travellers ----------------------------------------------------------------------------
@@ -132,9 +121,9 @@ def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     today = timezone.localdate()
-    status = assessment.evaluate(traveller, on=today)
+    status = findings.evaluate(traveller, on=today)
     context = {"traveller": traveller, "status": status, "today": today}
-    context |= page_context(traveller, on=today)  # issue 5: status cards with explanations
+    context |= page_context(status)  # the status cards with their explanations
     return render(request, "trips/status_panel.html", context)
 
 
@@ -147,10 +136,11 @@ def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> d
     )
     rows = [TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on)) for t in trips]
     can_see_history = access.can_see_history(user)
+    status = findings.evaluate(traveller, on=on)
     return {
         "traveller": traveller,
         "today": on,
-        "status": assessment.evaluate(traveller, on=on),
+        "status": status,
         "trip_rows": rows,
         # eQonaq is Kazakhstan's; other trips show here only if something was recorded.
         "eqonaq_trips": [
@@ -162,8 +152,8 @@ def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> d
         "can_edit": access.can_edit_traveller(user, traveller),
         "can_plan": access.can_plan_trips(user, traveller),
         "can_see_history": can_see_history,
-        "history": traveller_history(traveller) if can_see_history else [],
-        **page_context(traveller, on=on),  # issue 5: status cards and the planner
+        "history": audit.traveller_history(traveller) if can_see_history else [],
+        **page_context(status),  # the status cards and the planner
     }
 
 
@@ -173,39 +163,6 @@ def phase(trip: Trip, *, on: date) -> str:
     if trip.exit is not None and trip.exit < on:
         return "past"
     return "current"
-
-
-def traveller_history(traveller: Traveller, limit: int = HISTORY_LENGTH) -> list[HistoryEntry]:
-    """Who changed what and when: the traveller and all their records, deleted ones included."""
-    trip_ids = Trip.history.filter(traveller_id=traveller.pk).values("id")
-    records = chain(
-        traveller.history.all()[:limit],
-        Trip.history.filter(traveller_id=traveller.pk)[:limit],
-        Visa.history.filter(traveller_id=traveller.pk)[:limit],
-        AddressChange.history.filter(trip_id__in=trip_ids)[:limit],
-        Notification.history.filter(trip_id__in=trip_ids)[:limit],
-    )
-    newest = sorted(records, key=lambda r: (r.history_date, r.history_id), reverse=True)[:limit]
-    actions = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-    entries = []
-    for record in newest:
-        model = record.instance_type
-        changes = []
-        if record.history_type == "~" and record.prev_record is not None:
-            delta = record.diff_against(record.prev_record)
-            changes = [
-                (model._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
-            ]
-        entries.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=record.history_user,
-                action=actions[record.history_type],
-                record=f"{model._meta.verbose_name}: {record.instance}",
-                changes=changes,
-            )
-        )
-    return entries
 
 
 # --- Records of a traveller: one pattern for trips, visas, address changes, notifications ---

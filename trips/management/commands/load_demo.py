@@ -1,3 +1,5 @@
+"""`manage.py load_demo`: the demo organisation, with every status the product knows."""
+
 from datetime import date
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""`manage.py refresh_alerts`: the daily run (every snapshot and alert, then the emails)."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,42 @@
+"""The words findings, snapshots and alerts share: the status light and the kinds of finding.
+
+Apart from the models so that the evaluation and the wording can name them without importing
+the models (which import the wording).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """The dashboard's status light, from calm to urgent."""
+
+    OK = "ok", _("OK")
+    ATTENTION = "attention", _("Attention")
+    ACTION = "action", _("Action needed")
+    OVERSTAY = "overstay", _("Overstay")
+
+
+STATUS_URGENCY = {Status.OK: 0, Status.ATTENTION: 1, Status.ACTION: 2, Status.OVERSTAY: 3}
+
+
+class AlertKind(models.TextChoices):
+    """What a finding of `trips.findings` (and so an alert) is about."""
+
+    ALLOWANCE_LOW = "allowance_low", _("90/180 allowance running low")
+    PLAN_BREAKS_ALLOWANCE = "plan_breaks_allowance", _("Planned trip would break the 90/180 rule")
+    STAY_DAY = "stay_day", _("Long visa-free stay")
+    EXIT_SOON = "exit_soon", _("Latest legal exit is near")
+    EQONAQ_DUE = "eqonaq_due", _("eQonaq notification due")
+    EQONAQ_OVERDUE = "eqonaq_overdue", _("eQonaq notification overdue")
+    REGISTRATION_NEEDED = "registration_needed", _("Temporary registration needed")
+    OVERSTAY_WARNING = "overstay_warning", _("Overstay (warning tier)")
+    OVERSTAY_SANCTION = "overstay_sanction", _("Overstay (sanction tier)")
+    SCHENGEN_OVERSTAY = "schengen_overstay", _("Overstay in the Schengen area")
+    VISA_EXPIRING = "visa_expiring", _("Visa expiring")
+    VISA_OUTSIDE_VALIDITY = "visa_outside_validity", _("Stay outside the visa's validity")
+    VISA_DAYS_EXCEEDED = "visa_days_exceeded", _("Stay over the visa's allowed days")
+    MONTAGE_APPROACHING = "montage_approaching", _("Montage days approaching 120")
+    MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
+    TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
+    TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")

@@ -1,0 +1,29 @@
+"""How a day reads, on every page, form message and email: one format per language.
+
+The format itself is the language's `DATE_FORMAT` (English's is set in `staysite/formats/`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+
+def day(value: date | str | None) -> str:
+    """A day as every page, form message and email shows it, in the reader's language."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def span(entry: date, exit: date | None) -> str:
+    """A trip's days: "March 2, 2026 – March 11, 2026", or the entry with no exit yet."""
+    if exit is None:
+        return _("%(entry)s - no exit date") % {"entry": day(entry)}
+    if exit == entry:
+        return day(entry)
+    return f"{day(entry)} – {day(exit)}"

@@ -1,0 +1,92 @@
+"""Status snapshots: the figures lists show for each traveller, kept in step with the data.
+
+`traveller_changed()` is what every change to a traveller's records calls, inside its
+transaction: the snapshot is refreshed there, and the alerts after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from django.db import transaction
+
+import rules
+
+from . import alerts
+from .choices import STATUS_URGENCY
+from .findings import TravellerStatus, evaluate
+from .models import StatusSnapshot, Traveller
+from .stays import with_related
+
+
+def snapshot_fields(status: TravellerStatus) -> dict:
+    kz, schengen, trip = status.kz, status.schengen, status.current_trip
+    present = next((r for r in (kz, schengen) if r and r.report.present_on_query_date), None)
+    next_deadline = status.next_deadline
+    stay_cap = None
+    if present is not None and present is kz and trip is not None:
+        stay_cap = trip.visa.days_allowed if trip.visa_id else rules.DEFAULTS.per_stay_cap_days
+    return {
+        "evaluated_on": status.on,
+        "status": status.status,
+        "urgency": STATUS_URGENCY[status.status],
+        "reason": status.reason[:300],
+        "location": trip.country if trip else "",
+        "location_since": trip.entry if trip else None,
+        "stay_day": present.report.current_stay_length if present else None,
+        "stay_cap": stay_cap,
+        "kz_days_used": kz.report.days_used if kz else 0,
+        "kz_days_left": kz.report.remaining if kz else rules.DEFAULTS.max_days,
+        "schengen_days_used": schengen.report.days_used if schengen else None,
+        "schengen_days_left": schengen.report.remaining if schengen else None,
+        "latest_legal_exit": present.report.latest_legal_exit if present else None,
+        "next_deadline": next_deadline.due_on if next_deadline else None,
+        "next_deadline_label": next_deadline.message[:200] if next_deadline else "",
+        "reason_kind": status.worst.kind if status.worst else "",
+        "reason_params": status.worst.params if status.worst else {},
+        "next_deadline_kind": next_deadline.kind if next_deadline else "",
+        "next_deadline_params": next_deadline.params if next_deadline else {},
+        "tax_days": kz.report.tax_days if kz else 0,
+        "overstay_days": max(
+            (r.report.overstay_days for r in (kz, schengen) if r is not None), default=0
+        ),
+    }
+
+
+def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
+    status = evaluate(traveller, on=on)
+    snapshot, _created = StatusSnapshot.objects.update_or_create(
+        traveller=traveller, defaults=snapshot_fields(status)
+    )
+    return snapshot
+
+
+def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
+    """Recompute the snapshots of many travellers (the daily run: dates move, data may not)."""
+    count = 0
+    queryset = with_related(travellers.order_by("pk"))
+    for start in range(0, queryset.count(), batch_size):
+        batch = list(queryset[start : start + batch_size])
+        with transaction.atomic():
+            for traveller in batch:
+                refresh_snapshot(traveller, on=on)
+                count += 1
+    return count
+
+
+def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Everything that follows a change to a traveller's trips, visas or notifications.
+
+    Call it inside the transaction that made the change (trips/services.py does): the snapshot
+    is refreshed in that same transaction, so lists never show figures the data no longer
+    supports. The alerts (and their emails) wait for the commit, so that a rolled-back change
+    raises no alert and sends no email; `robust` keeps a failing mail server from failing the
+    request.
+    """
+    snapshot = refresh_snapshot(traveller, on=on)
+    transaction.on_commit(
+        partial(alerts.refresh_alerts_for_traveller, traveller.pk, on=on), robust=True
+    )
+    return snapshot
