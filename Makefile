@@ -27,7 +27,7 @@ PRODUCTION_ENV = DJANGO_DEBUG=false \
 	DJANGO_ALLOWED_HOSTS=staysite.example.com
 
 .PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
-	messages clean
+	messages catalogues clean
 
 help:
 	@echo "make run           serve the demo on http://$(HOST):$(PORT) (development settings)"
@@ -37,6 +37,7 @@ help:
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  manage.py check --deploy with production variables"
 	@echo "make bench         run every bench/bench_*.py"
+	@echo "make catalogues    refresh locale/*/django.po from the source (then translate)"
 	@echo "make clean         remove .venv, var/ and caches"
 
 # The virtual environment, re-installed when pyproject.toml changes.
@@ -59,12 +60,20 @@ var:
 $(CHROMIUM):
 	scripts/apt-install chromium
 
-# Translations, when there are any: .mo files are built here, not committed.
+# Translations: the compiled .mo files are committed (running staysite needs no gettext)
+# and rebuilt here, so that they never lag behind the .po files.
 messages: $(VENV)/.installed
 	@if [[ -d locale ]]; then
 		command -v msgfmt >/dev/null || scripts/apt-install gettext
 		$(MANAGE) compilemessages --ignore "$(VENV)" --ignore var --verbosity 0
 	fi
+
+# Every language's catalogue from the source: new strings arrive untranslated (the i18n test
+# names them), vanished ones are dropped. Translate, then `make messages`.
+catalogues: $(VENV)/.installed
+	@command -v msgmerge >/dev/null || scripts/apt-install gettext
+	$(MANAGE) makemessages --all --no-obsolete --ignore "$(VENV)" --ignore var \
+		--ignore "*.egg-info" --verbosity 0
 
 run: $(VENV)/.installed messages | var
 	@$(MANAGE) migrate --verbosity 0

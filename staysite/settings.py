@@ -151,9 +151,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+LANGUAGES = [("en", _("English")), ("de", _("German")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# One date format per language (staysite/formats/): English reads "4 Mar 2026".
+# One date format per language (staysite/formats/): English reads "4 Mar 2026", Russian
+# "2 декабря 2026" (without Django's "г.", which would end a sentence twice).
 FORMAT_MODULE_PATH = ["staysite.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Almaty")
 USE_I18N = True

@@ -1,28 +1,68 @@
-"""German and English (issue 5): German for German-speaking browsers, dates in the locale."""
+"""English, German and Russian: the reader's language on every page and email, complete.
 
-import ast
-import gettext
+Every string of the source is translated in every catalogue (a fresh `makemessages` over the
+source names what is missing), dates and numbers follow the reader's language, and the
+language switch offers each language in its own name.
+"""
+
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from tests import factories
-from trips import snapshots, wording
+from trips import alerts, notify, snapshots, wording
 from trips.models import Status, StatusSnapshot
 
-LOCALE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES"
+BASE_DIR = Path(settings.BASE_DIR)
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+# What makemessages must not read: the virtual environment and var/ hold other projects' files.
+NOT_SOURCE = [".venv", "var", "*.egg-info", "node_modules", "test-results"]
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+# The genitive month names a Russian date uses ("2 декабря 2026"), written out here so that
+# the tests do not take them from the machinery they check.
+RUSSIAN_MONTHS = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+
+
+def russian_day(value: date) -> str:
+    return f"{value.day} {RUSSIAN_MONTHS[value.month - 1]} {value.year}"
+
+
+def catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"))
 
 
 @pytest.fixture(autouse=True)
 def english_afterwards():
-    """A German request leaves German active in this thread; later tests expect English."""
+    """A German or Russian request leaves its language active in this thread."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- German ---------------------------------------------------------------------------------
 
 
 def test_a_german_browser_gets_the_login_page_in_german(client):
@@ -95,45 +135,6 @@ def test_the_language_switch_overrides_the_browser(client, hr):
     assert ">Dashboard<" in content
 
 
-def _po_entries() -> list[dict[str, str]]:
-    """The entries of django.po as {"msgid": ..., "msgid_plural": ..., "msgstr": ...}."""
-    text = (LOCALE / "django.po").read_text(encoding="utf-8")
-    entries = []
-    for block in text.split("\n\n"):
-        fields: dict[str, str] = {}
-        key = None
-        for line in block.splitlines():
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
-            if match:
-                key = match.group(1).replace("[0]", "")
-                fields[key] = ast.literal_eval(match.group(2))
-            elif line.startswith('"') and key:
-                fields[key] += ast.literal_eval(line)
-        if fields.get("msgid"):
-            entries.append(fields)
-    return entries
-
-
-def test_every_string_has_a_german_translation():
-    untranslated = [entry["msgid"] for entry in _po_entries() if not entry.get("msgstr")]
-
-    assert untranslated == []
-    assert "#, fuzzy\nmsgid" not in (LOCALE / "django.po").read_text(encoding="utf-8")
-
-
-def test_the_compiled_catalogue_matches_the_po_file():
-    with (LOCALE / "django.mo").open("rb") as mo:
-        catalogue = gettext.GNUTranslations(mo)
-
-    def compiled(entry: dict) -> str:
-        if "msgid_plural" in entry:
-            return catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1)
-        return catalogue.gettext(entry["msgid"])
-
-    stale = [entry["msgid"] for entry in _po_entries() if compiled(entry) != entry["msgstr"]]
-    assert stale == [], "run manage.py compilemessages"
-
-
 def test_the_dashboard_says_the_reason_in_the_readers_language_not_the_refreshers(
     client, hr, traveller
 ):
@@ -165,3 +166,206 @@ def test_an_overstay_consequence_is_worded_in_german():
         "Überschreitung um 5 Tage nach dem Aufenthalt ab 1. Januar 2026: "
         "Geldbuße von 10 MRP (KoAP Art. 517 Abs. 3 Nr. 2)."
     )
+
+
+# --- Russian --------------------------------------------------------------------------------
+
+
+def test_a_russian_browser_gets_the_login_page_in_russian(client):
+    response = client.get(reverse("login"), headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+
+    content = response.content.decode()
+    assert '<html lang="ru">' in content
+    assert "Имя пользователя" in content
+    assert "Пароль" in content
+
+
+def test_the_language_switch_offers_each_language_in_its_own_name(client, hr):
+    client.force_login(hr)
+
+    content = client.get(reverse("trips:home")).content.decode()
+
+    assert '<option value="en" selected>English</option>' in content
+    assert '<option value="de">Deutsch</option>' in content
+    assert '<option value="ru">Русский</option>' in content
+
+
+def test_choosing_russian_in_the_switch_shows_pages_in_russian(client, hr):
+    client.force_login(hr)
+
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    content = client.get(reverse("trips:home"), headers={"Accept-Language": "de"}).content.decode()
+
+    assert '<html lang="ru">' in content
+    assert ">Обзор<" in content
+    assert '<option value="ru" selected>Русский</option>' in content
+
+
+def test_the_russian_traveller_page_explains_the_stay_in_russian_with_russian_dates(
+    client, hr, traveller
+):
+    today = timezone.localdate()
+    entry = today - timedelta(days=40)
+    factories.make_trip(traveller=traveller, entry=entry, days=10)
+    client.force_login(hr)
+
+    content = client.get(
+        traveller.get_absolute_url(), headers={"Accept-Language": "ru"}
+    ).content.decode()
+
+    assert "Казахстан: 90 дней из 180" in content
+    assert "Осталось 80 дней из 90" in content
+    last = entry + timedelta(days=9)
+    assert f"поездка {russian_day(entry)} – {russian_day(last)}, 10 дней" in content
+
+
+def test_a_russian_page_writes_numbers_the_russian_way(client, hr, traveller, settings):
+    settings.STAYSITE_IMPORT_MAX_BYTES = 1024
+    client.force_login(hr)
+
+    response = client.post(
+        reverse("trips:trip_import"),
+        {"file": SimpleUploadedFile("trips.csv", b"x" * 1536, content_type="text/csv")},
+        headers={"Accept-Language": "ru"},
+    )
+
+    # A decimal comma and a no-break space before the unit.
+    assert (
+        "Размер файла — 1,5\xa0КБ; импортировать можно файлы размером до 1,0\xa0КБ."
+        in response.content.decode()
+    )
+
+
+def test_an_alert_email_to_a_russian_reader_is_russian(hr, traveller):
+    hr.email = "hanna@example.com"
+    hr.language = "ru"
+    hr.save()
+    traveller.email = ""
+    traveller.save()
+    trip = factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
+    factories.make_notification(trip=trip)
+    alerts.refresh_alerts(on=date(2026, 4, 3))
+
+    notify.send_alert_emails()
+
+    (email,) = [m for m in mail.outbox if "ст. 517" in m.body]
+    assert "Превышение срока пребывания на 3 дня (пребывание с 2 марта 2026)" in email.body
+    assert "Предупреждение (подп. 1 ч. 3 ст. 517 КоАП РК)." in email.body
+    assert "Страница сотрудника" in email.body
+    assert "Overstay" not in email.subject + email.body
+
+
+def test_an_overstay_consequence_is_worded_in_russian():
+    with translation.override("ru"):
+        text = wording.describe(
+            "overstay_sanction",
+            {
+                "days": 5,
+                "entry": "2026-01-01",
+                "band": "4-5",
+                "consequence": "Fine of 10 MCI (KoAP art. 517(3)(2)).",
+            },
+        )
+
+    assert text == (
+        "Превышение срока пребывания на 5 дней (пребывание с 1 января 2026): "
+        "Штраф 10 МРП (подп. 2 ч. 3 ст. 517 КоАП РК)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        pytest.param(1, "1 день", id="one"),
+        pytest.param(3, "3 дня", id="few"),
+        pytest.param(5, "5 дней", id="many"),
+        pytest.param(11, "11 дней", id="eleven-is-many"),
+        pytest.param(21, "21 день", id="twenty-one-is-one"),
+        pytest.param(24, "24 дня", id="twenty-four-is-few"),
+    ],
+)
+def test_russian_counts_take_the_right_one_of_three_forms(days, words):
+    with translation.override("ru"):
+        assert ngettext("%(n)d day", "%(n)d days", days) % {"n": days} == words
+
+
+# --- The catalogues -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict[str, polib.POFile]:
+    """The catalogues as `makemessages` leaves them for the source as it is now.
+
+    It runs on a copy, so that a string added without running makemessages counts as missing
+    and the working tree is left as it was.
+    """
+    copy = tmp_path_factory.mktemp("source") / "staysite"
+    shutil.copytree(BASE_DIR, copy, ignore=shutil.ignore_patterns(".git", *NOT_SOURCE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(copy)
+        patch.setattr(settings, "LOCALE_PATHS", [copy / "locale"])
+        call_command("makemessages", locale=TRANSLATED, ignore_patterns=NOT_SOURCE, verbosity=0)
+    return {
+        language: polib.pofile(str(copy / "locale" / language / "LC_MESSAGES" / "django.po"))
+        for language in TRANSLATED
+    }
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_of_the_source_is_translated(extracted, language):
+    po = extracted[language]
+    missing = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+
+    assert not missing, (
+        f"Untranslated in locale/{language} (make catalogues, then translate):\n"
+        + ("\n".join(missing))
+    )
+    assert not fuzzy, f"Fuzzy (a guess to check) in locale/{language}:\n" + "\n".join(fuzzy)
+
+
+def test_russian_plurals_have_all_three_forms():
+    po = catalogue("ru")
+    incomplete = [
+        entry.msgid
+        for entry in po
+        if entry.msgid_plural
+        and sorted(k for k, v in entry.msgstr_plural.items() if v) != [0, 1, 2]
+    ]
+
+    assert po.metadata["Plural-Forms"].startswith("nplurals=3;")
+    assert incomplete == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_every_placeholder(language):
+    def placeholders(text: str) -> set[str]:
+        return set(PLACEHOLDER.findall(text))
+
+    changed = [
+        entry.msgid
+        for entry in catalogue(language).translated_entries()
+        for text in ([entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values())
+        if placeholders(text) != placeholders(entry.msgid_plural or entry.msgid)
+        and placeholders(text) != placeholders(entry.msgid)
+    ]
+
+    assert changed == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalogue_matches_the_po_file(language):
+    po = catalogue(language)
+    mo = polib.mofile(str(BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.mo"))
+    compiled = {(entry.msgctxt, entry.msgid): entry for entry in mo}
+
+    def same(entry: polib.POEntry) -> bool:
+        found = compiled.get((entry.msgctxt, entry.msgid))
+        if found is None:
+            return False
+        if entry.msgid_plural:
+            return found.msgstr_plural == entry.msgstr_plural
+        return found.msgstr == entry.msgstr
+
+    stale = [entry.msgid for entry in po.translated_entries() if not same(entry)]
+    assert stale == [], "run make messages"
