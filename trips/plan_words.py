@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from .countries import COUNTRIES
 from .planner import PlanAnswer
-from .wording import area_name, citation, day
+from .wording import area_name, citation, day, rule_title
 
 
 def plan_lines(answer: PlanAnswer, traveller) -> dict:
@@ -73,7 +73,7 @@ def plan_lines(answer: PlanAnswer, traveller) -> dict:
             why = _("The stay breaks the rule on %(date)s.") % values
         if not legal and answer.deciding_rule is not None:
             why += " " + _("Rule: %(title)s (%(source)s).") % {
-                "title": answer.deciding_rule.title,
+                "title": rule_title(answer.deciding_rule),
                 "source": citation(answer.deciding_rule),
             }
         facts.append(

@@ -108,10 +108,11 @@ def test_emails_are_written_in_the_recipient_language(hanna, traveller):
 
     notify.send_alert_emails()
 
-    (email,) = [m for m in mail.outbox if "517(3)" in m.body]
+    (email,) = [m for m in mail.outbox if "Art. 517" in m.body]
     # Django's own German month names: the message was rendered under German.
     assert "2. März 2026" in email.body
     assert "March" not in email.body
+    assert "Gesetzbuch über Ordnungswidrigkeiten" in email.body  # the legal source too
 
 
 def test_claimed_alerts_are_not_sent_by_a_second_run(hanna, traveller):

@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+import rules
 from tests import factories
-from trips import alerts, notify, snapshots, wording
+from trips import alerts, details, findings, notify, presenters, snapshots, wording
 from trips.models import Status, StatusSnapshot
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -252,6 +253,10 @@ def test_an_alert_email_to_a_russian_reader_is_russian(hr, traveller):
     assert "Превышение срока пребывания на 3 дня (пребывание с 2 марта 2026)" in email.body
     assert "Предупреждение (подп. 1 ч. 3 ст. 517 КоАП РК)." in email.body
     assert "Страница сотрудника" in email.body
+    assert (
+        "Правовое основание: Кодекс РК об административных правонарушениях от 5 июля 2014 г. "
+        "№ 235-V, ч. 3–4 ст. 517" in email.body
+    )
     assert "Overstay" not in email.subject + email.body
 
 
@@ -271,6 +276,71 @@ def test_an_overstay_consequence_is_worded_in_russian():
         "Превышение срока пребывания на 5 дней (пребывание с 1 января 2026): "
         "Штраф 10 МРП (подп. 2 ч. 3 ст. 517 КоАП РК)."
     )
+
+
+def test_the_russian_dashboard_shows_russian_words_and_russian_dates(client, hr, traveller):
+    StatusSnapshot.objects.create(
+        traveller=traveller,
+        evaluated_on=timezone.localdate(),
+        status=Status.ACTION,
+        urgency=2,
+        latest_legal_exit=date(2026, 12, 2),
+    )
+    client.force_login(hr)
+
+    content = client.get(reverse("trips:home"), headers={"Accept-Language": "ru"}).content.decode()
+
+    assert "Требуются действия" in content
+    assert "Крайний срок законного выезда" in content
+    assert "2 декабря 2026<" in content
+    assert "1 активный сотрудник" in re.sub(r"<[^>]+>", "", content)
+
+
+def test_an_overstay_fine_is_in_russian_with_russian_numbers(traveller):
+    # 35 days in the country on 4 Feb: 5 days after day 30, a fine of 10 MCI.
+    factories.make_trip(traveller=traveller, entry=date(2026, 1, 1), days=None)
+    on = date(2026, 2, 4)
+
+    with translation.override("ru"):
+        cards = presenters.status_cards(
+            details.status_details(findings.evaluate(traveller, on=on)), on
+        )
+    (kz,) = [card for card in cards["regimes"] if card.key == "kz"]
+
+    assert kz.overstay == [
+        "Превышение срока пребывания на 5 дней (пребывание с 1 января 2026).",
+        "Уровень: санкция (4-5 дн.). Штраф 10 МРП (подп. 2 ч. 3 ст. 517 КоАП РК).",
+        "Штраф: 43\xa0250 тенге (10 МРП по 4\xa0325 тенге).",
+        "Источник: Кодекс РК об административных правонарушениях от 5 июля 2014 г. № 235-V, "
+        "ч. 3–4 ст. 517",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "sentence"),
+    [
+        pytest.param("kz", "В Казахстане осталось всего 5 дней лимита 90/180.", id="kazakhstan"),
+        pytest.param(
+            "schengen", "В Шенгенской зоне осталось всего 5 дней лимита 90/180.", id="schengen"
+        ),
+    ],
+)
+def test_an_area_is_declined_where_a_russian_sentence_names_it(key, sentence):
+    with translation.override("ru"):
+        text = wording.describe("allowance_low", {"area": key, "left": 5, "used": 85})
+
+    assert text == sentence
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("rule", rules.RULES, ids=lambda rule: rule.key)
+def test_every_rule_is_titled_and_cited_in_the_readers_language(rule, language):
+    """The engine speaks English; wording lists its texts so that the catalogues have them."""
+    assert rule.title in wording.ENGINE_TEXTS
+    assert rule.legal_basis in wording.ENGINE_TEXTS
+    with translation.override(language):
+        assert wording.rule_title(rule) != rule.title
+        assert wording.citation(rule) != rule.legal_basis
 
 
 @pytest.mark.parametrize(
