@@ -197,6 +197,8 @@ if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": envbool("EMAIL_USE_TLS", False),
+        # Seconds before a hanging SMTP server fails the send (it is retried by the worker).
+        "timeout": envint("EMAIL_TIMEOUT", 10),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "staysite <staysite@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -85,10 +85,10 @@ def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> Refre
 
 
 def refresh_alerts_for_traveller(traveller_pk: int, *, on: date) -> RefreshResult:
-    """One traveller's alerts, then the emails for any new urgent one (run after commit)."""
-    travellers = Traveller.objects.filter(pk=traveller_pk)
-    result = refresh_alerts(on=on, travellers=travellers)
-    notify.send_alert_emails(travellers=travellers)
+    """One traveller's alerts (run after commit); the worker emails any new urgent one."""
+    result = refresh_alerts(on=on, travellers=Traveller.objects.filter(pk=traveller_pk))
+    if result.opened or result.updated:
+        notify.queue_emails()
     return result
 
 

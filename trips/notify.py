@@ -4,6 +4,12 @@ Who is told: the traveller's HR owner always; the traveller too for what they ca
 themselves (their own stay, exit and allowance). Every email is in its recipient's language.
 `emailed_at` and `digested_on` are claimed with a conditional UPDATE before sending, so that
 two runs at once never send the same alert twice.
+
+Emails are sent by the worker (`manage.py db_worker`), never inside a web request: a change
+queues `deliver_emails` and the request goes on. The alert row itself is the outbox: an urgent
+alert without `emailed_at` is still to be sent, so a lost task or a failed send is made good by
+the next delivery (every daily run queues one). A send that fails gives the claim back, so
+that the alert is tried again; one that succeeded is never sent again.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import QuerySet
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -63,8 +70,26 @@ def _pending(travellers: QuerySet | None) -> QuerySet[Alert]:
     return alerts.filter(emailed_at__isnull=True).order_by("pk")
 
 
+@task
+def deliver_emails(on: str | None = None) -> str:
+    """The worker's part: the urgent emails not sent yet; with `on` (an ISO date), the digest
+    of that day too. Queued by every change that may open an alert and by the daily run."""
+    emails = send_alert_emails()
+    digests = send_digests(on=date.fromisoformat(on)) if on else 0
+    return f"{emails} alert emails and {digests} digests sent."
+
+
+def queue_emails(*, on: date | None = None) -> None:
+    """Have the worker send what is due. Inside a transaction, the task is part of it."""
+    deliver_emails.enqueue(on=on and on.isoformat())
+
+
 def send_alert_emails(*, travellers: QuerySet | None = None) -> int:
-    """One email per open alert of severity action or worse that has not been emailed."""
+    """One email per open alert of severity action or worse that has not been emailed.
+
+    Stops at the first failure, giving that alert's claim back: the mail server is likely
+    down, and the next delivery tries again.
+    """
     sent = 0
     for alert in _pending(travellers).filter(severity__in=URGENT):
         now = timezone.now()
@@ -76,7 +101,8 @@ def send_alert_emails(*, travellers: QuerySet | None = None) -> int:
             _send(messages)
         except Exception:
             Alert.objects.filter(pk=alert.pk).update(emailed_at=None)
-            raise
+            logger.exception("Alert %s not emailed; the next delivery tries again", alert.pk)
+            break
         alert.record(AlertEvent.Action.EMAILED, note=", ".join(r.email for r in to))
         sent += len(messages)
     return sent
@@ -104,7 +130,8 @@ def send_digests(*, on: date, travellers: QuerySet | None = None) -> int:
         _send(messages)
     except Exception:
         Alert.objects.filter(pk__in=[a.pk for a in claimed]).update(digested_on=None)
-        raise
+        logger.exception("The digest of %s not sent; the next delivery tries again", on)
+        return 0
     for alert in claimed:
         alert.record(AlertEvent.Action.DIGESTED, note=on.isoformat())
     return len(messages)

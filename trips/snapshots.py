@@ -81,9 +81,8 @@ def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
 
     Call it inside the transaction that made the change (trips/services.py does): the snapshot
     is refreshed in that same transaction, so lists never show figures the data no longer
-    supports. The alerts (and their emails) wait for the commit, so that a rolled-back change
-    raises no alert and sends no email; `robust` keeps a failing mail server from failing the
-    request.
+    supports. The alerts wait for the commit, so that a rolled-back change raises no alert;
+    their emails are the worker's (trips/notify.py), never this request's.
     """
     snapshot = refresh_snapshot(traveller, on=on)
     transaction.on_commit(
