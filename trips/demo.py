@@ -3,6 +3,9 @@
 Dates are relative to the day the data is loaded, so that the statuses hold on that day: a
 stay "at day 27" is 27 days old when `load_demo` runs. `load_demo` is idempotent: it adds
 only what is missing, and `--reset` rebuilds the demo organisation from scratch.
+
+The alert queue is left as the daily run leaves it, then worked a little, so that every state
+of the queue shows at once: open, acknowledged and assigned, resolved. The demo sends no email.
 """
 
 from __future__ import annotations
@@ -11,9 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import snapshots
-from .models import AddressChange, Notification, Organisation, Traveller, Trip, User, Visa
+from .alerts import refresh_alerts
+from .models import (
+    AddressChange,
+    Alert,
+    AlertKind,
+    Notification,
+    Organisation,
+    Traveller,
+    Trip,
+    User,
+    Visa,
+)
 
 ORGANISATION = "Steppe Engineering GmbH (demo)"
 PASSWORD = "staysite-demo"
@@ -308,7 +323,28 @@ def load(*, on: date, reset: bool = False) -> LoadResult:
             _traveller(organisation, spec, users, on=on)
             result.created += 1
         snapshots.refresh_snapshots(organisation.travellers.all(), on=on)
+        refresh_alerts(on=on, travellers=organisation.travellers.all())
+        alerts = Alert.objects.filter(traveller__organisation=organisation)
+        # Counted as told already: demo addresses are made up, and loading sends nothing.
+        alerts.filter(emailed_at__isnull=True).update(emailed_at=timezone.now(), digested_on=on)
+        if not alerts.exclude(state=Alert.State.OPEN).exists():
+            _work_the_queue(alerts, users)
     return result
+
+
+def _work_the_queue(alerts, users: dict) -> None:
+    """What a compliance admin has done by mid-morning: the most urgent alerts taken on, one
+    handed to HR, one registration dealt with."""
+    compliance, hr = users["compliance"], users["hr"]
+    urgent = list(alerts.active().by_urgency()[:3])
+    for alert in urgent[:2]:
+        alert.acknowledge(by=compliance)
+        alert.assign(compliance, by=compliance)
+    for alert in urgent[2:]:
+        alert.assign(hr, by=compliance)
+    registration = alerts.active().filter(kind=AlertKind.REGISTRATION_NEEDED).first()
+    if registration is not None:
+        registration.resolve("Registration filed with the migration service.", by=compliance)
 
 
 def _delete_demo() -> None:

@@ -3,10 +3,12 @@
 from datetime import date
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
-from trips import demo, findings
-from trips.models import AlertKind, Status, StatusSnapshot, Traveller, Trip, User
+from trips import demo, findings, notify
+from trips.models import Alert, AlertKind, Status, StatusSnapshot, Traveller, Trip, User
 
 # Late in the year, so that Montage days of the calendar year can approach 120.
 ON = date(2026, 9, 14)
@@ -91,3 +93,46 @@ def test_load_demo_refuses_to_run_where_demo_logins_are_off(settings):
 def test_load_demo_names_a_bad_date():
     with pytest.raises(CommandError, match="--on must be a date"):
         call_command("load_demo", "--on", "2026-02-30")
+
+
+@pytest.mark.django_db
+def test_a_fresh_demo_shows_compliance_a_queue_in_every_state(client):
+    call_command("load_demo")
+    client.force_login(User.objects.get(username="compliance"))
+
+    page = client.get(reverse("trips:alert_list")).content.decode()
+    resolved = client.get(reverse("trips:alert_list"), {"state": "resolved"}).content.decode()
+
+    assert "No alert matches these filters" not in page
+    assert page.count('class="alert-row"') >= 10
+    assert "Acknowledged" in page and "Assigned to" in page
+    assert "Registration filed with the migration service." in resolved
+
+
+@pytest.mark.django_db
+def test_every_demo_traveller_who_needs_an_alert_has_one():
+    demo.load(on=ON)
+
+    for traveller in Traveller.objects.all():
+        found = {(f.kind, f.subject) for f in findings.evaluate(traveller, on=ON).findings}
+        live = set(traveller.alerts.live().values_list("kind", "subject"))
+        assert live == found, traveller.name
+
+
+@pytest.mark.django_db
+def test_the_demo_sends_no_email_now_or_later():
+    call_command("load_demo", "--on", ON.isoformat())
+
+    assert notify.send_alert_emails() == 0
+    assert notify.send_digests(on=ON) == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_loading_again_keeps_the_queue_as_it_was():
+    demo.load(on=ON)
+    states = sorted(Alert.objects.values_list("pk", "state", "assigned_to"))
+
+    demo.load(on=ON)
+
+    assert sorted(Alert.objects.values_list("pk", "state", "assigned_to")) == states
