@@ -30,7 +30,7 @@ PRODUCTION_ENV = DJANGO_DEBUG=false \
 	messages catalogues clean
 
 help:
-	@echo "make run           serve the demo on http://$(HOST):$(PORT) (development settings)"
+	@echo "make run           serve the demo on http://$(HOST):$(PORT) with its worker (Ctrl-C stops both)"
 	@echo "make test          ruff, checks, the whole suite on SQLite and on PostgreSQL"
 	@echo "make serve         production-like: DEBUG off, collectstatic, gunicorn"
 	@echo "make lint          ruff check and ruff format --check"
@@ -75,14 +75,19 @@ catalogues: $(VENV)/.installed
 	$(MANAGE) makemessages --all --no-obsolete --ignore "$(VENV)" --ignore var \
 		--ignore "*.egg-info" --verbosity 0
 
+# The worker (alert emails, the daily run just after midnight) runs beside the web server;
+# Ctrl-C stops both. Background jobs of a script ignore SIGINT, hence the trap.
 run: $(VENV)/.installed messages | var
 	@$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_demo
 	echo
-	echo "staysite is at http://$(HOST):$(PORT)/ (development settings)."
+	echo "staysite is at http://$(HOST):$(PORT)/ (development settings), with its worker."
 	echo "Demo logins, password staysite-demo: hr, compliance, traveller."
 	echo
-	exec $(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) db_worker &
+	worker=$$!
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 # Production settings on plain local HTTP: no HTTPS redirect, cookies not marked secure
 # (a browser would not send them back over http), a secret key kept in var/.

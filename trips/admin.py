@@ -1,10 +1,18 @@
-"""The Django admin: platform staff manage organisations and users; everything is browsable."""
+"""The Django admin: platform staff manage organisations and users; everything is browsable.
+
+Saves and deletes here bring the traveller's snapshot and alerts up to date as the HR pages do
+(trips/services.py), in the admin's own transaction; a saved organisation has its travellers
+re-evaluated by the worker.
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import tasks
 from .models import (
     AddressChange,
     Notification,
@@ -15,12 +23,59 @@ from .models import (
     User,
     Visa,
 )
+from .snapshots import traveller_changed
+
+
+class RefreshesTraveller:
+    """Every save and delete of a traveller's records refreshes that traveller (and, when a
+    record moved to another traveller, the one it left)."""
+
+    def traveller_of(self, obj) -> Traveller:
+        return obj.traveller
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            before = type(obj)._base_manager.get(pk=obj.pk)
+            form.traveller_before = self.traveller_of(before)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(form, "traveller_before", None)
+        refresh({self.traveller_of(form.instance).pk, before and before.pk})
+
+    def delete_model(self, request, obj):
+        traveller = self.traveller_of(obj).pk
+        super().delete_model(request, obj)
+        refresh({traveller})
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            travellers = {self.traveller_of(obj).pk for obj in queryset}
+            super().delete_queryset(request, queryset)
+            refresh(travellers)
+
+
+def refresh(traveller_pks: set) -> None:
+    """`traveller_changed` for each traveller that still exists."""
+    for traveller in Traveller.objects.filter(pk__in=traveller_pks - {None}).order_by("pk"):
+        traveller_changed(traveller, on=timezone.localdate())
+
+
+class RefreshesTripTraveller(RefreshesTraveller):
+    def traveller_of(self, obj) -> Traveller:
+        return obj.trip.traveller
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "allowance_warning_days", "stay_day_warning", "tax_window"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # New thresholds change the lights and alerts of every traveller: the worker's job.
+        tasks.refresh_organisation.enqueue(obj.pk, timezone.localdate().isoformat())
 
 
 @admin.register(User)
@@ -52,13 +107,16 @@ class TripInline(admin.TabularInline):
 
 
 @admin.register(Traveller)
-class TravellerAdmin(SimpleHistoryAdmin):
+class TravellerAdmin(RefreshesTraveller, SimpleHistoryAdmin):
     list_display = ["name", "employee_number", "organisation", "citizenship", "active"]
     list_filter = ["organisation", "active", "citizenship"]
     search_fields = ["name", "employee_number", "email"]
     list_select_related = ["organisation"]
     raw_id_fields = ["user", "hr_owner"]
     inlines = [VisaInline, TripInline]
+
+    def traveller_of(self, obj) -> Traveller:
+        return obj
 
 
 class AddressChangeInline(admin.TabularInline):
@@ -72,7 +130,7 @@ class NotificationInline(admin.TabularInline):
 
 
 @admin.register(Trip)
-class TripAdmin(SimpleHistoryAdmin):
+class TripAdmin(RefreshesTraveller, SimpleHistoryAdmin):
     list_display = ["traveller", "country", "entry", "exit", "purpose", "visa"]
     list_filter = ["country", "purpose", "traveller__organisation"]
     search_fields = ["traveller__name", "traveller__employee_number", "host", "address"]
@@ -83,7 +141,7 @@ class TripAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Visa)
-class VisaAdmin(SimpleHistoryAdmin):
+class VisaAdmin(RefreshesTraveller, SimpleHistoryAdmin):
     list_display = ["traveller", "kind", "country", "number", "valid_from", "valid_until"]
     list_filter = ["kind", "country", "traveller__organisation"]
     search_fields = ["traveller__name", "traveller__employee_number", "number"]
@@ -92,7 +150,7 @@ class VisaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AddressChange)
-class AddressChangeAdmin(SimpleHistoryAdmin):
+class AddressChangeAdmin(RefreshesTripTraveller, SimpleHistoryAdmin):
     list_display = ["trip", "changed_on", "new_address"]
     list_filter = ["trip__traveller__organisation"]
     search_fields = ["trip__traveller__name", "new_address"]
@@ -101,7 +159,7 @@ class AddressChangeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SimpleHistoryAdmin):
+class NotificationAdmin(RefreshesTripTraveller, SimpleHistoryAdmin):
     list_display = ["trip", "reason", "filed_on", "reference", "address"]
     list_filter = ["reason", "trip__traveller__organisation"]
     search_fields = ["trip__traveller__name", "reference", "address"]

@@ -768,3 +768,27 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DailyRun(models.Model):
+    """The daily run of one day: every snapshot and alert brought up to date for `on`.
+
+    The row is also the claim. Its day is unique, so when several processes notice a new day,
+    one inserts the row and runs while the others see it and do not; a claim that never
+    finished (its process was killed) may be taken over once it is older than the lease
+    (`trips.daily.LEASE`).
+    """
+
+    on = models.DateField(_("day"), unique=True)
+    claimed_at = models.DateTimeField(_("claimed at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        ordering = ["-on"]
+
+    def __str__(self) -> str:
+        return f"{self.on.isoformat()}: {self.summary or 'running'}"

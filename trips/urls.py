@@ -1,6 +1,6 @@
 """The app's URLs: each area of views lists its own patterns."""
 
-from .views import alerts, dashboard, imports, planner, privacy, settings, travellers
+from .views import alerts, dashboard, health, imports, planner, privacy, settings, travellers
 
 app_name = "trips"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *privacy.urlpatterns,
     *imports.urlpatterns,
     *settings.urlpatterns,
+    *health.urlpatterns,
 ]

@@ -1,10 +1,11 @@
 """Export and erasure of a traveller's personal data; the organisation's settings page."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from trips import privacy
@@ -281,6 +282,43 @@ def test_compliance_changes_a_threshold_and_the_change_is_recorded(
     assert last.history_user == compliance
     page = client.get(url).content.decode()
     assert "10 → 14" in page
+
+
+def test_new_thresholds_are_applied_by_the_worker_not_in_the_request(
+    client, compliance, organisation, traveller
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from trips import tasks
+    from trips.models import StatusSnapshot
+
+    # Day 21 of a stay: no warning at the default of 25 days, a warning at 20.
+    trip = factories.make_trip(
+        traveller=traveller, entry=timezone.localdate() - timedelta(days=20), days=None
+    )
+    factories.make_notification(trip=trip)
+    client.force_login(compliance)
+    data = {
+        "allowance_warning_days": 10,
+        "stay_day_warning": 20,
+        "exit_warning_days": 5,
+        "visa_expiry_warning_days": 30,
+        "montage_warning_days": 100,
+        "tax_warning_days": 150,
+        "tax_window": Organisation.TaxWindow.TWELVE_MONTHS,
+        "montage_year": Organisation.MontageYear.CALENDAR,
+    }
+
+    response = client.post(reverse("trips:organisation_settings"), data, follow=True)
+
+    assert "being updated" in response.content.decode()
+    assert not StatusSnapshot.objects.exists()
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "trips.tasks.refresh_organisation"
+
+    tasks.refresh_organisation.call(*queued.args_kwargs["args"])
+
+    assert StatusSnapshot.objects.get(traveller=traveller).status == "attention"
 
 
 def test_a_stay_day_warning_outside_the_stay_is_refused_with_a_message(

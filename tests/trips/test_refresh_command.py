@@ -1,15 +1,20 @@
-"""manage.py refresh_alerts: the daily run by hand, and the task behind it (issue 6)."""
+"""manage.py refresh_alerts: the daily run by hand, and the worker's task behind it."""
 
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import tasks
-from trips.models import Alert, AlertKind, StatusSnapshot
+from trips import daily
+from trips.models import Alert, AlertKind, DailyRun, StatusSnapshot
+
+ALMATY = ZoneInfo("Asia/Almaty")
 
 
 def run(*args) -> str:
@@ -37,6 +42,15 @@ def test_the_command_refreshes_snapshots_and_alerts_and_sends_emails_on_a_date(o
     assert len(mail.outbox) == 3  # overstay to HR and Tom, registration to HR
 
 
+def test_the_command_records_the_day_it_ran_for(overstaying):
+    run("--on", "2026-04-03")
+
+    recorded = DailyRun.objects.get()
+    assert recorded.on == date(2026, 4, 3)
+    assert recorded.finished_at is not None
+    assert recorded.summary.startswith("2026-04-03: 1 snapshots refreshed")
+
+
 def test_running_the_command_again_the_same_day_opens_and_sends_nothing(overstaying):
     run("--on", "2026-04-03")
 
@@ -55,19 +69,40 @@ def test_a_bad_date_is_refused_with_a_clear_message(overstaying):
 
 
 def test_enqueue_queues_the_daily_task_for_the_worker(overstaying):
-    from django_tasks_db.models import DBTaskResult
-
     output = run("--enqueue", "--on", "2026-04-03")
 
     assert output.startswith("Queued the daily refresh for 2026-04-03")
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "trips.tasks.daily_refresh"
+    assert queued.task_path == "trips.daily.daily_refresh"
     assert queued.args_kwargs == {"args": [], "kwargs": {"on": "2026-04-03"}}
     assert not Alert.objects.exists()
 
 
-def test_the_daily_task_does_what_the_command_does(overstaying):
-    summary = tasks.daily_refresh.call(on="2026-04-03")
+def test_the_daily_task_refreshes_and_leaves_the_emails_to_a_task_of_their_own(overstaying):
+    summary = daily.daily_refresh.call(on="2026-04-03")
 
     assert "2 alerts opened" in summary
     assert Alert.objects.filter(traveller=overstaying).count() == 2
+    assert mail.outbox == []
+    delivery = DBTaskResult.objects.get(task_path="trips.notify.deliver_emails")
+    assert delivery.args_kwargs == {"args": [], "kwargs": {"on": "2026-04-03"}}
+
+
+def test_the_daily_task_does_not_run_a_day_that_has_run(overstaying):
+    daily.daily_refresh.call(on="2026-04-03")
+
+    summary = daily.daily_refresh.call(on="2026-04-03")
+
+    assert "2 alerts opened" in summary  # the first run's summary, not a second run
+    assert DailyRun.objects.get().attempts == 1
+
+
+def test_each_run_queues_the_next_days_run_once_for_just_after_midnight(overstaying, settings):
+    settings.TIME_ZONE = "Asia/Almaty"
+    with time_machine.travel(datetime(2026, 4, 3, 9, 0, tzinfo=ALMATY), tick=False):
+        daily.daily_refresh.call()
+        daily.daily_refresh.call()
+
+    (scheduled,) = DBTaskResult.objects.filter(task_path="trips.daily.daily_refresh")
+    assert scheduled.args_kwargs == {"args": [], "kwargs": {}}
+    assert scheduled.run_after == datetime(2026, 4, 4, 0, 1, tzinfo=ALMATY)

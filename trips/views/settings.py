@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import access, audit, snapshots
+from .. import access, audit, tasks
 from ..models import Organisation
 
 
@@ -42,11 +42,13 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             # HistoricalRecords keeps the old values, with who changed them and when.
             form.save()
-        # New thresholds change the lights: the dashboard must not show the old ones.
-        snapshots.refresh_snapshots(
-            organisation.travellers.filter(erased_at__isnull=True), on=timezone.localdate()
+            # New thresholds change every light and alert: the worker re-evaluates them all,
+            # queued in this transaction so that a saved change is never left unapplied.
+            tasks.refresh_organisation.enqueue(organisation.pk, timezone.localdate().isoformat())
+        messages.success(
+            request,
+            _("The settings were saved. Every traveller's status is being updated with them."),
         )
-        messages.success(request, _("The settings were saved."))
         return redirect("trips:organisation_settings")
     return render(
         request,

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trips import tasks
+from trips import daily, notify
 
 
 def iso_date(value: str) -> date:
@@ -18,7 +18,8 @@ def iso_date(value: str) -> date:
 class Command(BaseCommand):
     help = (
         "Refreshes every traveller's snapshot and alerts, then sends the alert emails and the "
-        "daily digest. With --enqueue, queues that run for `manage.py db_worker` instead."
+        "daily digest. With --enqueue, queues that run for `manage.py db_worker` instead. "
+        "Not needed daily: the worker and the first request of a day run it by themselves."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +33,11 @@ class Command(BaseCommand):
     def handle(self, *args, on=None, enqueue=False, **options):
         day = iso_date(on) if on else timezone.localdate()
         if enqueue:
-            result = tasks.daily_refresh.enqueue(on=on and day.isoformat())
+            result = daily.daily_refresh.enqueue(on=on and day.isoformat())
             self.stdout.write(f"Queued the daily refresh for {day.isoformat()} as {result.id}.")
             return
-        self.stdout.write(str(tasks.run_daily(on=day)))
+        result = daily.run_daily(on=day)
+        daily.finish(result)
+        # A command is not a web request: it sends what the worker would.
+        emails = notify.deliver_emails.call(on=day.isoformat())
+        self.stdout.write(f"{result} {emails}")
