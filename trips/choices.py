@@ -1,4 +1,5 @@
-"""The words findings, snapshots and alerts share: the status light and the kinds of finding.
+"""The words findings, snapshots and alerts share: the status light, the kinds of finding, and
+the kinds of visa (a finding names its visa by kind and number, worded for each reader).
 
 Apart from the models so that the evaluation and the wording can name them without importing
 the models (which import the wording).
@@ -40,3 +41,22 @@ class AlertKind(models.TextChoices):
     MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
     TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
     TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")
+
+
+class VisaKind(models.TextChoices):
+    """What a visa or permit is (`Visa.kind`)."""
+
+    B2_SINGLE = "b2_single", _("B2 business visa, single entry")
+    B2_MULTIPLE = "b2_multiple", _("B2 business visa, multiple entry")
+    C3 = "c3", _("C3 work visa")
+    B12_1 = "b12_1", _("B12-1 Neo Nomad visa")
+    B9_1 = "b9_1", _("B9-1 digital nomad visa")
+    KZ_TEMPORARY_RESIDENCE = "kz_temporary_residence", _("Temporary residence permit (KZ)")
+    SCHENGEN_C = "schengen_c", _("Schengen C visa")
+    DE_NATIONAL_D = "de_national_d", _("German national D visa")
+    DE_RESIDENCE_PERMIT = "de_residence_permit", _("German residence permit")
+
+
+def visa_name(kind: str, number: str) -> str:
+    """A visa as pages and messages name it: its kind in the active language, then its number."""
+    return f"{VisaKind(kind).label} {number}".strip()

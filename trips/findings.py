@@ -342,7 +342,12 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
         )
         subject = f"visa:{visa_id}"
         rule_key = verdict.rule.key
-        base = {"visa": str(visa), "until": verdict.expires_on.isoformat()}
+        # Kind and number, not the name: each reader sees the kind in their own language.
+        base = {
+            "visa_kind": visa.kind,
+            "visa_number": visa.number,
+            "until": verdict.expires_on.isoformat(),
+        }
         outside = verdict.first_day_outside_validity
         if outside is not None:
             yield Finding(

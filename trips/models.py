@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import dates
-from .choices import STATUS_URGENCY, AlertKind, Status
+from .choices import STATUS_URGENCY, AlertKind, Status, VisaKind, visa_name
 from .countries import COUNTRIES
 
 
@@ -214,16 +214,7 @@ class Traveller(models.Model):
 class Visa(models.Model):
     """A visa or residence permit; a trip may name one as its stay basis."""
 
-    class Kind(models.TextChoices):
-        B2_SINGLE = "b2_single", _("B2 business visa, single entry")
-        B2_MULTIPLE = "b2_multiple", _("B2 business visa, multiple entry")
-        C3 = "c3", _("C3 work visa")
-        B12_1 = "b12_1", _("B12-1 Neo Nomad visa")
-        B9_1 = "b9_1", _("B9-1 digital nomad visa")
-        KZ_TEMPORARY_RESIDENCE = "kz_temporary_residence", _("Temporary residence permit (KZ)")
-        SCHENGEN_C = "schengen_c", _("Schengen C visa")
-        DE_NATIONAL_D = "de_national_d", _("German national D visa")
-        DE_RESIDENCE_PERMIT = "de_residence_permit", _("German residence permit")
+    Kind = VisaKind
 
     traveller = models.ForeignKey(
         Traveller, models.CASCADE, related_name="visas", verbose_name=_("traveller")
@@ -268,7 +259,7 @@ class Visa(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.number}".strip()
+        return visa_name(self.kind, self.number)
 
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:

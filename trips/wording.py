@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgett
 
 import rules
 
-from .choices import AlertKind
+from .choices import AlertKind, visa_name
 from .dates import day, span
 
 __all__ = [
@@ -96,6 +96,12 @@ ENGINE_TEXTS = (
 def describe(kind: str, params: dict) -> str:
     """A finding in words, in the active language (alerts and emails call it too)."""
     area = area_name(params.get("area", ""))
+    # Findings stored before visas were kept by kind and number carry the name as it was then.
+    visa = (
+        visa_name(params["visa_kind"], params["visa_number"])
+        if "visa_kind" in params
+        else params.get("visa", "")
+    )
     match kind:
         case AlertKind.ALLOWANCE_LOW:
             return ngettext(
@@ -156,15 +162,15 @@ def describe(kind: str, params: dict) -> str:
                 "%(visa)s expires on %(until)s, in %(days)d day, while a stay depends on it.",
                 "%(visa)s expires on %(until)s, in %(days)d days, while a stay depends on it.",
                 params["days"],
-            ) % {"visa": params["visa"], "until": day(params["until"]), "days": params["days"]}
+            ) % {"visa": visa, "until": day(params["until"]), "days": params["days"]}
         case AlertKind.VISA_OUTSIDE_VALIDITY:
             return _("A stay on %(visa)s runs outside its validity from %(date)s.") % {
-                "visa": params["visa"],
+                "visa": visa,
                 "date": day(params["date"]),
             }
         case AlertKind.VISA_DAYS_EXCEEDED:
             return _("Stays on %(visa)s exceed its %(allowed)s allowed days from %(date)s.") % {
-                "visa": params["visa"],
+                "visa": visa,
                 "allowed": params["allowed"],
                 "date": day(params["date"]),
             }

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 import rules
 from tests import factories
 from trips import alerts, details, findings, notify, presenters, snapshots, wording
-from trips.models import Status, StatusSnapshot
+from trips.models import Alert, AlertKind, Status, StatusSnapshot
 
 BASE_DIR = Path(settings.BASE_DIR)
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
@@ -314,6 +314,36 @@ def test_an_overstay_fine_is_in_russian_with_russian_numbers(traveller):
         "Источник: Кодекс РК об административных правонарушениях от 5 июля 2014 г. № 235-V, "
         "ч. 3–4 ст. 517",
     ]
+
+
+def test_a_visa_is_named_in_the_readers_language_not_the_refreshers(traveller):
+    visa = factories.make_visa(
+        traveller=traveller, number="N1234567", valid_until=date(2026, 6, 29), days_allowed=None
+    )
+    factories.make_trip(traveller=traveller, entry=date(2026, 6, 1), days=None, visa=visa)
+    with translation.override("en"):
+        alerts.refresh_alerts(on=date(2026, 6, 5))
+    alert = Alert.objects.get(kind=AlertKind.VISA_EXPIRING)
+
+    with translation.override("ru"):
+        message = wording.describe(alert.kind, alert.params)
+
+    assert message == (
+        "Срок действия документа «Деловая виза B2, многократная N1234567» истекает "
+        "29 июня 2026, через 24 дня, а от него зависит пребывание."
+    )
+
+
+def test_a_visa_finding_stored_with_the_visa_name_still_reads():
+    with translation.override("ru"):
+        text = wording.describe(
+            "visa_outside_validity", {"visa": "C3 work visa N1", "date": "2026-06-30"}
+        )
+
+    assert text == (
+        "Пребывание по документу «C3 work visa N1» выходит за срок его действия начиная с "
+        "30 июня 2026."
+    )
 
 
 @pytest.mark.parametrize(
