@@ -1,4 +1,4 @@
-"""Speed of the HR dashboard with 10,000 travellers (issue 5: "well under 200 ms").
+"""Speed of the HR dashboard with 10,000 travellers (a page should take well under 200 ms).
 
 Run from the repository root: `.venv/bin/python bench/bench_dashboard.py` (or `make bench`).
 Uses DATABASE_URL when given (its rows are removed afterwards), else a throwaway SQLite file in

@@ -1,4 +1,4 @@
-"""Speed of the rules engine against the naive day-by-day reference (issue 3, "Speed").
+"""Speed of the rules engine against the naive day-by-day reference.
 
 Run from the repository root: `python bench/bench_rules.py` (or `make bench`). Prints, for
 histories of 10, 100 and 1,000 stays, microseconds per full evaluation (every report key) of

@@ -37,7 +37,7 @@ class Organisation(models.Model):
         ROLLING_365 = "rolling_365", _("the last 365 days")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    # Alert thresholds (issue 6); defaults as RULES.md and the product description suggest.
+    # Alert thresholds; the defaults are docs/rules.md's (a warning well before each limit).
     allowance_warning_days = models.PositiveSmallIntegerField(
         _("warn when the 90/180 allowance is down to (days)"), default=10
     )

@@ -1,4 +1,4 @@
-"""Emails about alerts: one per new urgent alert, a daily digest of the rest (issue 6).
+"""Emails about alerts: one per new urgent alert, a daily digest of the rest.
 
 Who is told: the traveller's HR owner always; the traveller too for what they can act on
 themselves (their own stay, exit and allowance). Every email is in its recipient's language.

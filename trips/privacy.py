@@ -88,7 +88,7 @@ def export_json(traveller: Traveller) -> str:
 
 
 def _alerts(traveller: Traveller) -> models.QuerySet:
-    # Alerts arrived with issue 6; a traveller without the relation has none to give.
+    # A traveller without the relation has no alerts to give.
     alerts = getattr(traveller, "alerts", None)
     return alerts.order_by("pk") if alerts is not None else []
 

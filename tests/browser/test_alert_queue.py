@@ -1,4 +1,4 @@
-"""A compliance admin resolves an alert inline, in Chromium (issue 6)."""
+"""A compliance admin resolves an alert inline, in Chromium."""
 
 from datetime import date
 

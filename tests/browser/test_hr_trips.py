@@ -18,7 +18,7 @@ def test_hr_adds_a_trip_inline_and_the_status_panel_follows(log_in, live_server,
     # A marker on the window survives swaps but not a reload.
     page.evaluate("window.notReloaded = true")
     panel = page.locator("#status-panel")
-    # The panel's wording is the dashboard's (issue 5): it must change, whatever it says.
+    # The panel's wording is the dashboard's: it must change, whatever it says.
     before = panel.inner_text()
 
     page.get_by_role("link", name="Add trip").click()

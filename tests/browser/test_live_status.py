@@ -1,4 +1,4 @@
-"""Live status in Chromium (issue 5, "Done when"): the dashboard follows a change made in
+"""Live status in Chromium: the dashboard follows a change made in
 another tab without a reload, and a traveller's planner answers as the dates are typed."""
 
 import re

@@ -1,10 +1,10 @@
-"""The naive day-by-day reference implementation of `rules.check` (issue 3, "the contract").
+"""The naive day-by-day reference of `rules.check` (the JSON contract in docs/rules.md).
 
 Deliberately slow and plain: every figure is computed from a set of presence days by looping over
 calendar days, so each line can be checked against the contract text by eye. The fast engine in
 `rules/` must give exactly the same report; `tests/rules/test_against_naive.py` holds it to that.
 
-Decisions where the contract leaves room (each also listed in the report of issue 3):
+Decisions where the contract leaves room (each also listed in docs/rules.md):
 
 - Stays are merged when they overlap or share a day; a re-entry the day after an exit starts a new
   stay (RULES.md §1, `merge_adjacent = false`). "Presence days before E" include the days of an
@@ -106,7 +106,7 @@ DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def check(request: dict) -> dict:
-    """The report for one request (issue 3, "Figures and their exact meaning")."""
+    """The report for one request (docs/rules.md, "The JSON contract")."""
     req = parse(request)
     regime = req["regime"]
     on = req["on"]

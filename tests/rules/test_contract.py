@@ -1,4 +1,4 @@
-"""Table tests of issue 3's contract, with every expected value derived by hand.
+"""Table tests of the JSON contract, with every expected value derived by hand.
 
 Each case runs against the fast engine (`rules.check`) and the naive reference
 (`tests.rules.naive.check`). A comment above each case shows the arithmetic. The Schengen cases

@@ -1,4 +1,4 @@
-"""The fast engine's own table tests of the contract (issue 3), with literal dates.
+"""The fast engine's own table tests of the contract, with literal dates.
 
 Schengen cases are the Swiss SEM's worked examples for the EU calculator (RULES.md §11).
 """

@@ -1,4 +1,4 @@
-"""Alert emails: one per new urgent alert, a digest of the rest, never twice (issue 6)."""
+"""Alert emails: one per new urgent alert, a digest of the rest, never twice."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The compliance review queue: list, filters, acknowledge, assign, resolve (issue 6)."""
+"""The compliance review queue: list, filters, acknowledge, assign, resolve."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Alerts derived from the data: every kind, idempotence, closing, resolving (issue 6)."""
+"""Alerts derived from the data: every kind, idempotence, closing, resolving."""
 
 import threading
 from datetime import date

@@ -1,4 +1,4 @@
-"""The HR dashboard: one row per active traveller from the status snapshot (issue 5)."""
+"""The HR dashboard: one row per active traveller from the status snapshot."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""The demo data (issue 2): idempotent, and every status the product knows is in it."""
+"""The demo data: idempotent, and every status the product knows is in it."""
 
 from datetime import date
 

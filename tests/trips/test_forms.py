@@ -1,4 +1,4 @@
-"""Every bad input of issue 4 is refused with a message next to its field, and nothing is saved."""
+"""Every bad input to the HR forms is refused with a message by its field; nothing is saved."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The invariants of issue 4 hold in the database, and full_clean() words each of them."""
+"""The data's invariants hold in the database, and full_clean() words each of them."""
 
 from datetime import date
 

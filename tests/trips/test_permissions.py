@@ -103,7 +103,7 @@ EXPECTED = {
     # Dashboard: HR's overview; a traveller is sent to their own page.
     "trips:home": row("200/405", "200/405", "302/405", "302/405", "200/405"),
     "trips:me": row("302/405", "302/405", "302/405", "302/405", "302/405"),
-    # Travellers (issue 4).
+    # Travellers.
     "trips:traveller_list": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:traveller_create": HR_ONLY_NO_OBJECT,
     "trips:traveller_detail": READ_ONLY,
@@ -122,9 +122,9 @@ EXPECTED = {
     "trips:notification_create": HR_ONLY,
     "trips:notification_update": HR_ONLY,
     "trips:notification_delete": HR_ONLY,
-    # The what-if planner (issue 5).
+    # The what-if planner.
     "trips:traveller_plan": READ_ONLY,
-    # The alert queue (issue 6).
+    # The alert queue.
     "trips:alert_list": row("403/405", "200/405", "403/405", "403/405", "403/405"),
     "trips:alert_badge": row("403/405", "200/405", "403/405", "403/405", "403/405"),
     # Only compliance works the queue: anyone else is refused before any alert is looked up.
@@ -132,7 +132,7 @@ EXPECTED = {
     "trips:alert_acknowledge": row("405/403", "405/302", "405/403", "405/403", "405/403"),
     "trips:alert_assign": row("405/403", "405/302", "405/403", "405/403", "405/403"),
     "trips:alert_resolve": row("405/403", "405/302", "405/403", "405/403", "405/403"),
-    # Personal data, import and settings (issue 7).
+    # Personal data, import and settings.
     "trips:traveller_export": row("403/405", "200/405", "403/405", "404/405", "404/405"),
     "trips:traveller_erase": COMPLIANCE_ONLY,
     "trips:trip_import": HR_ONLY_NO_OBJECT,

@@ -1,4 +1,4 @@
-"""The "what if" planner (issue 5): dated answers from planner.plan(), and the view."""
+"""The "what if" planner: dated answers from planner.plan(), and the view."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""The compliance review queue (issue 6): list, detail, acknowledge, assign, resolve."""
+"""The compliance review queue: list, detail, acknowledge, assign, resolve."""
 
 from django import forms
 from django.core.paginator import Paginator
