@@ -52,6 +52,8 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 # How often the dashboard's table refreshes itself, in seconds (tests make it short).
 STAYSITE_DASHBOARD_POLL_SECONDS = envint("STAYSITE_DASHBOARD_POLL_SECONDS", 60)
+# Whether the first request of a day runs the daily run when the worker has not (trips/daily.py).
+STAYSITE_DAILY_RUN_IN_REQUESTS = envbool("STAYSITE_DAILY_RUN_IN_REQUESTS", True)
 
 # Demo users (load_demo) can log in only where this is true; production refuses them.
 STAYSITE_ALLOW_DEMO_LOGINS = envbool("STAYSITE_ALLOW_DEMO_LOGINS", DEBUG)
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A new day's first request brings the data up to date if the worker has not.
+    "trips.middleware.DailyRunMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -20,6 +20,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_daily_run_in_requests(settings):
+    """Tests set up one day's snapshots and alerts by hand; a daily run started by their first
+    request would redo them. tests/trips/test_daily.py switches it back on."""
+    settings.STAYSITE_DAILY_RUN_IN_REQUESTS = False
+
+
 @pytest.fixture
 def organisation(db):
     return factories.make_organisation(name="Steppe Engineering GmbH")

@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from trips import demo, findings, notify
-from trips.models import Alert, AlertKind, Status, StatusSnapshot, Traveller, Trip, User
+from trips.models import Alert, AlertKind, DailyRun, Status, StatusSnapshot, Traveller, Trip, User
 
 # Late in the year, so that Montage days of the calendar year can approach 120.
 ON = date(2026, 9, 14)
@@ -136,3 +138,12 @@ def test_loading_again_keeps_the_queue_as_it_was():
     demo.load(on=ON)
 
     assert sorted(Alert.objects.values_list("pk", "state", "assigned_to")) == states
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_today_records_todays_run_and_schedules_the_next():
+    call_command("load_demo")
+
+    assert DailyRun.objects.get().on == timezone.localdate()
+    assert DBTaskResult.objects.filter(task_path="trips.daily.daily_refresh").count() == 1
+    assert mail.outbox == []

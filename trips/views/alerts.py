@@ -85,6 +85,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query_string": query.urlencode(),
             "assignees": access.alert_assignees(request.user),
+            "freshness": request.freshness,
         },
     )
 
@@ -105,6 +106,7 @@ def _detail(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
             "events": alert.events.select_related("actor"),
             "assignees": access.alert_assignees(request.user),
             "errors": {name: form.errors for name, form in forms_.items()},
+            "freshness": request.freshness,
         },
     )
 

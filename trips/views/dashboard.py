@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access, wording
+from .. import access, daily, wording
 from ..countries import COUNTRIES
 from ..models import Status, StatusSnapshot, Traveller
 
@@ -123,7 +123,8 @@ def snapshot_words(snapshot: StatusSnapshot) -> tuple[str, str]:
 
 
 def summary_counts(travellers, on: date) -> dict:
-    """Overstays, actions due this week, approaching limits: one aggregate query."""
+    """Overstays, actions due this week, approaching limits, and the day of the oldest figure
+    shown: one aggregate query."""
     week_end = on + timedelta(days=DUE_SOON_DAYS)
     return travellers.aggregate(
         total=Count("pk"),
@@ -135,6 +136,8 @@ def summary_counts(travellers, on: date) -> dict:
         ),
         approaching=Count("pk", filter=Q(snapshot__status=Status.ATTENTION)),
         not_assessed=Count("pk", filter=Q(snapshot__isnull=True)),
+        # The oldest day a shown figure was computed for: what "as of" can promise.
+        as_of=Min("snapshot__evaluated_on"),
     )
 
 
@@ -154,6 +157,10 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
     listed = listed.search(query).order_by(*SORTS[sort][1], "name", "pk")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     country_names = {code: str(name) for code, name in COUNTRIES}
+    counts = summary_counts(travellers, on)
+    as_of = counts.pop("as_of") or on
+    # Whether today's run is under way is asked only when the figures are older than today.
+    updating = as_of < on and request.freshness.updating
     chosen = (("status", status), ("country", country), ("q", query))
     filters = {k: v for k, v in chosen if v}
     if sort != "urgency":
@@ -161,7 +168,8 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
     return {
         "page": page,
         "rows": [row_for(t, on, country_names) for t in page.object_list],
-        "counts": summary_counts(travellers, on),
+        "counts": counts,
+        "freshness": daily.Freshness(on, as_of, updating=updating),
         "filters": filters,
         "status_choices": Status.choices,
         "country_choices": COUNTRIES,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trips import demo
+from trips import daily, demo
 
 
 class Command(BaseCommand):
@@ -27,6 +27,9 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--on must be a date like 2026-03-01, not {on!r}.") from None
         result = demo.load(on=day, reset=reset)
+        if day == timezone.localdate():
+            # Today's run for everyone, so that the worker's schedule starts with the demo.
+            daily.ensure(day)
         self.stdout.write(
             f"Demo data for {day.isoformat()}: {result.created} travellers added, "
             f"{result.existing} already there. Logins: hr, compliance, traveller "
