@@ -79,6 +79,7 @@ catalogues: $(VENV)/.installed
 # Ctrl-C stops both. Background jobs of a script ignore SIGINT, hence the trap.
 run: $(VENV)/.installed messages | var
 	@$(MANAGE) migrate --verbosity 0
+	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	echo
 	echo "staysite is at http://$(HOST):$(PORT)/ (development settings), with its worker."
@@ -98,6 +99,7 @@ serve: $(VENV)/.installed messages | var
 		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}"
 	$(MANAGE) migrate --verbosity 0
+	$(MANAGE) createcachetable
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	echo
 	echo "staysite is at http://$(HOST):$(PORT)/ (production settings, gunicorn)."

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    # The API (trips/api/); listed so its docs page uses the package's own static files.
+    "ninja",
     "django_tasks_db",
     "simple_history",
     "axes",
@@ -208,6 +210,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "staysite <staysite@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in alert emails point: the address people open staysite at.
 STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The API (trips/api/): requests per minute per token, and the largest request body accepted.
+STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)
+STAYSITE_API_MAX_BODY_BYTES = envint("STAYSITE_API_MAX_BODY_BYTES", 256 * 1024)
+# The API's request counts must be shared by every process (gunicorn workers): the database
+# cache (`manage.py createcachetable`), unless STAYSITE_API_CACHE_BACKEND names a shared one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {
+        "BACKEND": os.environ.get(
+            "STAYSITE_API_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
+        ),
+        "LOCATION": os.environ.get("STAYSITE_API_CACHE_LOCATION", "staysite_cache"),
+    },
+}
 
 # Content Security Policy (Django 6): our own files only, no inline script.
 SECURE_CSP = {

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from trips import api
+
 urlpatterns = [
     path("", include("trips.urls")),
     # Login, logout, password change and reset: Django's views with our templates.
@@ -10,6 +12,8 @@ urlpatterns = [
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # The JSON API for HR systems (trips/api/): tokens, not logins; docs at /api/v1/docs.
+    path("api/v1/", api.urls()),
 ]
 
 handler404 = "trips.views.errors.page_not_found"

@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from django.utils import timezone
+
+from trips import tokens
 from trips.models import (
     AddressChange,
+    ApiToken,
     Notification,
     Organisation,
     Traveller,
@@ -75,3 +79,12 @@ def make_notification(*, trip: Trip, **fields) -> Notification:
     fields.setdefault("filed_on", trip.entry)
     fields.setdefault("reference", f"EQ-{next(_numbers):06d}")
     return Notification.objects.create(trip=trip, **fields)
+
+
+def make_api_token(
+    *, created_by: User, role: str = "read_write", valid_until: date | None = None, **fields
+) -> tuple[ApiToken, str]:
+    """A token of `created_by`'s organisation and its key; valid for a year unless told."""
+    valid_until = valid_until or tokens.default_valid_until(timezone.localdate())
+    fields.setdefault("name", f"Token {next(_numbers)}")
+    return tokens.create_token(created_by=created_by, role=role, valid_until=valid_until, **fields)

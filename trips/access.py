@@ -9,6 +9,7 @@ Views never test roles themselves; they start every lookup here. Someone else's 
 | compliance  | as HR                            | as HR, plus alerts, settings, erasure, export  |
 | traveller   | their own traveller record       | their own planned trips                        |
 | staff       | the Django admin                 | organisations and users, in the admin          |
+| API token   | the organisation's travellers    | read-write: as HR, plus alerts; read-only: none |
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Alert, Traveller, Trip, User
+from .models import Alert, ApiToken, Traveller, Trip, User
 
 
 def _member(user) -> bool:
@@ -104,8 +105,12 @@ def get_visible_alert(user, pk: int) -> Alert:
 
 def alert_assignees(user) -> QuerySet[User]:
     """Whom an alert may be assigned to: the organisation's active HR and compliance staff."""
+    return _staff(user.organisation_id)
+
+
+def _staff(organisation_id: int) -> QuerySet[User]:
     return User.objects.filter(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation_id,
         is_active=True,
         role__in=[User.Role.HR, User.Role.COMPLIANCE],
     ).order_by("first_name", "last_name", "username")
@@ -142,3 +147,49 @@ def require(allowed: bool) -> None:
     """Raise 403 unless `allowed`: for records the user may see but not change."""
     if not allowed:
         raise PermissionDenied
+
+
+# --- API tokens: an HR system acting for one organisation --------------------------------
+
+
+def can_manage_api_tokens(user) -> bool:
+    return is_compliance(user)
+
+
+def visible_api_tokens(user) -> QuerySet[ApiToken]:
+    if not can_manage_api_tokens(user):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(organisation_id=user.organisation_id)
+
+
+def token_travellers(token: ApiToken) -> QuerySet[Traveller]:
+    """Exactly the token's organisation: anyone else's traveller is a 404."""
+    return Traveller.objects.filter(organisation_id=token.organisation_id)
+
+
+def token_alerts(token: ApiToken) -> QuerySet[Alert]:
+    return Alert.objects.filter(traveller__organisation_id=token.organisation_id)
+
+
+def token_assignees(token: ApiToken) -> QuerySet[User]:
+    """Whom a token may assign an alert to: as for the organisation's compliance admins."""
+    return _staff(token.organisation_id)
+
+
+def token_can_write(token: ApiToken) -> bool:
+    """A read-write token changes what HR and compliance change; a read-only one nothing."""
+    return token.can_write
+
+
+def get_token_traveller(token: ApiToken, pk: int) -> Traveller:
+    try:
+        return token_travellers(token).select_related("snapshot", "organisation").get(pk=pk)
+    except Traveller.DoesNotExist:
+        raise Http404("No such traveller.") from None
+
+
+def get_token_alert(token: ApiToken, pk: int) -> Alert:
+    try:
+        return token_alerts(token).select_related("traveller", "assigned_to").get(pk=pk)
+    except Alert.DoesNotExist:
+        raise Http404("No such alert.") from None

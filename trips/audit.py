@@ -30,6 +30,7 @@ class HistoryEntry:
     action: str
     record: str
     changes: list[Change]
+    reason: str = ""  # e.g. "API token: Personio sync" for a change made through the API
 
 
 def field_changes(record) -> list[Change]:
@@ -51,6 +52,7 @@ def entry(record, *, label: str) -> HistoryEntry:
         action=actions[record.history_type],
         record=label,
         changes=field_changes(record),
+        reason=record.history_change_reason or "",
     )
 
 

@@ -75,7 +75,10 @@ class TripForm(forms.ModelForm):
         if visa and country and entry and not stays.visa_serves(visa, country=country, day=entry):
             self.add_error(
                 "visa",
-                _("No visa valid on %(day)s for this trip") % {"day": wording.day(entry)},
+                forms.ValidationError(
+                    _("No visa valid on %(day)s for this trip") % {"day": wording.day(entry)},
+                    code="visa_not_valid",
+                ),
             )
         return cleaned
 

@@ -131,6 +131,15 @@ class TravellerQuerySet(models.QuerySet):
             Q(name__icontains=text) | Q(employee_number__icontains=text) | Q(email__icontains=text)
         )
 
+    def with_status(self, status: str) -> TravellerQuerySet:
+        """Travellers whose status light is `status`; an unknown or empty one filters nothing."""
+        if status == Status.OK:
+            # No snapshot yet: nothing recorded, so nothing to worry about.
+            return self.filter(Q(snapshot__status=status) | Q(snapshot__isnull=True))
+        if status in Status.values:
+            return self.filter(snapshot__status=status)
+        return self
+
 
 class Traveller(models.Model):
     organisation = models.ForeignKey(
@@ -354,26 +363,37 @@ class Trip(models.Model):
         """
         if self.entry is None or not self.traveller_id:
             return
-        errors: dict[str, list[str]] = {}
+        # Each message has a code, which the API passes on (trips/api/errors.py).
+        errors: dict[str, list[ValidationError]] = {}
         if self.exit is not None and self.exit < self.entry:
             errors.setdefault("exit", []).append(
-                _("Exit %(exit)s is before entry %(entry)s")
-                % {"exit": dates.day(self.exit), "entry": dates.day(self.entry)}
+                ValidationError(
+                    _("Exit %(exit)s is before entry %(entry)s")
+                    % {"exit": dates.day(self.exit), "entry": dates.day(self.entry)},
+                    code="exit_before_entry",
+                )
             )
         else:
             others = Trip.objects.filter(traveller_id=self.traveller_id).exclude(pk=self.pk)
             if self.exit is None and others.open().exists():
                 errors.setdefault("exit", []).append(
-                    _("This traveller already has a trip without an exit date")
+                    ValidationError(
+                        _("This traveller already has a trip without an exit date"),
+                        code="open_trip",
+                    )
                 )
             for other in self.conflicting_trips():
                 # Name the conflict next to the date that runs into it.
                 field = "exit" if other.entry > self.entry else "entry"
                 errors.setdefault(field, []).append(
-                    _("Overlaps the trip %(span)s") % {"span": other.span}
+                    ValidationError(
+                        _("Overlaps the trip %(span)s") % {"span": other.span}, code="overlap"
+                    )
                 )
         if self.visa_id and self.visa.traveller_id != self.traveller_id:
-            errors.setdefault("visa", []).append(_("This visa belongs to another traveller."))
+            errors.setdefault("visa", []).append(
+                ValidationError(_("This visa belongs to another traveller."), code="other_visa")
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -695,25 +715,25 @@ class Alert(models.Model):
     def needs_action(self) -> bool:
         return self.severity in {Status.ACTION, Status.OVERSTAY}
 
-    def record(self, action: str, *, actor=None, note: str = "") -> AlertEvent:
-        return AlertEvent.objects.create(alert=self, actor=actor, action=action, note=note)
+    def record(self, action: str, *, actor=None, note: str = "", via: str = "") -> AlertEvent:
+        return AlertEvent.objects.create(alert=self, actor=actor, action=action, note=note, via=via)
 
-    def acknowledge(self, *, by) -> None:
+    def acknowledge(self, *, by, via: str = "") -> None:
         """Someone has seen it and is on it; it stays in the queue until resolved."""
         if self.state != self.State.OPEN:
             return
         self.state = self.State.ACKNOWLEDGED
         self.save(update_fields=["state"])
-        self.record(AlertEvent.Action.ACKNOWLEDGED, actor=by)
+        self.record(AlertEvent.Action.ACKNOWLEDGED, actor=by, via=via)
 
-    def assign(self, assignee, *, by) -> None:
+    def assign(self, assignee, *, by, via: str = "") -> None:
         if self.assigned_to_id == (assignee.pk if assignee else None):
             return
         self.assigned_to = assignee
         self.save(update_fields=["assigned_to"])
-        self.record(AlertEvent.Action.ASSIGNED, actor=by, note=str(assignee or ""))
+        self.record(AlertEvent.Action.ASSIGNED, actor=by, note=str(assignee or ""), via=via)
 
-    def resolve(self, note: str, *, by) -> None:
+    def resolve(self, note: str, *, by, via: str = "") -> None:
         """Dealt with; it stays live (and silent) as long as its situation holds."""
         if not self.is_active:
             return
@@ -722,7 +742,7 @@ class Alert(models.Model):
         self.resolved_by = by
         self.resolution_note = note
         self.save(update_fields=["state", "resolved_at", "resolved_by", "resolution_note"])
-        self.record(AlertEvent.Action.RESOLVED, actor=by, note=note)
+        self.record(AlertEvent.Action.RESOLVED, actor=by, note=note, via=via)
 
 
 class AlertEvent(models.Model):
@@ -751,6 +771,9 @@ class AlertEvent(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=16, choices=Action)
     note = models.TextField(_("note"), blank=True)
+    via = models.CharField(
+        _("via"), max_length=100, blank=True, help_text=_("The API token that made the change.")
+    )
 
     class Meta:
         verbose_name = _("alert event")
@@ -783,3 +806,92 @@ class DailyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on.isoformat()}: {self.summary or 'running'}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, *, on: date) -> ApiTokenQuerySet:
+        """Tokens that open the API on `on`: not revoked, not past their last valid day."""
+        return self.filter(revoked_at__isnull=True, valid_until__gte=on)
+
+
+class ApiToken(models.Model):
+    """A key an HR system or a script sends to use the API for one organisation.
+
+    Only the SHA-256 hash of the key is stored: the key itself is shown once, when it is made.
+    A token is someone's delegate: what it changes is recorded in the history as changed by the
+    compliance admin who created it, with the token's name as the reason for the change.
+    """
+
+    class Role(models.TextChoices):
+        READ_ONLY = "read_only", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="api_tokens", verbose_name=_("organisation")
+    )
+    name = models.CharField(
+        _("name"), max_length=80, help_text=_("Who or what uses it, e.g. “Personio sync”.")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.READ_ONLY)
+    prefix = models.CharField(_("key begins with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    valid_until = models.DateField(_("valid until"), help_text=_("The last day it works."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="trips_apitoken_unique_name",
+                violation_error_message=_("Another token of this organisation has this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == self.Role.READ_WRITE
+
+    def is_usable(self, *, on: date) -> bool:
+        return self.revoked_at is None and on <= self.valid_until
+
+
+class IdempotencyKey(models.Model):
+    """The answer to a create sent with an `Idempotency-Key` header, to replay on a retry."""
+
+    token = models.ForeignKey(ApiToken, models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=200)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "key"], name="trips_idempotencykey_unique_key_per_token"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

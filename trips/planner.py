@@ -140,3 +140,12 @@ def plan(
             "tax_crossing_with": at_exit.tax_183_crossing_date,
         }
     return PlanAnswer(country=country, entry=entry, exit=exit, regime=regime, **answer)
+
+
+# The engine's JSON contract as it is, for the API's `POST /api/v1/check` (nothing stored).
+RequestError = rules.RequestError
+
+
+def check_request(request: object) -> dict:
+    """The engine's report for one JSON request (`rules.check`); raises `RequestError`."""
+    return rules.check(request)

@@ -36,6 +36,7 @@ from tests import factories
 from trips import snapshots
 from trips.models import (
     AddressChange,
+    ApiToken,
     Notification,
     Organisation,
     Traveller,
@@ -44,7 +45,8 @@ from trips.models import (
     Visa,
 )
 
-EXCLUDED_NAMESPACES = {"admin"}
+# The API authenticates by token, not login: tests/trips/test_api_permissions.py has its matrix.
+EXCLUDED_NAMESPACES = {"admin", "api"}
 # Django's own views: tests/trips/test_security.py (login, logout, password, language).
 EXCLUDED_NAMES = {
     "login",
@@ -141,6 +143,9 @@ EXPECTED = {
     # For load balancers and monitors: anyone, logged in or not (503: the world has had no
     # daily run yet).
     "trips:healthz": row("503/405", "503/405", "503/405", "503/405", "503/405"),
+    # API tokens, on the settings page: the new key is shown in the answer (200), not stored.
+    "trips:api_token_create": row("405/403", "405/200", "405/403", "405/403", "405/403"),
+    "trips:api_token_revoke": row("405/403", "405/302", "405/403", "405/403", "405/403"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
@@ -167,6 +172,7 @@ class Side:
     address_change: AddressChange
     notification: Notification
     alert: object | None
+    api_token: ApiToken | None = None
     traveller_user: User | None = None
     colleague_user: User | None = None
 
@@ -204,6 +210,7 @@ def make_side(name: str, prefix: str, today: date) -> Side:
             params={"day": 26, "exit": "2026-03-31"},
         )
     snapshots.refresh_snapshot(traveller, on=today)
+    api_token, _key = factories.make_api_token(created_by=compliance)
     return Side(
         organisation,
         hr,
@@ -215,6 +222,7 @@ def make_side(name: str, prefix: str, today: date) -> Side:
         address_change,
         notification,
         alert,
+        api_token,
         traveller_user,
         colleague_user,
     )
@@ -255,6 +263,7 @@ def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
         "visa_pk": side.visa,
         "change_pk": side.address_change,
         "notification_pk": side.notification,
+        "token_pk": side.api_token,
     }
     kwargs = {}
     for kwarg in url_kwargs(name):
@@ -336,6 +345,11 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
         },
         "trips:traveller_erase": {"confirm": "on"},
         "trips:alert_assign": {"assignee": side.hr.pk},
+        "trips:api_token_create": {
+            "name": "Personio sync",
+            "role": "read_write",
+            "valid_until": today + timedelta(days=90),
+        },
         "trips:alert_resolve": {"note": "Called the host; the stay ends on time."},
         "trips:organisation_settings": {
             "allowance_warning_days": 12,
@@ -360,6 +374,8 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
 # --- Snapshots of the database -----------------------------------------------------------
 
 IGNORED_APPS = {"sessions", "axes", "contenttypes"}
+# Written by every login or API request, whatever it may do.
+BOOKKEEPING = {"last_login", "last_used_at"}
 ORGANISATION_PATHS = {
     "Organisation": "pk",
     "User": "organisation",
@@ -370,6 +386,8 @@ ORGANISATION_PATHS = {
     "Notification": "trip__traveller__organisation",
     "StatusSnapshot": "traveller__organisation",
     "Alert": "traveller__organisation",
+    "ApiToken": "organisation",
+    "IdempotencyKey": "token__organisation",
 }
 
 
@@ -379,7 +397,7 @@ def database_rows() -> dict[str, list[tuple]]:
     for model in apps.get_models():
         if model._meta.app_label in IGNORED_APPS:
             continue
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in BOOKKEEPING]
         rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
     return rows
 
@@ -390,7 +408,7 @@ def organisation_rows(organisation: Organisation) -> dict[str, list[tuple]]:
         lookup = ORGANISATION_PATHS.get(model.__name__)
         if lookup is None:
             continue
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in BOOKKEEPING]
         queryset = model._base_manager.filter(**{lookup: organisation.pk}).order_by("pk")
         rows[model.__name__] = list(queryset.values_list(*fields))
     return rows

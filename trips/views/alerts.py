@@ -1,4 +1,7 @@
-"""The compliance review queue: list, detail, acknowledge, assign, resolve."""
+"""The compliance review queue: list, detail, acknowledge, assign, resolve.
+
+The API (trips/api/alerts.py) works the same queue with the same forms.
+"""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -53,9 +56,9 @@ class AssignForm(forms.Form):
         label=_("Assign to"), queryset=None, empty_label=_("Nobody"), required=False
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, assignees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = access.alert_assignees(user)
+        self.fields["assignee"].queryset = assignees
 
 
 class ResolveForm(forms.Form):
@@ -123,7 +126,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
-    form = AssignForm(request.POST, user=request.user)
+    form = AssignForm(request.POST, assignees=access.alert_assignees(request.user))
     with transaction.atomic():
         alert = _locked(request, pk)
         if not form.is_valid():

@@ -1,19 +1,23 @@
-"""The organisation's alert thresholds and rule parameters (compliance admins)."""
+"""The organisation's settings (compliance admins): alert thresholds, rule parameters, API tokens.
+
+An API token's key is shown once, in the answer to the request that made it, and never stored.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, audit, tasks
-from ..models import Organisation
+from .. import access, audit, tasks, tokens
+from ..forms import DateInput
+from ..models import ApiToken, Organisation
 
 
 class OrganisationSettingsForm(forms.ModelForm):
@@ -30,6 +34,36 @@ class OrganisationSettingsForm(forms.ModelForm):
             "tax_window",
             "montage_year",
         ]
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "role", "valid_until"]
+        widgets = {"valid_until": DateInput()}
+
+    def __init__(self, *args, organisation: Organisation, on, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.on = on
+        self.fields["valid_until"].initial = tokens.default_valid_until(on)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        # The form has no organisation field, so Django skips the unique constraint here.
+        if tokens.name_taken(self.instance.organisation.pk, name):
+            raise forms.ValidationError(
+                _("Another token of this organisation has this name."), code="unique"
+            )
+        return name
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        if valid_until < self.on:
+            raise forms.ValidationError(
+                _("The last valid day is in the past."), code="valid_until_past"
+            )
+        return valid_until
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,17 +84,56 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             _("The settings were saved. Every traveller's status is being updated with them."),
         )
         return redirect("trips:organisation_settings")
+    return _page(request, organisation, form=form)
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_manage_api_tokens(request.user))
+    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    token_form = ApiTokenForm(request.POST, organisation=organisation, on=timezone.localdate())
+    if not token_form.is_valid():
+        return _page(request, organisation, token_form=token_form)
+    token, key = tokens.create_token(
+        created_by=request.user,
+        name=token_form.cleaned_data["name"],
+        role=token_form.cleaned_data["role"],
+        valid_until=token_form.cleaned_data["valid_until"],
+    )
+    # Not a redirect: the key is shown in this answer only, and stored nowhere.
+    return _page(request, organisation, new_token=token, new_key=key)
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
+    access.require(access.can_manage_api_tokens(request.user))
+    token = access.visible_api_tokens(request.user).filter(pk=token_pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    tokens.revoke(token, by=request.user)
+    messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+    return redirect("trips:organisation_settings")
+
+
+def _page(request: HttpRequest, organisation: Organisation, **context) -> HttpResponse:
+    today = timezone.localdate()
+    context.setdefault("form", OrganisationSettingsForm(instance=organisation))
+    context.setdefault("token_form", ApiTokenForm(organisation=organisation, on=today))
+    api_tokens = access.visible_api_tokens(request.user).select_related("created_by")
     return render(
         request,
         "trips/organisation_settings.html",
-        {
-            "form": form,
+        context
+        | {
             "organisation": organisation,
             "history": audit.setting_changes(organisation),
+            "api_tokens": [(token, token.is_usable(on=today)) for token in api_tokens],
         },
     )
 
 
 urlpatterns = [
     path("settings/", organisation_settings, name="organisation_settings"),
+    path("settings/api-tokens/", api_token_create, name="api_token_create"),
+    path("settings/api-tokens/<int:token_pk>/revoke/", api_token_revoke, name="api_token_revoke"),
 ]

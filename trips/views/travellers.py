@@ -13,7 +13,6 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -62,12 +61,12 @@ def traveller_list(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    travellers = access.visible_travellers(request.user).search(query).select_related("snapshot")
-    if status == Status.OK:
-        # No snapshot yet: nothing recorded, so nothing to worry about.
-        travellers = travellers.filter(Q(snapshot__status=status) | Q(snapshot__isnull=True))
-    elif status in Status.values:
-        travellers = travellers.filter(snapshot__status=status)
+    travellers = (
+        access.visible_travellers(request.user)
+        .search(query)
+        .with_status(status)
+        .select_related("snapshot")
+    )
     page = Paginator(travellers, PER_PAGE).get_page(request.GET.get("page"))
     template = "trips/traveller_list.html"
     context = {"page": page, "q": query, "status": status, "statuses": Status.choices}

@@ -1,0 +1,88 @@
+"""staysite's JSON API for HR systems and scripts, at /api/v1/ (django-ninja).
+
+One module per resource; this one assembles them, answers every error in one shape
+(`errors.Errors`) and serves the OpenAPI schema and its docs page from our own static files.
+Each request is authenticated by an API token (`auth.TokenAuth`), not by a login.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from . import alerts, check, status, travellers, trips
+from .auth import RateLimited, TokenAuth
+from .errors import ApiError, problem, schema_problems
+
+api = NinjaAPI(
+    title="staysite API",
+    version="1",
+    description=(
+        "Travellers, trips, status and alerts of one organisation, and the rules engine. "
+        "Send an API token (made on the organisation's settings page) as "
+        "`Authorization: Bearer <token>`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    # Swagger UI from django-ninja's static files; no call to an outside validator.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+for module in (travellers, trips, status, alerts, check):
+    api.add_router("", module.router)
+
+
+def _errors(request: HttpRequest, status: int, problems: list[dict]) -> HttpResponse:
+    return api.create_response(request, {"errors": problems}, status=status)
+
+
+@api.exception_handler(ApiError)
+def api_error(request: HttpRequest, error: ApiError) -> HttpResponse:
+    response = _errors(request, error.status, error.problems)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorised(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    message = _(
+        "Send a valid API token as “Authorization: Bearer <token>”; "
+        "revoked and expired tokens are refused."
+    )
+    response = _errors(request, 401, [problem("unauthorised", message)])
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    message = str(error) or _("This token may not do this.")
+    return _errors(request, 403, [problem("forbidden", message)])
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    message = _("Not found in this token's organisation.")
+    return _errors(request, 404, [problem("not_found", message)])
+
+
+@api.exception_handler(ValidationError)
+def does_not_fit(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return _errors(request, 422, schema_problems(error.errors))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return _errors(request, error.status_code, [problem("bad_request", str(error))])
+
+
+def urls() -> tuple:
+    """The API's URL patterns: each request brings a token, so none asks for a login."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = login_not_required(pattern.callback)
+    return patterns, app_name, namespace

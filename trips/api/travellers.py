@@ -1,0 +1,125 @@
+"""Travellers: list (filtered, a page at a time), read, create, update, deactivate.
+
+Every write goes through `TravellerForm` and `services.save_traveller`, as on the HR pages.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from .. import access, services
+from ..forms import TravellerForm
+from ..models import Traveller
+from .auth import attribute, require_write
+from .common import IDEMPOTENCY_PARAMETER, PageQuery, created, form_data, page_of
+from .errors import Errors, invalid
+from .idempotency import once
+from .schemas import TravellerIn, TravellerOut, TravellerPage
+
+router = Router(tags=["travellers"])
+FIELDS = TravellerForm.Meta.fields
+WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
+
+
+class TravellerFilters(Schema):
+    q: str = ""
+    status: str = ""
+    active: bool | None = None
+    employee_number: str = ""
+
+
+def traveller_json(traveller: Traveller) -> dict:
+    snapshot = getattr(traveller, "snapshot", None)
+    return {
+        "id": traveller.pk,
+        "name": traveller.name,
+        "email": traveller.email,
+        "employee_number": traveller.employee_number,
+        "citizenship": traveller.citizenship,
+        "hr_owner": traveller.hr_owner_id,
+        "language": traveller.language,
+        "active": traveller.active,
+        "status": snapshot.status if snapshot else None,
+    }
+
+
+def get_traveller(request: HttpRequest, pk: int) -> Traveller:
+    """The token's organisation's traveller `pk`; anyone else's is a 404."""
+    return access.get_token_traveller(request.auth, pk)
+
+
+@router.get("/travellers", response=TravellerPage, summary="List travellers")
+def traveller_list(
+    request: HttpRequest, filters: Query[TravellerFilters], paging: Query[PageQuery]
+):
+    """`q` searches name, employee number and email; `status` is a status light."""
+    travellers = (
+        access.token_travellers(request.auth)
+        .search(filters.q)
+        .with_status(filters.status)
+        .select_related("snapshot")
+    )
+    if filters.active is not None:
+        travellers = travellers.filter(active=filters.active)
+    if filters.employee_number:
+        travellers = travellers.filter(employee_number=filters.employee_number)
+    return page_of(travellers, paging, traveller_json)
+
+
+@router.get("/travellers/{pk}", response={200: TravellerOut, 404: Errors}, summary="A traveller")
+def traveller_detail(request: HttpRequest, pk: int):
+    return traveller_json(get_traveller(request, pk))
+
+
+def _save(request: HttpRequest, traveller: Traveller, sent: dict) -> Traveller:
+    token = require_write(request)
+    form = TravellerForm(
+        form_data(traveller, FIELDS, sent),
+        instance=traveller,
+        organisation=token.organisation,
+    )
+    if not form.is_valid():
+        raise invalid(form)
+    attribute(form.instance, token)
+    saved = services.save_traveller(form, on=timezone.localdate())
+    if saved is None:
+        raise invalid(form)
+    return saved
+
+
+@router.post(
+    "/travellers",
+    response={201: TravellerOut, 403: Errors, 422: Errors},
+    summary="Create a traveller",
+    openapi_extra=IDEMPOTENCY_PARAMETER,
+)
+def traveller_create(request: HttpRequest, payload: TravellerIn):
+    require_write(request)
+
+    def create():
+        traveller = _save(request, Traveller(), payload.model_dump(exclude_unset=True))
+        return 201, traveller_json(traveller)
+
+    return created(*once(request, create))
+
+
+@router.patch(
+    "/travellers/{pk}", response={200: TravellerOut, **WRITE_ERRORS}, summary="Change a traveller"
+)
+def traveller_update(request: HttpRequest, pk: int, payload: TravellerIn):
+    """Only the fields sent change."""
+    traveller = get_traveller(request, pk)
+    return traveller_json(_save(request, traveller, payload.model_dump(exclude_unset=True)))
+
+
+@router.post(
+    "/travellers/{pk}/deactivate",
+    response={200: TravellerOut, **WRITE_ERRORS},
+    summary="Deactivate a traveller",
+)
+def traveller_deactivate(request: HttpRequest, pk: int):
+    """An inactive traveller keeps every record but leaves the dashboard."""
+    traveller = get_traveller(request, pk)
+    return traveller_json(_save(request, traveller, {"active": False}))

@@ -1,0 +1,121 @@
+"""A traveller's trips: list, create, update, delete.
+
+Every write goes through `TripForm` (so the model's `clean()` and constraints speak, with the
+words of the HR pages) and `services.save_record` / `delete_record`, which refresh the status
+snapshot in the same transaction and the alerts after it.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router
+
+from .. import services
+from ..forms import TripForm
+from ..models import Traveller, Trip
+from .auth import attribute, require_write
+from .common import IDEMPOTENCY_PARAMETER, created, form_data
+from .errors import Errors, fail, invalid
+from .idempotency import once
+from .schemas import TripIn, TripOut
+from .travellers import get_traveller
+
+router = Router(tags=["trips"])
+FIELDS = TripForm.Meta.fields
+WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
+
+
+def trip_json(trip: Trip) -> dict:
+    return {
+        "id": trip.pk,
+        "traveller": trip.traveller_id,
+        "country": trip.country,
+        "entry": trip.entry,
+        "exit": trip.exit,
+        "purpose": trip.purpose,
+        "visa": trip.visa_id,
+        "host": trip.host,
+        "address": trip.address,
+        "notes": trip.notes,
+    }
+
+
+def _trip(traveller: Traveller, trip_pk: int) -> Trip:
+    return get_object_or_404(traveller.trips, pk=trip_pk)
+
+
+def _save(request: HttpRequest, traveller: Traveller, trip: Trip, sent: dict) -> Trip:
+    token = require_write(request)
+    form = TripForm(form_data(trip, FIELDS, sent), instance=trip, traveller=traveller)
+    if not form.is_valid():
+        raise invalid(form)
+    attribute(form.instance, token)
+    saved = services.save_record(form, traveller, on=timezone.localdate())
+    if saved is None:
+        raise invalid(form)
+    return saved
+
+
+@router.get(
+    "/travellers/{pk}/trips",
+    response={200: list[TripOut], 404: Errors},
+    summary="A traveller's trips",
+)
+def trip_list(request: HttpRequest, pk: int):
+    """Newest first."""
+    traveller = get_traveller(request, pk)
+    return [trip_json(trip) for trip in traveller.trips.order_by("-entry", "-pk")]
+
+
+@router.post(
+    "/travellers/{pk}/trips",
+    response={201: TripOut, **WRITE_ERRORS},
+    summary="Record a trip",
+    openapi_extra=IDEMPOTENCY_PARAMETER,
+)
+def trip_create(request: HttpRequest, pk: int, payload: TripIn):
+    traveller = get_traveller(request, pk)
+    require_write(request)
+
+    def create():
+        trip = _save(request, traveller, Trip(), payload.model_dump(exclude_unset=True))
+        return 201, trip_json(trip)
+
+    return created(*once(request, create))
+
+
+@router.get(
+    "/travellers/{pk}/trips/{trip_pk}", response={200: TripOut, 404: Errors}, summary="A trip"
+)
+def trip_detail(request: HttpRequest, pk: int, trip_pk: int):
+    return trip_json(_trip(get_traveller(request, pk), trip_pk))
+
+
+@router.patch(
+    "/travellers/{pk}/trips/{trip_pk}",
+    response={200: TripOut, **WRITE_ERRORS},
+    summary="Change a trip",
+)
+def trip_update(request: HttpRequest, pk: int, trip_pk: int, payload: TripIn):
+    """Only the fields sent change; send `"exit": null` for a trip that has not ended."""
+    traveller = get_traveller(request, pk)
+    trip = _trip(traveller, trip_pk)
+    return trip_json(_save(request, traveller, trip, payload.model_dump(exclude_unset=True)))
+
+
+@router.delete(
+    "/travellers/{pk}/trips/{trip_pk}",
+    response={204: None, 403: Errors, 404: Errors, 409: Errors},
+    summary="Delete a trip",
+)
+def trip_delete(request: HttpRequest, pk: int, trip_pk: int):
+    traveller = get_traveller(request, pk)
+    trip = _trip(traveller, trip_pk)
+    token = require_write(request)
+    attribute(trip, token)
+    refused = services.delete_record(trip, traveller, on=timezone.localdate())
+    if refused:
+        raise fail(409, "protected", refused)
+    return HttpResponse(status=204)
