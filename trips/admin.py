@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import tasks
 from .models import (
     AddressChange,
+    DailyRun,
     Notification,
     Organisation,
     StatusSnapshot,
@@ -167,9 +168,22 @@ class NotificationAdmin(RefreshesTripTraveller, SimpleHistoryAdmin):
     raw_id_fields = ["trip", "address_change"]
 
 
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows staysite computes: shown, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(StatusSnapshot)
-class StatusSnapshotAdmin(admin.ModelAdmin):
-    """Computed by trips.snapshots: shown, never edited."""
+class StatusSnapshotAdmin(ComputedAdmin):
+    """Computed by trips.snapshots."""
 
     list_display = [
         "traveller",
@@ -183,11 +197,10 @@ class StatusSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["traveller__name", "traveller__employee_number"]
     list_select_related = ["traveller"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(DailyRun)
+class DailyRunAdmin(ComputedAdmin):
+    """Recorded by trips.daily: which days were run, when, and what each run did."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["on", "claimed_at", "finished_at", "attempts", "summary"]
+    date_hierarchy = "on"

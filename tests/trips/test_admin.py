@@ -1,6 +1,6 @@
 """The Django admin changes data as the HR pages do: the traveller's figures follow at once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import tasks
+from trips import daily, tasks
 from trips.models import Alert, AlertKind, Notification, StatusSnapshot, Trip
 
 
@@ -127,3 +127,12 @@ def test_saving_an_organisation_queues_its_travellers_for_the_worker(
 
     assert StatusSnapshot.objects.get(traveller=traveller).status == "attention"
     assert Alert.objects.filter(kind=AlertKind.STAY_DAY).exists()
+
+
+def test_the_daily_runs_are_listed_and_cannot_be_edited(client, staff):
+    daily.finish(daily.run_daily(on=date(2026, 4, 3)))
+
+    listing = client.get(reverse("admin:trips_dailyrun_changelist")).content.decode()
+
+    assert "0 snapshots refreshed" in listing
+    assert client.get(reverse("admin:trips_dailyrun_add")).status_code == 403
