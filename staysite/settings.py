@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "trips",
 ]
 
@@ -89,6 +93,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The second factor: request.user.is_verified(), and the way to the code page for
+    # whoever needs one and has not given it yet.
+    "django_otp.middleware.OTPMiddleware",
+    "trips.twofactor.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A new day's first request brings the data up to date if the worker has not.
     "trips.middleware.DailyRunMiddleware",
@@ -138,6 +146,7 @@ AUTH_USER_MODEL = "trips.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "trips.backends.StaysiteBackend",
+    "trips.sso.OrganisationOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,10 +158,66 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "trips:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username from one address after repeated failures.
+# Password login: on unless every organisation signs in through single sign-on. Platform
+# staff (users without an organisation) may always use their password, to reach the admin.
+STAYSITE_PASSWORD_LOGIN = envbool("STAYSITE_PASSWORD_LOGIN", True)
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
+# The provider's endpoints are given one by one (its /.well-known/openid-configuration lists
+# them). trips/sso.py matches users by email within the organisation their domain maps to.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+if OIDC_RP_CLIENT_ID:
+    missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"Single sign-on needs {', '.join(missing)} as well.")
+# "example.com=Example GmbH;example.kz=Example Kazakhstan LLP": an email domain per
+# organisation (by its name). Whoever's domain is not listed cannot sign in through SSO.
+STAYSITE_SSO_ORGANISATIONS = os.environ.get("STAYSITE_SSO_ORGANISATIONS", "")
+# The claim that carries the user's groups, and which group gives which role.
+STAYSITE_SSO_ROLE_CLAIM = os.environ.get("STAYSITE_SSO_ROLE_CLAIM", "groups")
+STAYSITE_SSO_ROLES = os.environ.get(
+    "STAYSITE_SSO_ROLES",
+    "staysite-compliance=compliance;staysite-hr=hr;staysite-traveller=traveller",
+)
+
+# Two-factor login (django-otp): the issuer name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = os.environ.get("STAYSITE_OTP_ISSUER", "staysite")
+
+# Behind a reverse proxy REMOTE_ADDR is the proxy's address. With the number of proxies in
+# front of staysite given here, the client's address is taken from X-Forwarded-For instead
+# (the entry that many places from its right end, which the nearest trusted proxy wrote).
+STAYSITE_TRUSTED_PROXIES = envint("STAYSITE_TRUSTED_PROXIES", 0)
+
+# Login throttling (django-axes): lock a username from one client address after repeated
+# failures, so that an attacker elsewhere cannot lock the user out.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "trips.proxies.client_address"
+AXES_WHITELIST_CALLABLE = "trips.sso.exempt_from_lockout"
+# Password reset requests allowed per hour, per client address and per email address.
+STAYSITE_PASSWORD_RESETS_PER_ADDRESS = envint("STAYSITE_PASSWORD_RESETS_PER_ADDRESS", 10)
+STAYSITE_PASSWORD_RESETS_PER_EMAIL = envint("STAYSITE_PASSWORD_RESETS_PER_EMAIL", 3)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -254,9 +319,26 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Errors reach a person: every ADMINS address gets an email for each server error (500) in
+# production, and the console (the service's log) gets everything at LOG_LEVEL and above.
+ADMINS = envlist("DJANGO_ADMINS", "")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's default for its logger, whose console handler is silent unless
+        # DEBUG is on: production needs the errors in its log too.
+        "django": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL, "propagate": False},
+    },
 }

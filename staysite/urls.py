@@ -4,10 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from trips import api
+from trips.views import accounts, twofactor
 
 urlpatterns = [
     path("", include("trips.urls")),
-    # Login, logout, password change and reset: Django's views with our templates.
+    # Login (password or single sign-on), the second factor, the rate-limited password
+    # reset; then Django's own views, with our templates, for the rest.
+    *accounts.urlpatterns,
+    *twofactor.urlpatterns,
     path("accounts/", include("django.contrib.auth.urls")),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

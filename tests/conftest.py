@@ -7,11 +7,29 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from tests import factories  # noqa: E402
 from trips.models import User  # noqa: E402
 
 PASSWORD = "a-long-test-password"
+
+
+def log_in(client: Client, user: User) -> None:
+    """Logs `user` in, through the code page when they have an authenticator app.
+
+    The password step is skipped (force_login): tests/trips/test_security.py tests it.
+    """
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        response = client.post(
+            reverse("two_factor_verify"), {"code": factories.current_code(device)}
+        )
+        assert response.status_code == 302, "the authenticator's current code was refused"
+        assert client.session.get("otp_device_id") == device.persistent_id
 
 
 @pytest.fixture(autouse=True)

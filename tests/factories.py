@@ -6,6 +6,9 @@ import itertools
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trips import tokens
 from trips.models import (
@@ -88,3 +91,23 @@ def make_api_token(
     valid_until = valid_until or tokens.default_valid_until(timezone.localdate())
     fields.setdefault("name", f"Token {next(_numbers)}")
     return tokens.create_token(created_by=created_by, role=role, valid_until=valid_until, **fields)
+
+
+def make_authenticator(*, user: User, recovery_codes: list[str] = ()) -> TOTPDevice:
+    """A confirmed authenticator app for `user` (two-factor login), and recovery codes."""
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    if recovery_codes:
+        static = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+        for code in recovery_codes:
+            static.token_set.create(token=code)
+    return device
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The six digits the authenticator app shows now; if those were just used, the next
+    ones (which django-otp accepts a step early, since clocks drift)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if totp.t() <= device.last_t:
+        totp.time = totp.time + device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():06d}"

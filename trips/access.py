@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Alert, ApiToken, Traveller, Trip, User
@@ -38,6 +38,16 @@ def is_compliance(user) -> bool:
 
 def is_traveller(user) -> bool:
     return _member(user) and user.role == User.Role.TRAVELLER
+
+
+def needs_second_factor(user) -> bool:
+    """Whether a login of `user` needs a code after the password: their organisation requires
+    it, or they set up an authenticator (or recovery codes) themselves. One query."""
+    if not user.is_authenticated:
+        return False
+    devices = Q(totpdevice__confirmed=True) | Q(staticdevice__confirmed=True)
+    required = Q(organisation__require_two_factor=True)
+    return User.objects.filter(Q(pk=user.pk) & (required | devices)).exists()
 
 
 def visible_travellers(user) -> QuerySet[Traveller]:

@@ -66,6 +66,14 @@ class Organisation(models.Model):
     montage_year = models.CharField(
         _("Montage year"), max_length=12, choices=MontageYear, default=MontageYear.CALENDAR
     )
+    require_two_factor = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_(
+            "Everyone in the organisation must give a code from an authenticator app after "
+            "their password; whoever has none set up is asked to set one up at their next login."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -117,6 +125,24 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password reset email, kept a while to limit how often one is sent.
+
+    The email address is kept only as a keyed digest: enough to count, not to read.
+    """
+
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    client_address = models.CharField(_("client address"), max_length=45, db_index=True)
+    email_digest = models.CharField(_("email digest"), max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.client_address} {self.requested_at:%Y-%m-%d %H:%M}"
 
 
 class TravellerQuerySet(models.QuerySet):

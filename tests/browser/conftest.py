@@ -15,7 +15,10 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
+
+from tests import factories
 
 # Playwright's sync API runs an event loop in the test's thread, so Django would refuse ORM
 # calls from fixtures and tests without this. tests/conftest.py sets it too.
@@ -49,7 +52,8 @@ def log_in(page: Page, live_server) -> Callable[..., Page]:
     """Logs a user in through the real login form and returns the page after login.
 
     `page = log_in(hr)` for the personas of tests/conftest.py, `log_in("ana", "secret")`
-    for anyone else.
+    for anyone else. A user with an authenticator app then gives its current code on the
+    two-factor page, as a person would.
     """
 
     def log_in(user: AbstractBaseUser | str, password: str = PASSWORD) -> Page:
@@ -62,6 +66,16 @@ def log_in(page: Page, live_server) -> Callable[..., Page]:
         form.locator("input[name=password]").fill(password)
         form.locator("[type=submit]").click()
         expect(page).not_to_have_url(re.compile(re.escape(reverse("login"))))
+        device = (
+            None
+            if isinstance(user, str)
+            else TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        )
+        if device is not None:
+            expect(page).to_have_url(re.compile(re.escape(reverse("two_factor_verify"))))
+            page.get_by_label("Code").fill(factories.current_code(device))
+            page.get_by_role("button", name="Log in").click()
+            expect(page).not_to_have_url(re.compile(re.escape(reverse("two_factor_verify"))))
         return page
 
     return log_in

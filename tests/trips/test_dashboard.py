@@ -244,8 +244,9 @@ def _dashboard_queries(client, hr, organisation, count, django_assert_num_querie
     assert response.content.decode().count('class="dashboard-row"') == count
 
 
-# Session, user, the page's count and rows, and the summary's one aggregate query.
-DASHBOARD_QUERIES = 5
+# Session, user, whether the user owes a second factor, the page's count and rows, and the
+# summary's one aggregate query.
+DASHBOARD_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [3, 30])

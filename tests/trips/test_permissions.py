@@ -13,7 +13,10 @@ Each row gives, per role, the status of GET and POST on organisation A's object:
 Besides what the row says, every URL is checked for:
 - anonymous: a redirect to the login page, GET and POST;
 - foreign object: every organisation A role asking for organisation B's object gets a 404;
-- symmetry: organisation B's HR on organisation B's object gets what hr gets on A's.
+- symmetry: organisation B's HR on organisation B's object gets what hr gets on A's;
+- the second factor: organisation A requires two-factor login and organisation B's HR chose
+  it, so everyone logs in through the code page (tests.conftest.log_in); a user who gave the
+  password but not yet the code is sent to the code page from every URL.
 POSTs carry valid data, so that only the access policy can refuse them; after a refused
 request (302 to login, 403, 404, 405) no row in the database has changed, and after an
 allowed one no row of the other organisation has.
@@ -33,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tests import factories
+from tests.conftest import log_in
 from trips import snapshots
 from trips.models import (
     AddressChange,
@@ -58,6 +62,9 @@ EXCLUDED_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    # Single sign-on's way in and back: public, tested in tests/trips/test_sso.py.
+    "sso_login",
+    "sso_callback",
 }
 REFUSED = {302, 403, 404, 405}
 
@@ -146,9 +153,16 @@ EXPECTED = {
     # API tokens, on the settings page: the new key is shown in the answer (200), not stored.
     "trips:api_token_create": row("405/403", "405/200", "405/403", "405/403", "405/403"),
     "trips:api_token_revoke": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    # Two-factor login: everyone's own. The code page sends a verified user on; a wrong code
+    # at set-up re-renders the form; new recovery codes replace the old ones.
+    "two_factor_verify": row("302/302", "302/302", "302/302", "302/302", "302/302"),
+    "two_factor_setup": row("200/200", "200/200", "200/200", "200/200", "200/200"),
+    "two_factor_recovery_codes": row("200/302", "200/302", "200/302", "200/302", "200/302"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
+# Allowed POSTs that redirect without changing anything: there is nothing to change.
+NO_CHANGE = {"trips:me", "two_factor_verify"}
 
 # The same URLs on Tom's planned trip: he may change and delete it, unlike a recorded one.
 PLANNED = {
@@ -177,12 +191,14 @@ class Side:
     colleague_user: User | None = None
 
 
-def make_side(name: str, prefix: str, today: date) -> Side:
-    organisation = factories.make_organisation(name=name)
+def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool = False) -> Side:
+    organisation = factories.make_organisation(name=name, require_two_factor=require_two_factor)
     hr = factories.make_user(organisation=organisation, role=User.Role.HR)
     compliance = factories.make_user(organisation=organisation, role=User.Role.COMPLIANCE)
     traveller_user = factories.make_user(organisation=organisation, role=User.Role.TRAVELLER)
     colleague_user = factories.make_user(organisation=organisation, role=User.Role.TRAVELLER)
+    for user in [hr, compliance, traveller_user, colleague_user]:
+        factories.make_authenticator(user=user, recovery_codes=[f"{prefix.lower()}code{user.pk}"])
     traveller = factories.make_traveller(
         organisation=organisation,
         employee_number=f"{prefix}-1",
@@ -234,7 +250,10 @@ def module_world(django_db_setup, django_db_blocker):
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, transaction.atomic():
         today = timezone.localdate()
-        yield {"A": make_side("Org A", "A", today), "B": make_side("Org B", "B", today)}
+        yield {
+            "A": make_side("Org A", "A", today, require_two_factor=True),
+            "B": make_side("Org B", "B", today, require_two_factor=False),
+        }
         transaction.set_rollback(True)
 
 
@@ -361,6 +380,8 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "tax_window": "12_months",
             "montage_year": "calendar",
         },
+        "two_factor_verify": {"code": "000000"},
+        "two_factor_setup": {"code": "000000"},
         "trips:trip_import": {
             "file": SimpleUploadedFile(
                 "trips.csv",
@@ -373,7 +394,8 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
 
 # --- Snapshots of the database -----------------------------------------------------------
 
-IGNORED_APPS = {"sessions", "axes", "contenttypes"}
+# Login bookkeeping: sessions, login attempts, and the authenticators' last-used codes.
+IGNORED_APPS = {"sessions", "axes", "contenttypes", "otp_totp"}
 # Written by every login or API request, whatever it may do.
 BOOKKEEPING = {"last_login", "last_used_at"}
 ORGANISATION_PATHS = {
@@ -495,7 +517,7 @@ def test_permission_matrix(world, name, planned, role, target, method, status):
     client = Client()
     user = user_for(world, role)
     if user is not None:
-        client.force_login(user)
+        log_in(client, user)
     url = reverse(name, kwargs=kwargs_for(name, side, planned=planned))
     before = database_rows()
     other = (
@@ -521,4 +543,20 @@ def test_permission_matrix(world, name, planned, role, target, method, status):
     assert_same(other_before, organisation_rows(other.organisation))
     if method == "post" and allowed == {302} and role != "anonymous":
         # An allowed change really happened: the valid data was not refused as invalid.
-        assert database_rows() != before or name == "trips:me"
+        assert database_rows() != before or name in NO_CHANGE
+
+
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"two_factor_verify"} - PUBLIC))
+def test_without_the_second_factor_every_page_sends_to_the_code_page(world, name):
+    """A user who gave the password but not the code yet can reach nothing but the code page."""
+    client = Client()
+    client.force_login(world["A"].hr)
+    url = reverse(name, kwargs=kwargs_for(name, world["A"]))
+    before = database_rows()
+
+    responses = [client.get(url), client.post(url, post_data(name, world["A"]))]
+
+    for response in responses:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("two_factor_verify"))
+    assert_same(before, database_rows())

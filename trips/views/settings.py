@@ -33,6 +33,7 @@ class OrganisationSettingsForm(forms.ModelForm):
             "eqonaq_counts_arrival_day",
             "tax_window",
             "montage_year",
+            "require_two_factor",
         ]
 
 

@@ -1,0 +1,110 @@
+"""Two-factor login: the code after the password, setting up an authenticator, recovery codes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from .. import access, twofactor
+
+# The new recovery codes wait in the session for the one page that shows them.
+NEW_CODES = "two_factor_new_codes"
+# The key being set up waits in the session until a code from the app confirms it.
+PENDING_SECRET = "two_factor_pending_secret"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the authenticator app, or a recovery code."""
+    if request.user.is_verified() or not access.needs_second_factor(request.user):
+        return redirect(twofactor.safe_next(request))
+    if not twofactor.has_second_factor(request.user):
+        # The organisation requires a second factor and this user has none yet.
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.verify(request, form.cleaned_data["code"]):
+            return redirect(twofactor.safe_next(request))
+        form.add_error(
+            "code",
+            _(
+                "This code is not valid. Enter the current six-digit code from your app, or "
+                "an unused recovery code. After several wrong codes, wait a little between tries."
+            ),
+        )
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Sets up an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    if not request.user.is_verified() and twofactor.has_second_factor(request.user):
+        # Replacing an authenticator needs the old one (or a recovery code) first.
+        return redirect("two_factor_verify")
+    secret = request.session.get(PENDING_SECRET)
+    if secret is None or request.method == "GET":
+        secret = request.session[PENDING_SECRET] = twofactor.new_secret()
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.code_matches_secret(secret, form.cleaned_data["code"]):
+            codes = twofactor.enrol(request, secret)
+            del request.session[PENDING_SECRET]
+            request.session[NEW_CODES] = codes
+            messages.success(request, _("Two-factor login is on."))
+            return redirect("two_factor_recovery_codes")
+        form.add_error(
+            "code",
+            _("This code does not match. Check that the app shows staysite and try the new code."),
+        )
+    uri = twofactor.setup_uri(request.user, secret)
+    context = {
+        "form": form,
+        "qr_code": twofactor.qr_code_data_uri(uri),
+        "key": twofactor.secret_for_people(secret),
+        "uri": uri,
+        "replacing": twofactor.has_authenticator(request.user),
+    }
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes are shown once, right after they are made; POST makes new ones."""
+    if not twofactor.has_authenticator(request.user):
+        return redirect("two_factor_setup")
+    if request.method == "POST":
+        request.session[NEW_CODES] = twofactor.new_recovery_codes(request.user)
+        return redirect("two_factor_recovery_codes")
+    context = {
+        "codes": request.session.pop(NEW_CODES, None),
+        "left": twofactor.recovery_codes_left(request.user),
+    }
+    return render(request, "registration/two_factor_recovery_codes.html", context)
+
+
+urlpatterns = [
+    path("accounts/two-factor/", two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+]
