@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=30)
 # The worker starts the day's run this long after midnight in TIME_ZONE.
 START_AFTER_MIDNIGHT = timedelta(minutes=1)
+# Finished tasks (every change queues an email delivery) are kept this long for inspection.
+KEEP_FINISHED_TASKS = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ def schedule_next(*, after: date) -> None:
     queued = DBTaskResult.objects.filter(
         task_path=daily_refresh.module_path,
         status=TaskResultStatus.READY,
-        run_after__gte=start,
+        # Not `>= start`: a task queued to run at once is stored with the latest date there is.
+        run_after__range=(start, start + timedelta(days=1)),
     )
     if not queued.exists():
         daily_refresh.using(run_after=start).enqueue()
@@ -156,6 +159,11 @@ def daily_refresh(on: str | None = None) -> str:
     another process has run that day already."""
     day = date.fromisoformat(on) if on else timezone.localdate()
     ran = ensure(day)
+    # Whoever ran the day scheduled the next; asking again mends a schedule that was lost.
+    schedule_next(after=max(day, timezone.localdate()))
+    DBTaskResult.objects.finished().filter(
+        finished_at__lt=timezone.now() - KEEP_FINISHED_TASKS
+    ).delete()
     if ran.stale:
         return f"{day.isoformat()}: being run by another process, or failed (see the log)."
     return DailyRun.objects.get(on=day).summary

@@ -1,6 +1,6 @@
 """manage.py refresh_alerts: the daily run by hand, and the worker's task behind it."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import daily
+from trips import daily, notify
 from trips.models import Alert, AlertKind, DailyRun, StatusSnapshot
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -106,3 +107,32 @@ def test_each_run_queues_the_next_days_run_once_for_just_after_midnight(overstay
     (scheduled,) = DBTaskResult.objects.filter(task_path="trips.daily.daily_refresh")
     assert scheduled.args_kwargs == {"args": [], "kwargs": {}}
     assert scheduled.run_after == datetime(2026, 4, 4, 0, 1, tzinfo=ALMATY)
+
+
+def test_the_worker_mends_a_lost_schedule_even_on_a_day_already_run(overstaying, settings):
+    settings.TIME_ZONE = "Asia/Almaty"
+    with time_machine.travel(datetime(2026, 4, 3, 9, 0, tzinfo=ALMATY), tick=False):
+        daily.daily_refresh.call()
+        DBTaskResult.objects.all().delete()
+        # Queued by hand to run at once: not the next day's run.
+        daily.daily_refresh.enqueue()
+
+        daily.daily_refresh.call()
+
+    scheduled = DBTaskResult.objects.filter(run_after=datetime(2026, 4, 4, 0, 1, tzinfo=ALMATY))
+    assert scheduled.count() == 1
+
+
+def test_the_worker_removes_tasks_finished_over_two_weeks_ago(overstaying):
+    old, recent = (notify.deliver_emails.enqueue() for _ in range(2))
+    DBTaskResult.objects.filter(id=old.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=15)
+    )
+    DBTaskResult.objects.filter(id=recent.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=13)
+    )
+
+    daily.daily_refresh.call(on="2026-04-03")
+
+    assert not DBTaskResult.objects.filter(id=old.id).exists()
+    assert DBTaskResult.objects.filter(id=recent.id).exists()
