@@ -10,8 +10,10 @@ from rules.errors import RequestError
 from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Each option takes the type of its default (bool, int or str).
+# Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
 _OPTION_TYPES = {field.name: type(field.default) for field in fields(Parameters)}
+# Whole-number options that may be 0 (a lead time); every other one is at least 1.
+_MAY_BE_ZERO = frozenset({"registration_lead_days"})
 
 
 def _bad(message: str) -> RequestError:
@@ -66,8 +68,11 @@ def _options(value: object) -> Parameters:
             if not isinstance(option, bool):
                 raise _bad(f"{field}: expected true or false")
         elif kind is int:
-            if isinstance(option, bool) or not isinstance(option, int) or option < 1:
-                raise _bad(f"{field}: expected a whole number >= 1")
+            least = 0 if name in _MAY_BE_ZERO else 1
+            if isinstance(option, bool) or not isinstance(option, int) or option < least:
+                raise _bad(f"{field}: expected a whole number >= {least}")
+        elif kind is date:
+            option = _date(option, field)
         elif not isinstance(option, str):
             raise _bad(f"{field}: expected a string")
         changes[name] = option
@@ -123,6 +128,20 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
     holidays = None if holidays is None else _dates(holidays, "holidays")
     extra = request.get("extra_working_days")
     extra = [] if extra is None else _dates(extra, "extra_working_days")
+    transferred = request.get("transferred_working_days")
+    if transferred is not None:
+        transferred = _dates(transferred, "transferred_working_days")
+    years = request.get("calendar_years")
+    if years is not None and not (
+        isinstance(years, list)
+        and all(isinstance(y, int) and not isinstance(y, bool) and 1 <= y <= 9999 for y in years)
+    ):
+        raise _bad("calendar_years: expected a list of years such as 2026")
+    citizenship = request.get("citizenship")
+    if citizenship is not None and not (
+        isinstance(citizenship, str) and len(citizenship) == 2 and citizenship.isupper()
+    ):
+        raise _bad(f"citizenship: expected a two-letter code such as DE, not {citizenship!r}")
 
     return stays, {
         "regime": Regime(regime),
@@ -132,6 +151,9 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
         "holidays": holidays,
         "extra_working_days": extra,
         "options": _options(request.get("options")),
+        "transferred_working_days": transferred,
+        "calendar_years": years,
+        "citizenship": citizenship,
     }
 
 

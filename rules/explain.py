@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rules.engine import counted_stays, merged_spans
+from rules.engine import assess, counted_stays, merged_spans
 from rules.sources import Rule, rule
 from rules.types import DEFAULTS, Parameters, Regime, Stay
 from rules.window import Presence, latest_legal_day, used
@@ -119,12 +119,26 @@ def explain(
     window_rule = rule("kz_90_180" if kz else "schengen_90_180", on)
     deciding = window_rule
     latest = None
-    current = presence.span_at(today)
-    if current is not None:
-        entry = presence.starts[current]
-        latest = latest_legal_day(presence, entry, window=window, limit=limit, cap=cap)
-        unlimited = latest_legal_day(presence, entry, window=window, limit=limit, cap=None)
-        if cap is not None and latest is not None and latest != unlimited:
+    # The engine's figures, so that the same-day choice, the KZ rule's effective date and the
+    # optional annual cap decide here as in the report.
+    verdict = assess(stays, regime=regime, on=on, options=params)
+    if verdict.current_stay_entry is not None:
+        entry = verdict.current_stay_entry.toordinal()
+        latest = (
+            None if verdict.latest_legal_exit is None else verdict.latest_legal_exit.toordinal()
+        )
+        before_rule = kz and entry < params.kz_90_180_from.toordinal()
+        unlimited = (
+            None
+            if before_rule
+            else latest_legal_day(presence, entry, window=window, limit=limit, cap=None)
+        )
+        if (
+            cap is not None
+            and latest is not None
+            and latest == entry + cap - 1
+            and latest != unlimited
+        ):
             deciding = rule("kz_per_stay_cap", on)
             text = (
                 f"Latest legal exit {date.fromordinal(latest).isoformat()}: day {cap} of the "

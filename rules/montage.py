@@ -1,12 +1,17 @@
 """Montage (installation) under a B2 visa: at most 120 days within a year (RULES.md §6).
 
-How the year is counted is not stated anywhere (low confidence): the default is the calendar
-year, the option "rolling_365" uses [D-364, D]. Days are presence days, entry and exit included.
+How the year is counted is not stated anywhere (low confidence, RULES.md §6 "year_mode =
+calendar|rolling_365|visa_year"): the default is the calendar year, "rolling_365" uses
+[D-364, D], and "visa_year" the years of the B2 visa, each starting on an anniversary of its
+first valid day. Days are presence days, entry and exit included; the caller passes the days
+of Montage service (the trips recorded with that purpose, or the contract's service days).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from dateutil.relativedelta import relativedelta
 
 from rules.types import DEFAULTS, MONTAGE_YEAR_MODES, Stay
 from rules.window import Presence, merge
@@ -24,10 +29,30 @@ class MontageUsage:
     first_violation_date: date | None
 
 
-def _period_start(day: int, year_mode: str) -> int:
+def _visa_year_start(day: int, visa_from: date) -> date:
+    """The anniversary of `visa_from` on or before `day` (`visa_from` itself before it)."""
+    current = date.fromordinal(day)
+    years = max(0, current.year - visa_from.year)
+    start = visa_from + relativedelta(years=years)
+    if start > current and years > 0:
+        start = visa_from + relativedelta(years=years - 1)
+    return start
+
+
+def _period_start(day: int, year_mode: str, visa_from: date | None = None) -> int:
     if year_mode == "rolling_365":
         return day - 364
+    if year_mode == "visa_year" and visa_from is not None:
+        return _visa_year_start(day, visa_from).toordinal()
     return date(date.fromordinal(day).year, 1, 1).toordinal()
+
+
+def _period_end(day: int, year_mode: str, visa_from: date | None) -> int:
+    """Last day of the fixed year containing `day` (calendar or visa year)."""
+    if year_mode == "visa_year" and visa_from is not None:
+        start = _visa_year_start(day, visa_from)
+        return (start + relativedelta(years=1)).toordinal() - 1
+    return date(date.fromordinal(day).year, 12, 31).toordinal()
 
 
 def _presence(stays: Sequence[Stay], on: date) -> Presence:
@@ -38,10 +63,14 @@ def _presence(stays: Sequence[Stay], on: date) -> Presence:
 
 
 def montage_days(
-    stays: Sequence[Stay], *, on: date, year_mode: str = DEFAULTS.montage_year_mode
+    stays: Sequence[Stay],
+    *,
+    on: date,
+    year_mode: str = DEFAULTS.montage_year_mode,
+    visa_from: date | None = None,
 ) -> int:
     """Montage presence days in the year ending on `on` (RULES.md §6)."""
-    return montage_usage(stays, on=on, year_mode=year_mode).days
+    return montage_usage(stays, on=on, year_mode=year_mode, visa_from=visa_from).days
 
 
 def montage_usage(
@@ -50,17 +79,20 @@ def montage_usage(
     on: date,
     year_mode: str = DEFAULTS.montage_year_mode,
     cap: int = DEFAULTS.montage_cap_days,
+    visa_from: date | None = None,
 ) -> MontageUsage:
     """Days used, cap and remaining for Montage stays; open stays run up to `on` (RULES.md §6).
 
     `first_violation_date` is the first day of any stay, planned ones included, on which the
-    days of its year exceed the cap.
+    days of its year exceed the cap. "visa_year" needs `visa_from`, the visa's first valid day.
     """
     if year_mode not in MONTAGE_YEAR_MODES:
         raise ValueError(f"year_mode must be one of {MONTAGE_YEAR_MODES}, not {year_mode!r}")
+    if year_mode == "visa_year" and visa_from is None:
+        raise ValueError("year_mode visa_year needs visa_from, the visa's first valid day")
     presence = _presence(stays, on)
     today = on.toordinal()
-    start = _period_start(today, year_mode)
+    start = _period_start(today, year_mode, visa_from)
     used = presence.count(start, today)
     return MontageUsage(
         days=used,
@@ -68,29 +100,37 @@ def montage_usage(
         remaining=max(0, cap - used),
         period_start=date.fromordinal(start),
         period_end=on,
-        first_violation_date=_first_over_cap(presence, cap, year_mode),
+        first_violation_date=_first_over_cap(presence, cap, year_mode, visa_from),
     )
 
 
-def _first_over_cap(presence: Presence, cap: int, year_mode: str) -> date | None:
+def first_over_annual_cap(presence: Presence, cap: int) -> int | None:
+    """First presence day whose calendar year holds more than `cap` days (RULES.md §2, egov.kz)."""
+    found = _first_over_cap(presence, cap, "calendar", None)
+    return None if found is None else found.toordinal()
+
+
+def _first_over_cap(
+    presence: Presence, cap: int, year_mode: str, visa_from: date | None
+) -> date | None:
     if presence.total <= cap:
         return None
     for first, last in zip(presence.starts, presence.ends, strict=True):
         pieces = [(first, last)]
-        if year_mode == "calendar":
-            # A new calendar year starts the count again: search each year's part separately.
+        if year_mode != "rolling_365":
+            # A new (calendar or visa) year starts the count again: search each year's part.
             pieces = []
             piece_start = first
             while piece_start <= last:
-                year_end = date(date.fromordinal(piece_start).year, 12, 31).toordinal()
+                year_end = _period_end(piece_start, year_mode, visa_from)
                 pieces.append((piece_start, min(last, year_end)))
                 piece_start = year_end + 1
         for lo, hi in pieces:
-            if presence.count(_period_start(hi, year_mode), hi) <= cap:
+            if presence.count(_period_start(hi, year_mode, visa_from), hi) <= cap:
                 continue
             while lo < hi:
                 mid = (lo + hi) // 2
-                if presence.count(_period_start(mid, year_mode), mid) > cap:
+                if presence.count(_period_start(mid, year_mode, visa_from), mid) > cap:
                     hi = mid
                 else:
                     lo = mid + 1

@@ -47,9 +47,13 @@ BANDS: tuple[Band, ...] = (
     ),
 )
 
-# KZT per MCI (МРП), by year. Only the years with a source are listed (RULES.md §5):
-# 2023 from egov.kz, 2026 derived from news.mail.ru 12 Mar 2026 (50 MRP = 216,250 KZT).
-MCI_KZT: dict[int, int] = {2023: 3450, 2026: 4325}
+# KZT per MCI (МРП), by year (RULES.md §5: "the MCI per year", a table). Each year's value is
+# set by that year's republican budget law:
+# 2023: 3,450 KZT (egov.kz; Law on the republican budget for 2023-2025);
+# 2024: 3,692 KZT (Law on the republican budget for 2024-2026);
+# 2025: 3,932 KZT (Law on the republican budget for 2025-2027);
+# 2026: 4,325 KZT (news.mail.ru 12 Mar 2026: 50 MRP = 216,250 KZT).
+MCI_KZT: dict[int, int] = {2023: 3450, 2024: 3692, 2025: 3932, 2026: 4325}
 
 
 def mci_kzt(year: int) -> int | None:
@@ -92,13 +96,19 @@ class Consequence:
     rule: Rule
 
 
-def overstay_consequence(days: int, *, on: date) -> Consequence:
-    """The sanction band for `days` overstay days, with the fine in KZT where the MCI is known."""
+def overstay_consequence(days: int, *, on: date, offence_on: date | None = None) -> Consequence:
+    """The sanction band for `days` overstay days, with the fine in KZT where the MCI is known.
+
+    A fine is counted in the MCI of the year the offence was committed, not of the day the
+    figure is looked at, so `offence_on`, the first day of the overstay, decides the year;
+    without it, `on` does.
+    """
     if days < 0:
         raise ValueError("overstay days cannot be negative")
     band = band_for(days)
-    source = rule("kz_overstay", on)
-    mci = mci_kzt(on.year)
+    offence = on if offence_on is None else offence_on
+    source = rule("kz_overstay", offence)
+    mci = mci_kzt(offence.year)
     if band is None:
         return Consequence(days, "none", "none", "No overstay.", None, mci, None, False, source)
     fine_kzt = band.fine_mci * mci if band.fine_mci is not None and mci is not None else None

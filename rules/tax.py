@@ -55,8 +55,10 @@ def _constant_length_pieces(start: int, end: int, tax_window: str) -> list[tuple
     return pieces
 
 
-def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int | None:
-    """First day on which the presence days in its tax window exceed `threshold`, or None.
+def crossing_date(
+    presence: Presence, *, threshold: int, tax_window: str, start: int | None = None
+) -> int | None:
+    """First day (on or after `start`) whose tax window holds more than `threshold` days.
 
     The count can only rise on a presence day, so only the stays are searched.
     """
@@ -64,12 +66,16 @@ def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int
         return None
     starts, ends, before = presence.starts, presence.ends, presence.before
     # Every window ending in a stay lies within [start-365, end]: a cheap upper bound.
-    outside = presence.upto_each([start - 366 for start in starts])
-    for i, start in enumerate(starts):
+    outside = presence.upto_each([first - 366 for first in starts])
+    for i, stay_start in enumerate(starts):
         end = ends[i]
-        if before[i] + end - start + 1 - outside[i] <= threshold:
+        if start is not None:
+            if end < start:
+                continue
+            stay_start = max(stay_start, start)
+        if before[i] + end - starts[i] + 1 - outside[i] <= threshold:
             continue
-        for first, last in _constant_length_pieces(start, end, tax_window):
+        for first, last in _constant_length_pieces(stay_start, end, tax_window):
             # Inside a piece the window has one length, so its start is plain arithmetic.
             lag = last - window_start(last, tax_window)
             if presence.count(last - lag, last) <= threshold:
@@ -83,3 +89,27 @@ def crossing_date(presence: Presence, *, threshold: int, tax_window: str) -> int
                     lo = mid + 1
             return lo
     return None
+
+
+def current_crossing(presence: Presence, *, on: int, threshold: int, tax_window: str) -> int | None:
+    """The crossing that matters on `on`: the first day in `on`'s tax window or later (planned
+    stays, an open stay projected) whose window holds more than `threshold` days (RULES.md §9).
+
+    A crossing whose whole window ended before `on`'s window began no longer matters: the days
+    that made it have left every 12-month period that contains `on`.
+    """
+    return crossing_date(
+        presence, threshold=threshold, tax_window=tax_window, start=window_start(on, tax_window)
+    )
+
+
+def next_crossing(presence: Presence, *, on: int, threshold: int, tax_window: str) -> int | None:
+    """The first crossing after `on` that starts afresh: after a day back at or under the
+    threshold, so a planned crossing shows even while an earlier one still holds (RULES.md §9).
+    """
+    day = on
+    if presence.count(window_start(day, tax_window), day) > threshold:
+        # Within a year after the last presence day every window is empty: the loop ends.
+        while presence.count(window_start(day, tax_window), day) > threshold:
+            day += 1
+    return crossing_date(presence, threshold=threshold, tax_window=tax_window, start=day + 1)

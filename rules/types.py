@@ -58,8 +58,14 @@ class Stay:
     visa: Visa | None = None
 
 
+# The days the engine counts. Windows reach a year back and projections about four years on,
+# so dates near 0001-01-01 or 9999-12-31 would overflow; a travel record outside this range is
+# a typing error, refused as `bad_request`.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
 TAX_WINDOWS = ("12_months", "365_days")
-MONTAGE_YEAR_MODES = ("calendar", "rolling_365")
+MONTAGE_YEAR_MODES = ("calendar", "rolling_365", "visa_year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,17 @@ class Parameters:
     d_visa_insurance_days: int = 90
     b12_1_max_extensions: int = 1
     b12_1_extension_months: int = 12
+    # RULES.md §1 and §15: a same-day exit and re-entry is a new border crossing (the 30-day
+    # counter restarts), yet the documented default merges such stays into one.
+    merge_same_day_reentry: bool = True
+    # RULES.md §2: the KZ 90/180 cap binds stays entered from 27 Jan 2023 (Decree No. 1146).
+    kz_90_180_from: date = date(2023, 1, 27)
+    # Days before the registration deadline from which an open stay is warned about (§4).
+    registration_lead_days: int = 7
+    # RULES.md §2 "Edge cases": egov.kz's "not more than 120 days during one calendar year" for
+    # visa-free visitors, repeated by no other source; off unless an admin turns it on.
+    kz_annual_cap: bool = False
+    kz_annual_cap_days: int = 120
 
     def __post_init__(self) -> None:
         if self.tax_window not in TAX_WINDOWS:
@@ -93,6 +110,10 @@ class Parameters:
                 f"montage_year_mode must be one of {MONTAGE_YEAR_MODES}, "
                 f"not {self.montage_year_mode!r}"
             )
+        if self.kz_annual_cap and self.kz_annual_cap_days < self.per_stay_cap_days:
+            raise ValueError("kz_annual_cap_days must be at least per_stay_cap_days")
+        if self.registration_lead_days < 0:
+            raise ValueError("registration_lead_days cannot be negative")
         if self.max_days < 1 or self.window_days < self.max_days:
             raise ValueError("window_days must be at least max_days, and max_days at least 1")
 

@@ -6,12 +6,14 @@ permit (§12). `days_of_stay_allowed` counts presence days under the visa, entry
 included, across all its entries; a Schengen C visa is also held to 90/180 (§13).
 """
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from rules.overstay import overstay_band, overstay_tier
 from rules.sources import Rule, rule
 from rules.types import DEFAULTS, Parameters, Stay, Visa, VisaKind
 from rules.window import Presence, first_violation, latest_legal_day, merge
@@ -36,13 +38,58 @@ VISA_TERMS: dict[VisaKind, VisaTerms] = {
     VisaKind.C3: VisaTerms(None, None, None, "kz_visas"),
     # RULES.md §8: up to 1 year, multiple entry; extensions below.
     VisaKind.B12_1: VisaTerms(None, None, None, "kz_visas"),
-    VisaKind.B9_1: VisaTerms(None, None, None, "kz_visas"),
+    # RULES.md §8: "Single-entry e-visa up to 1 year, convertible to multiple entry" (a
+    # converted visa is recorded as a new visa).
+    VisaKind.B9_1: VisaTerms(None, None, 1, "kz_visas"),
     VisaKind.KZ_TEMPORARY_RESIDENCE: VisaTerms(None, None, None, "kz_registration"),
     # RULES.md §11: the sticker's "duration of stay", at most 90 days, within 90/180.
     VisaKind.SCHENGEN_C: VisaTerms(None, 90, None, "schengen_visa"),
     VisaKind.DE_NATIONAL_D: VisaTerms(None, None, None, "de_national_visa"),
     VisaKind.DE_RESIDENCE_PERMIT: VisaTerms(None, None, None, "de_national_visa"),
 }
+
+# Kazakh visas and permits: overstaying them is an offence under KoAP art. 517 (RULES.md §5).
+KZ_VISA_KINDS = frozenset(
+    {
+        VisaKind.B2_SINGLE,
+        VisaKind.B2_MULTIPLE,
+        VisaKind.C3,
+        VisaKind.B12_1,
+        VisaKind.B9_1,
+        VisaKind.KZ_TEMPORARY_RESIDENCE,
+    }
+)
+# Kinds whose days of stay and entries the visa type fixes (RULES.md §6): a record without
+# them takes them from `VISA_TERMS` rather than "no limit".
+TERMS_BY_TYPE = frozenset({VisaKind.B2_SINGLE, VisaKind.B2_MULTIPLE, VisaKind.B9_1})
+
+
+def days_allowed(visa: Visa) -> int | None:
+    """The days of stay a visa allows in total, None when only its validity limits the stay.
+
+    A Schengen multiple-entry C visa valid for more than six months has no total: its
+    "duration of stay" is 90 days in any 180-day period (Regulation (EC) No 810/2009, Visa
+    Code, Annex VII point 6), which 90/180 checks. B2 visas take their term from the type.
+    """
+    if visa.kind is VisaKind.SCHENGEN_C and long_multiple_entry(visa):
+        return None
+    if visa.days_of_stay_allowed is None and visa.kind in TERMS_BY_TYPE:
+        return VISA_TERMS[visa.kind].days_of_stay
+    return visa.days_of_stay_allowed
+
+
+def entries_allowed(visa: Visa) -> int | None:
+    """Entries a visa allows, None for multiple entry; single-entry types say 1 (§6, §8)."""
+    if visa.entries_allowed is None and visa.kind in TERMS_BY_TYPE:
+        return VISA_TERMS[visa.kind].entries
+    return visa.entries_allowed
+
+
+def long_multiple_entry(visa: Visa) -> bool:
+    """A multiple-entry visa whose validity is longer than six months (Visa Code Annex VII)."""
+    return visa.entries_allowed is None and visa.valid_until >= visa.valid_from + relativedelta(
+        months=6
+    )
 
 
 def new_visa(
@@ -85,7 +132,8 @@ def expiry(visa: Visa, params: Parameters = DEFAULTS) -> date:
     """
     if visa.extensions_granted == 0:
         return visa.valid_until
-    if visa.kind not in (VisaKind.B12_1, VisaKind.B9_1):
+    if visa.kind is not VisaKind.B12_1:
+        # B9-1 has no extension of its own (RULES.md §8); B12-1's does not carry over.
         raise ValueError(f"{visa.kind} visas are not extended by the engine")
     if visa.extensions_granted > params.b12_1_max_extensions:
         raise ValueError(
@@ -116,6 +164,12 @@ class VisaAssessment:
     compliant: bool
     first_violation_date: date | None
     rule: Rule
+    # Kazakh visas only (KoAP art. 517, RULES.md §5): days of the stay containing `on`, else
+    # of the last stay before it, spent after the visa's permitted period; None otherwise.
+    overstay_days: int | None = None
+    overstay_band: str | None = None
+    overstay_tier: str | None = None
+    overstay_from: date | None = None
 
 
 def visa_assessment(
@@ -149,11 +203,12 @@ def visa_assessment(
             break
     if outside is not None:
         violations.append(outside)
-    allowed = visa.days_of_stay_allowed
+    allowed = days_allowed(visa)
     if allowed is not None and presence.total > allowed:
         violations.append(presence.nth_day(allowed + 1))
-    if visa.entries_allowed is not None and len(entries) > visa.entries_allowed:
-        violations.append(entries[visa.entries_allowed].toordinal())
+    entries_limit = entries_allowed(visa)
+    if entries_limit is not None and len(entries) > entries_limit:
+        violations.append(entries[entries_limit].toordinal())
     schengen = visa.kind is VisaKind.SCHENGEN_C
     if schengen:
         over = first_violation(presence, window=params.window_days, limit=params.max_days, cap=None)
@@ -181,6 +236,12 @@ def visa_assessment(
         first = entries[0] if entries else visa.valid_from
         insurance = first + timedelta(days=params.d_visa_insurance_days - 1)
 
+    overstay = band = tier = overstay_from = None
+    if visa.kind in KZ_VISA_KINDS:
+        overstay, first_over = _overstay(presence, today, valid_until, allowed)
+        band, tier = overstay_band(overstay), overstay_tier(overstay)
+        overstay_from = None if first_over is None else date.fromordinal(first_over)
+
     first_violation_day = min(violations) if violations else None
     return VisaAssessment(
         visa=replace(visa),
@@ -193,7 +254,7 @@ def visa_assessment(
         days_allowed=allowed,
         days_remaining=None if allowed is None else max(0, allowed - used),
         entries_used=sum(1 for e in entries if e <= on),
-        entries_allowed=visa.entries_allowed,
+        entries_allowed=entries_limit,
         latest_legal_exit=None if latest is None else date.fromordinal(latest),
         insurance_cover_until=insurance,
         compliant=first_violation_day is None,
@@ -201,4 +262,28 @@ def visa_assessment(
             None if first_violation_day is None else date.fromordinal(first_violation_day)
         ),
         rule=rule(VISA_TERMS[visa.kind].rule_key, on),
+        overstay_days=overstay,
+        overstay_band=band,
+        overstay_tier=tier,
+        overstay_from=overstay_from,
     )
+
+
+def _overstay(
+    presence: Presence, today: int, valid_until: int, allowed: int | None
+) -> tuple[int, int | None]:
+    """Days of the stay containing `today` (else the last one before) after the permitted
+    period (the visa's last valid day, or the day its allowed days run out), and the first."""
+    i = presence.span_at(today)
+    if i is None:
+        i = bisect_right(presence.ends, today) - 1
+    if i < 0:
+        return 0, None
+    start, end = presence.starts[i], min(presence.ends[i], today)
+    legal_end = valid_until
+    if allowed is not None and presence.total > allowed:
+        legal_end = min(legal_end, presence.nth_day(allowed))
+    first_over = max(legal_end + 1, start)
+    if first_over > end:
+        return 0, None
+    return end - first_over + 1, first_over

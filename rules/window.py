@@ -10,11 +10,16 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 
-def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merges stays that overlap or share a day; adjacent stays stay apart (RULES.md §1)."""
+def merge(spans: Iterable[tuple[int, int]], *, join_same_day: bool = True) -> list[tuple[int, int]]:
+    """Merges stays that overlap or share a day; adjacent stays stay apart (RULES.md §1).
+
+    With `join_same_day` False a stay entered on the day another ends is a new border crossing
+    (RULES.md §1, "Edge cases"): it stays a stay of its own, sharing that one day with the
+    stay before. Such stays are not disjoint; `Presence` needs them merged with the default.
+    """
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
+        if merged and (start <= merged[-1][1] if join_same_day else start < merged[-1][1]):
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
         else:
@@ -114,15 +119,18 @@ def used(presence: Presence, day: int, window: int) -> int:
 
 
 def latest_legal_day(
-    presence: Presence, entry: int, *, window: int, limit: int, cap: int | None
+    presence: Presence, entry: int, *, window: int, limit: int | None, cap: int | None
 ) -> int | None:
     """L(E) of the contract: the last day of a legal continuous stay entered on `entry`.
 
     For each day x of the stay, the days present before `entry` within [x-window+1, x] plus the
     days of this stay so far must not exceed `limit`; with a per-stay `cap` (KZ §1) the stay
     also ends on its cap-th day. None when the entry day itself fails. Since f(x) = (days before
-    E still in the window) + (x-E+1) never falls, L is the last x with f(x) <= limit.
+    E still in the window) + (x-E+1) never falls, L is the last x with f(x) <= limit. `limit`
+    None: no 90/180 binds the stay (KZ stays entered before 27 Jan 2023, RULES.md §2).
     """
+    if limit is None:
+        return None if cap is None else entry + cap - 1
     prior = presence.upto(entry - 1)
 
     def over(x: int) -> bool:
@@ -161,11 +169,32 @@ def first_over_limit(
     return lo
 
 
-def first_violation(presence: Presence, *, window: int, limit: int, cap: int | None) -> int | None:
-    """The first day of any stay, past or planned, that breaks 90/180 or the per-stay cap."""
+def first_violation(
+    presence: Presence,
+    *,
+    window: int,
+    limit: int,
+    cap: int | None,
+    stays: list[tuple[int, int]] | None = None,
+    limit_from: int | None = None,
+) -> int | None:
+    """The first day of any stay, past or planned, that breaks 90/180 or the per-stay cap.
+
+    `stays` are the border crossings when they differ from the presence spans (same-day
+    re-entries kept apart); `limit_from`: stays entered before it are held to the cap only.
+    """
     over_limit_possible = presence.total > limit
     if not over_limit_possible and cap is None:
         return None
+    if stays is not None or limit_from is not None:
+        return _first_violation_by_stay(
+            presence,
+            presence_spans(presence) if stays is None else stays,
+            window=window,
+            limit=limit if over_limit_possible else None,
+            cap=cap,
+            limit_from=limit_from,
+        )
     starts, ends, before = presence.starts, presence.ends, presence.before
     # used(end) of each stay is its highest used(x); H(end-window) for all stays in one pass.
     dropped = presence.upto_each([end - window for end in ends]) if over_limit_possible else []
@@ -181,6 +210,35 @@ def first_violation(presence: Presence, *, window: int, limit: int, cap: int | N
                     over = first_over_limit(presence, start, end, window, limit)
             else:
                 over = first_over_limit(presence, start, found - 1, window, limit)
+            if over is not None:
+                found = over
+        if found is not None:
+            return found
+    return None
+
+
+def presence_spans(presence: Presence) -> list[tuple[int, int]]:
+    return list(zip(presence.starts, presence.ends, strict=True))
+
+
+def _first_violation_by_stay(
+    presence: Presence,
+    stays: list[tuple[int, int]],
+    *,
+    window: int,
+    limit: int | None,
+    cap: int | None,
+    limit_from: int | None,
+) -> int | None:
+    """`first_violation` one stay at a time: each stay lies inside one run of presence days."""
+    for start, end in stays:
+        found = None
+        if cap is not None and end - start + 1 > cap:
+            found = start + cap
+        if limit is not None and (limit_from is None or start >= limit_from):
+            over = first_over_limit(
+                presence, start, end if found is None else found - 1, window, limit
+            )
             if over is not None:
                 found = over
         if found is not None:

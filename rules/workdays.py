@@ -1,9 +1,15 @@
 """Kazakhstan's working-day calendar for the eQonaq deadline (RULES.md §3).
 
 A working day is Monday-Friday that is not a public holiday, or any day the Government made a
-working day by transferring a day off (Labour Code art. 85(3)). The built-in calendar comes from
-the `holidays` package (country "KZ"): its public holidays, weekend holidays moved to the next
-working day, and its `weekend_workdays` (transferred working Saturdays and Sundays).
+working day by transferring a day off (Labour Code art. 85(3)). The two are separate lists:
+the days off (public holidays, weekend holidays moved to the next working day, transferred
+days off) and the transferred working days (Saturdays and Sundays made working days). The
+built-in calendar comes from the `holidays` package (country "KZ"): its holidays and its
+`weekend_workdays`.
+
+The Government moves the days off by decree every year. The package carries the decrees up to
+2025; from 2026 on it has no transferred days, and some religious holidays are estimates. A
+year is *confirmed* when it is in `BUILT_IN_CONFIRMED_YEARS` or the caller gave its calendar.
 """
 
 from collections.abc import Iterable
@@ -15,6 +21,10 @@ import holidays as holidays_package
 
 ONE_DAY = timedelta(days=1)
 
+# Years whose transfers of days off the `holidays` package (0.109) lists from the Government's
+# decrees (e.g. 2024-05-04, a working Saturday; 2025-01-05, a working Sunday).
+BUILT_IN_CONFIRMED_YEARS = frozenset(range(2017, 2026))
+
 
 @lru_cache(maxsize=64)
 def _kz_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
@@ -25,34 +35,65 @@ def _kz_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return days_off, workdays
 
 
+def built_in_calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """The built-in days off and transferred working days of `year` (for an admin to correct)."""
+    return _kz_year(year)
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingDays:
     """A working-day calendar.
 
-    `holidays` None means the built-in KZ calendar; a given collection, even empty, replaces it
-    whole, its transferred working days included (issue 3). `extra_working_days` are working
-    days whatever the weekday or holiday list says.
+    `holidays` replaces the built-in days off and `transferred_working_days` the built-in
+    transferred working days, each only when given (None: built-in). `years` limits both to
+    those years (the years a caller corrected); None applies them to every year.
+    `extra_working_days` are working days whatever the weekday or holiday list says.
     """
 
     holidays: frozenset[date] | None = None
     extra_working_days: frozenset[date] = frozenset()
+    transferred_working_days: frozenset[date] | None = None
+    years: frozenset[int] | None = None
 
     @classmethod
     def of(
-        cls, holidays: Iterable[date] | None = None, extra_working_days: Iterable[date] = ()
+        cls,
+        holidays: Iterable[date] | None = None,
+        extra_working_days: Iterable[date] = (),
+        *,
+        transferred_working_days: Iterable[date] | None = None,
+        years: Iterable[int] | None = None,
     ) -> "WorkingDays":
-        return cls(None if holidays is None else frozenset(holidays), frozenset(extra_working_days))
+        return cls(
+            None if holidays is None else frozenset(holidays),
+            frozenset(extra_working_days),
+            None if transferred_working_days is None else frozenset(transferred_working_days),
+            None if years is None else frozenset(years),
+        )
+
+    def _given(self, year: int) -> bool:
+        return self.years is None or year in self.years
 
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_working_days:
             return True
-        if self.holidays is None:
-            days_off, workdays = _kz_year(day.year)
-            if day in workdays:
-                return True
-        else:
-            days_off = self.holidays
+        given = self._given(day.year)
+        days_off = self.holidays if given else None
+        workdays = self.transferred_working_days if given else None
+        if days_off is None or workdays is None:
+            built_in_off, built_in_work = _kz_year(day.year)
+            days_off = built_in_off if days_off is None else days_off
+            workdays = built_in_work if workdays is None else workdays
+        if day in workdays:
+            return True
         return day.weekday() < 5 and day not in days_off
+
+    def confirmed(self, first: date, last: date) -> bool:
+        """Whether every year from `first` to `last` has a confirmed calendar (module docstring)."""
+        return all(
+            year in BUILT_IN_CONFIRMED_YEARS or (self.years is not None and year in self.years)
+            for year in range(first.year, last.year + 1)
+        )
 
     def nth_working_day(self, start: date, n: int, *, counts_start: bool = True) -> date:
         """The n-th working day counting from `start` (day 1 if it is a working day).

@@ -9,8 +9,12 @@ Decisions where the contract leaves room (each also listed in docs/rules.md):
 - Stays are merged when they overlap or share a day; a re-entry the day after an exit starts a new
   stay (RULES.md §1, `merge_adjacent = false`). "Presence days before E" include the days of an
   adjacent stay that ended on E-1.
-- The KZ 90/180 rule's effective-from date (2023-01-27, RULES.md §2) is not applied: the contract
-  defines every figure without it, so days before 2023-01-27 count like any other day.
+- The KZ 90/180 rule binds stays entered from 2023-01-27 (RULES.md §2, option `kz_90_180_from`);
+  earlier stays are held to the 30-day cap only. A stay entered later counts every presence day
+  in its windows, those before 2023-01-27 included.
+- Same-day re-entry (RULES.md §1): merged by default; with `merge_same_day_reentry` false the
+  re-entry is a stay of its own that shares its first day with the stay before. `depends_on`
+  names the option when the other choice changes a key of `VERDICT_KEYS`.
 - `stay_after_open_stay`: another stay whose entry is later than the open stay's entry. A stay that
   starts on or before the open stay's entry is merged with it like any other overlapping stay.
 - Errors are checked in this order: `bad_request` (the whole request is parsed first), then
@@ -33,16 +37,17 @@ Decisions where the contract leaves room (each also listed in docs/rules.md):
   the open stay runs up to `on`, or to a later exit of a stay merged with it.
 - `eqonaq_deadline_calendar` is E+3 whatever `eqonaq_counts_arrival_day` says (the contract's
   formula).
-- Working-day calendar. Without `holidays` in the request: the `holidays` package's KZ public
-  holidays (holidays 0.109 lists the moved days off, e.g. "2025-01-03 Демалыс күні (05.01.2025
-  бастап ауыстырылды)", and weekend holidays' substitute days) plus its `weekend_workdays`
-  (Saturdays/Sundays made working days by government transfer, e.g. 2025-01-05), plus the request's
-  `extra_working_days`. With `holidays` in the request, even empty, the built-in calendar is
-  replaced whole (its transferred working days too): Monday-Friday not in `holidays`, or any day in
-  `extra_working_days`.
+- Working-day calendar: the `holidays` package's KZ public holidays (holidays 0.109 lists the
+  moved days off, e.g. "2025-01-03 Демалыс күні (05.01.2025 бастап ауыстырылды)", and weekend
+  holidays' substitute days) are the days off; its `weekend_workdays` (Saturdays/Sundays made
+  working days by government transfer, e.g. 2025-01-05) the transferred working days. A request's
+  `holidays` replaces the days off, its `transferred_working_days` the transferred working days,
+  each only in `calendar_years` when those are given; `extra_working_days` are always working.
 - Tax window "(on minus one calendar year, on]": one calendar year before 29 Feb is 28 Feb, so the
   window after 29 Feb 2024 starts on 1 Mar 2023. The crossing date is searched over presence days
   only: the window's start never moves backwards, so the count can only go up on a presence day.
+  The crossing reported is the first one from the start of on's own window on; the next one is
+  the first after a day from `on` on whose window is back at 183 days or fewer.
 """
 
 import re
@@ -88,6 +93,24 @@ REPORT_KEYS = [
     "tax_days",
     "tax_183_crossing_date",
     "tax_183_exceeded",
+    "tax_183_next_crossing_date",
+    "registration_upcoming_deadline",
+    "eqonaq_calendar_confirmed",
+    "citizenship_modelled",
+    "depends_on",
+]
+# The keys that make the verdict: `depends_on` names the same-day choice when one differs.
+VERDICT_KEYS = [
+    "latest_legal_exit",
+    "overstay_days",
+    "overstay_tier",
+    "planned_latest_legal_exit",
+    "earliest_reentry",
+    "plan_compliant",
+    "first_violation_date",
+    "registration_required",
+    "registration_deadline",
+    "registration_upcoming_deadline",
 ]
 REGIMES = ("kz_visa_free", "schengen")
 TAX_WINDOWS = ("12_months", "365_days")
@@ -103,15 +126,44 @@ ONE_DAY = timedelta(days=1)
 # this module slow.
 DAYS = tuple(timedelta(days=k) for k in range(400))
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+KZ_90_180_FROM = date(2023, 1, 27)
+# The limits by citizenship (RULES.md §15): per-stay cap and the limit in 180 days.
+EAEU = {"AM", "BY", "KG", "RU"}
+FOURTEEN_DAYS = {"CN", "IN", "IR"}
+SCHENGEN_LAW = {"cap": None, "limit": MAX_DAYS, "from": None, "annual": None}
 
 
 def check(request: dict) -> dict:
-    """The report for one request (docs/rules.md, "The JSON contract")."""
+    """The report for one request (docs/rules.md, "The JSON contract").
+
+    Later keys: `depends_on` lists `merge_same_day_reentry` when the other choice changes one
+    of `VERDICT_KEYS`; `citizenship_modelled` is null without a citizenship.
+    """
     req = parse(request)
+    merge_same_day = req["options"]["merge_same_day_reentry"]
+    report = figures(req, merge_same_day)
+    depends_on = []
+    if len(merged_stays(req["stays"], req["on"])) != len(
+        merged_stays(req["stays"], req["on"], join_same_day=False)
+    ):
+        other = figures(req, not merge_same_day)
+        if any(report[key] != other[key] for key in VERDICT_KEYS):
+            depends_on = ["merge_same_day_reentry"]
+    report["citizenship_modelled"] = req["citizenship_modelled"]
+    report["depends_on"] = depends_on
+    return report
+
+
+def figures(req: dict, merge_same_day: bool) -> dict:
+    """Every key but `citizenship_modelled` and `depends_on`, with one same-day choice."""
     regime = req["regime"]
     on = req["on"]
     kz = regime == "kz_visa_free"
-    stays = merged_stays(req["stays"], on)
+    law = req["law"] if kz else SCHENGEN_LAW
+    # Border crossings: stays sharing a day are one stay only when `merge_same_day`.
+    stays = merged_stays(req["stays"], on, join_same_day=merge_same_day)
     presence = presence_days(stays)
 
     report = {}
@@ -123,11 +175,11 @@ def check(request: dict) -> dict:
 
     used = used_on(presence, on)
     report["days_used"] = used
-    report["remaining"] = max(0, MAX_DAYS - used)
-    report["excess_days"] = max(0, used - MAX_DAYS)
+    report["remaining"] = max(0, law["limit"] - used)
+    report["excess_days"] = max(0, used - law["limit"])
 
     report["latest_legal_exit"] = (
-        iso(latest_legal_day(presence, current[0], kz)) if current else None
+        iso(latest_legal_day(presence, current[0], law)) if current else None
     )
 
     # Overstay: the current stay, else the last stay that ended before `on`.
@@ -138,7 +190,7 @@ def check(request: dict) -> dict:
         overstay_stay = past[-1] if past else None
         overstay_end = overstay_stay[1] if overstay_stay else None
     if overstay_stay:
-        last_legal = latest_legal_day(presence, overstay_stay[0], kz)
+        last_legal = latest_legal_day(presence, overstay_stay[0], law)
         overstay = 0
         day = overstay_stay[0]
         while day <= overstay_end:
@@ -155,7 +207,7 @@ def check(request: dict) -> dict:
 
     planned = req["planned_entry"]
     if planned is not None:
-        last_legal = latest_legal_day(presence, planned, kz)
+        last_legal = latest_legal_day(presence, planned, law)
         report["planned_latest_legal_exit"] = iso(last_legal)
         report["planned_max_stay_days"] = days_between(planned, last_legal) if last_legal else 0
     else:
@@ -168,25 +220,38 @@ def check(request: dict) -> dict:
         history = {day for day in presence if day <= on}
         start = on + ONE_DAY if on in presence else on
         report["earliest_reentry"] = {
-            str(length): iso(earliest_reentry(history, start, length, kz))
+            str(length): iso(earliest_reentry(history, start, length, law))
             for length in req["reentry_lengths"]
         }
 
-    violation = first_violation(stays, presence, kz)
+    violation = first_violation(stays, presence, law)
     report["plan_compliant"] = violation is None
     report["first_violation_date"] = iso(violation)
 
     relevant = relevant_stay(stays, on, current) if kz else None
+    upcoming = None
     if relevant:
         entry, end = relevant
         required = days_between(entry, end) > REGISTRATION_THRESHOLD
         report["relevant_stay_entry"] = iso(entry)
         report["registration_required"] = required
         report["registration_deadline"] = iso(entry + timedelta(days=29)) if required else None
+        open_entry = next((e for e, exit_ in req["stays"] if exit_ is None), None)
+        if relevant == current and open_entry is not None and entry <= open_entry:
+            # An open stay may pass 30 days: its deadline shows from the lead days before it.
+            deadline = entry + timedelta(days=29)
+            lead = timedelta(days=req["options"]["registration_lead_days"])
+            if days_between(entry, on) <= REGISTRATION_THRESHOLD and on >= deadline - lead:
+                upcoming = deadline
         is_working = working_day_test(req, entry)
         counts_arrival = req["options"]["eqonaq_counts_arrival_day"]
-        report["eqonaq_deadline"] = iso(third_working_day(entry, counts_arrival, is_working))
+        deadline = third_working_day(entry, counts_arrival, is_working)
+        report["eqonaq_deadline"] = iso(deadline)
         report["eqonaq_deadline_calendar"] = iso(entry + timedelta(days=3))
+        confirmed_years = set(range(2017, 2026)) | set(req["calendar_years"] or ())
+        calendar_confirmed = all(
+            year in confirmed_years for year in range(entry.year, deadline.year + 1)
+        )
     else:
         for key in (
             "relevant_stay_entry",
@@ -196,15 +261,19 @@ def check(request: dict) -> dict:
             "eqonaq_deadline_calendar",
         ):
             report[key] = None
+        calendar_confirmed = None
 
     first_of_year = date(on.year, 1, 1)
     report["days_in_calendar_year"] = sum(1 for day in presence if first_of_year <= day <= on)
 
     tax_window = req["options"]["tax_window"]
     report["tax_days"] = tax_days_on(presence, on, tax_window)
-    crossing = tax_crossing(req["stays"], on, tax_window)
+    crossing, next_crossing = tax_crossings(req["stays"], on, tax_window)
     report["tax_183_crossing_date"] = iso(crossing)
     report["tax_183_exceeded"] = crossing is not None and crossing <= on
+    report["tax_183_next_crossing_date"] = iso(next_crossing)
+    report["registration_upcoming_deadline"] = iso(upcoming)
+    report["eqonaq_calendar_confirmed"] = calendar_confirmed
     return report
 
 
@@ -265,6 +334,20 @@ def parse(request) -> dict:
         given_holidays = set(parse_date_list(given_holidays, "holidays"))
     extra = request.get("extra_working_days")
     extra = set() if extra is None else set(parse_date_list(extra, "extra_working_days"))
+    transferred = request.get("transferred_working_days")
+    if transferred is not None:
+        transferred = set(parse_date_list(transferred, "transferred_working_days"))
+    years = request.get("calendar_years")
+    if years is not None and not (
+        isinstance(years, list)
+        and all(isinstance(y, int) and not isinstance(y, bool) and 1 <= y <= 9999 for y in years)
+    ):
+        raise bad_request("calendar_years: expected a list of years")
+    citizenship = request.get("citizenship")
+    if citizenship is not None and not (
+        isinstance(citizenship, str) and len(citizenship) == 2 and citizenship.isupper()
+    ):
+        raise bad_request("citizenship: expected a two-letter country code")
 
     raw_options = request.get("options")
     if raw_options is None:
@@ -277,6 +360,40 @@ def parse(request) -> dict:
     tax_window = raw_options.get("tax_window", "12_months")
     if tax_window not in TAX_WINDOWS:
         raise bad_request(f"options.tax_window: unknown window {tax_window!r}")
+    merge_same_day = raw_options.get("merge_same_day_reentry", True)
+    annual_on = raw_options.get("kz_annual_cap", False)
+    for name, value in (("merge_same_day_reentry", merge_same_day), ("kz_annual_cap", annual_on)):
+        if not isinstance(value, bool):
+            raise bad_request(f"options.{name}: expected true or false")
+    lead = raw_options.get("registration_lead_days", 7)
+    annual_days = raw_options.get("kz_annual_cap_days", 120)
+    for name, value, least in (
+        ("registration_lead_days", lead, 0),
+        ("kz_annual_cap_days", annual_days, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise bad_request(f"options.{name}: expected a whole number >= {least}")
+    kz_from = raw_options.get("kz_90_180_from")
+    kz_from = KZ_90_180_FROM if kz_from is None else parse_date(kz_from, "options.kz_90_180_from")
+
+    # The Kazakh visa-free limits of the traveller's citizenship; others keep the German ones.
+    cap, limit, modelled = KZ_PER_STAY_CAP, MAX_DAYS, None
+    if citizenship is not None:
+        modelled = regime == "schengen" or citizenship in {"DE"} | EAEU | FOURTEEN_DAYS
+        if regime == "kz_visa_free" and citizenship in EAEU:
+            cap = 90
+        elif regime == "kz_visa_free" and citizenship in FOURTEEN_DAYS:
+            cap, limit = 14, 42
+    if annual_on and annual_days < cap:
+        raise bad_request("options: kz_annual_cap_days must be at least the per-stay cap")
+    annual = annual_days if annual_on else None
+    law = {"cap": cap, "limit": limit, "from": kz_from, "annual": annual}
+
+    for field, day in [("on", on), ("planned_entry", planned)] + [
+        (f"stays[{i}]", day) for i, stay in enumerate(stays) for day in stay
+    ]:
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise bad_request(f"{field}: {day} is outside the dates counted")
 
     for i, (entry, exit_) in enumerate(stays):
         if exit_ is not None and exit_ < entry:
@@ -309,23 +426,33 @@ def parse(request) -> dict:
         "reentry_lengths": lengths,
         "holidays": given_holidays,
         "extra_working_days": extra,
-        "options": {"eqonaq_counts_arrival_day": counts_arrival, "tax_window": tax_window},
+        "transferred_working_days": transferred,
+        "calendar_years": years,
+        "citizenship_modelled": modelled,
+        "law": law,
+        "options": {
+            "eqonaq_counts_arrival_day": counts_arrival,
+            "tax_window": tax_window,
+            "merge_same_day_reentry": merge_same_day,
+            "registration_lead_days": lead,
+        },
     }
 
 
 # Stays and presence days
 
 
-def merged_stays(stays: list, on: date) -> list[tuple[date, date]]:
+def merged_stays(stays: list, on: date, *, join_same_day: bool = True) -> list[tuple[date, date]]:
     """Stays as (entry, last day) with overlapping or day-sharing stays merged, sorted.
 
     An open stay's last day is `on`. A stay that starts the day after another ends is kept
-    separate (adjacent stays are not merged).
+    separate (adjacent stays are not merged). With `join_same_day` False a stay entered on
+    the day another ends is kept separate too: a new border crossing (RULES.md §1).
     """
     spans = sorted((entry, on if exit_ is None else exit_) for entry, exit_ in stays)
     merged = []
     for entry, end in spans:
-        if merged and entry <= merged[-1][1]:
+        if merged and (entry <= merged[-1][1] if join_same_day else entry < merged[-1][1]):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((entry, end))
@@ -343,10 +470,12 @@ def presence_days(stays: list[tuple[date, date]]) -> set[date]:
 
 
 def stay_containing(stays, day: date):
+    """The stay containing `day`; on a same-day re-entry, the stay entered that day."""
+    found = None
     for entry, end in stays:
         if entry <= day <= end:
-            return (entry, end)
-    return None
+            found = (entry, end)
+    return found
 
 
 def relevant_stay(stays, on: date, current):
@@ -372,45 +501,58 @@ def used_on(presence: set[date], day: date) -> int:
     return sum(1 for back in range(WINDOW_DAYS) if day - DAYS[back] in presence)
 
 
-def latest_legal_day(history: set[date], entry: date, kz: bool):
+def latest_legal_day(history: set[date], entry: date, law: dict):
     """L(entry): the last day L >= entry such that every day x of [entry, L] passes the test.
 
     The contract's test: (presence days before entry within [x-179, x]) + (x-entry+1) <= 90, and
-    for KZ also x-entry+1 <= 30. None when entry itself fails.
+    for KZ also x-entry+1 <= 30. None when entry itself fails. The 90/180 part only binds KZ
+    stays entered from 27 Jan 2023; with egov.kz's annual cap on, the days of x's calendar
+    year (before entry, plus this stay's) are at most the cap.
     """
     before = {day for day in history if day < entry}
+    limit_binds = law["from"] is None or entry >= law["from"]
     last = None
     day = entry
     while True:
         days_of_stay = days_between(entry, day)
-        if kz and days_of_stay > KZ_PER_STAY_CAP:
+        if law["cap"] is not None and days_of_stay > law["cap"]:
             return last
-        if used_on(before, day) + days_of_stay > MAX_DAYS:
+        if limit_binds and used_on(before, day) + days_of_stay > law["limit"]:
             return last
+        if law["annual"] is not None:
+            in_year = sum(1 for d in before if d.year == day.year)
+            in_year += days_between(max(entry, date(day.year, 1, 1)), day)
+            if in_year > law["annual"]:
+                return last
         last = day
         day += ONE_DAY
 
 
-def earliest_reentry(history: set[date], start: date, length: int, kz: bool):
+def earliest_reentry(history: set[date], start: date, length: int, law: dict):
     """First E >= start whose stay [E, E+length-1] is legal, i.e. L(E) >= E+length-1."""
-    if length > MAX_DAYS or (kz and length > KZ_PER_STAY_CAP):
+    if length > law["limit"] or (law["cap"] is not None and length > law["cap"]):
         return None
     for offset in range(REENTRY_SEARCH_DAYS):
         entry = start + timedelta(days=offset)
-        last_legal = latest_legal_day(history, entry, kz)
+        last_legal = latest_legal_day(history, entry, law)
         if last_legal is not None and days_between(entry, last_legal) >= length:
             return entry
     return None
 
 
-def first_violation(stays, presence: set[date], kz: bool):
+def first_violation(stays, presence: set[date], law: dict):
     for entry, end in stays:
+        limit_binds = law["from"] is None or entry >= law["from"]
         day = entry
         while day <= end:
-            if used_on(presence, day) > MAX_DAYS:
+            if limit_binds and used_on(presence, day) > law["limit"]:
                 return day
-            if kz and days_between(entry, day) > KZ_PER_STAY_CAP:
+            if law["cap"] is not None and days_between(entry, day) > law["cap"]:
                 return day
+            if law["annual"] is not None:
+                first_of_year = date(day.year, 1, 1)
+                if sum(1 for d in presence if first_of_year <= d <= day) > law["annual"]:
+                    return day
             day += ONE_DAY
     return None
 
@@ -437,19 +579,25 @@ def overstay_band(days: int) -> str:
 
 
 def working_day_test(req: dict, entry: date):
-    """A function telling whether a day is a Kazakh working day (see the module docstring)."""
+    """A function telling whether a day is a Kazakh working day (see the module docstring).
+
+    Given `holidays` replace the built-in days off and given `transferred_working_days` the
+    built-in transferred working days, each in the `calendar_years` only when those are given.
+    """
+    calendar = holidays_package.country_holidays("KZ", years=range(entry.year - 1, entry.year + 2))
+    built_in_off = set(calendar.keys())
+    built_in_work = set(calendar.weekend_workdays)
     extra = set(req["extra_working_days"])
-    if req["holidays"] is not None:
-        days_off = req["holidays"]
-    else:
-        calendar = holidays_package.country_holidays(
-            "KZ", years=range(entry.year - 1, entry.year + 2)
-        )
-        days_off = set(calendar.keys())
-        extra |= set(calendar.weekend_workdays)
+    years = req["calendar_years"]
 
     def is_working(day: date) -> bool:
-        return (day.weekday() < 5 and day not in days_off) or day in extra
+        if day in extra:
+            return True
+        given = years is None or day.year in years
+        days_off = req["holidays"] if given and req["holidays"] is not None else built_in_off
+        transferred = req["transferred_working_days"]
+        workdays = transferred if given and transferred is not None else built_in_work
+        return day in workdays or (day.weekday() < 5 and day not in days_off)
 
     return is_working
 
@@ -487,13 +635,37 @@ def tax_days_on(presence: set[date], day: date, tax_window: str) -> int:
     return sum(1 for d in tax_window_days(day, tax_window) if d in presence)
 
 
-def tax_crossing(raw_stays: list, on: date, tax_window: str):
+def tax_crossings(raw_stays: list, on: date, tax_window: str):
+    """The crossing that matters on `on` and the next fresh crossing after `on`.
+
+    The first: the first presence day from the start of on's tax window on (planned and
+    projected days too) whose window holds more than 183 days. The second: the first such day
+    after the first day from `on` on whose window holds at most 183.
+    """
     projected_end = on + timedelta(days=TAX_PROJECTION_DAYS)
     projected = presence_days(merged_stays(raw_stays, projected_end))
-    for day in sorted(projected):
-        if tax_days_on(projected, day, tax_window) > TAX_THRESHOLD:
-            return day
-    return None
+    days = sorted(projected)
+    window_first = min(tax_window_days(on, tax_window))
+    current = next(
+        (
+            d
+            for d in days
+            if d >= window_first and tax_days_on(projected, d, tax_window) > TAX_THRESHOLD
+        ),
+        None,
+    )
+    back_under = on
+    while tax_days_on(projected, back_under, tax_window) > TAX_THRESHOLD:
+        back_under += ONE_DAY
+    upcoming = next(
+        (
+            d
+            for d in days
+            if d > back_under and tax_days_on(projected, d, tax_window) > TAX_THRESHOLD
+        ),
+        None,
+    )
+    return current, upcoming
 
 
 def iso(day):

@@ -90,6 +90,23 @@ def requests(draw, stays_strategy=None, *, valid_open_stay=True):
         options["eqonaq_counts_arrival_day"] = draw(st.booleans())
     if draw(st.booleans()):
         options["tax_window"] = draw(st.sampled_from(["12_months", "365_days"]))
+    if draw(st.booleans()):
+        options["merge_same_day_reentry"] = draw(st.booleans())
+    if draw(st.integers(0, 3)) == 0:
+        options["registration_lead_days"] = draw(st.integers(0, 40))
+    if draw(st.integers(0, 4)) == 0:
+        options["kz_annual_cap"] = True
+        options["kz_annual_cap_days"] = draw(st.integers(90, 150))
+    if draw(st.integers(0, 5)) == 0:
+        options["kz_90_180_from"] = iso(draw(st.dates(date(2022, 6, 1), date(2025, 6, 1))))
+    if draw(st.integers(0, 3)) == 0:
+        request["citizenship"] = draw(st.sampled_from(["DE", "RU", "KG", "IN", "CN", "US", "KZ"]))
+    if draw(st.integers(0, 3)) == 0:
+        request["transferred_working_days"] = [
+            iso(on + timedelta(days=d)) for d in draw(st.lists(st.integers(-400, 400), max_size=4))
+        ]
+    if draw(st.integers(0, 3)) == 0:
+        request["calendar_years"] = draw(st.lists(st.integers(2022, 2027), max_size=3))
     if options or draw(st.booleans()):
         request["options"] = options
     return request

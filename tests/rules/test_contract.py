@@ -678,6 +678,11 @@ def test_no_stays_at_all(check):
         "tax_days": 0,
         "tax_183_crossing_date": None,
         "tax_183_exceeded": False,
+        "tax_183_next_crossing_date": None,
+        "registration_upcoming_deadline": None,
+        "eqonaq_calendar_confirmed": None,
+        "citizenship_modelled": None,
+        "depends_on": [],
     }
 
 

@@ -75,7 +75,8 @@ def test_usage_series_gives_used_for_each_day():
         (2, date(2026, 5, 1), "1-3", None),
         (4, date(2026, 5, 1), "4-5", 43250),
         (5, date(2023, 5, 1), "4-5", 34500),
-        (5, date(2024, 5, 1), "4-5", None),  # the 2024 MCI is not in the table
+        (5, date(2024, 5, 1), "4-5", 36920),  # 10 x 3,692 KZT, the 2024 MCI
+        (5, date(2022, 5, 1), "4-5", None),  # the 2022 MCI is not in the table
         (12, date(2026, 5, 1), ">10", None),
     ],
 )
