@@ -10,7 +10,7 @@ in the Schengen area (§13: Kazakhstan is in Annex I of Regulation (EU) 2018/180
 from dataclasses import dataclass
 from datetime import date
 
-from rules.areas import SCHENGEN_STATES
+from rules.areas import schengen_state
 from rules.sources import Rule, rule
 from rules.types import VisaKind
 
@@ -46,7 +46,6 @@ def visa_needed(country: str, *, citizenship: str, purpose: str, entry: date) ->
         if citizenship == "KZ" or kinds is None:
             return None
         return VisaNeed(kinds, rule("kz_visas", entry))
-    joined = SCHENGEN_STATES.get(country)
-    if citizenship == "KZ" and joined is not None and entry >= joined:
+    if citizenship == "KZ" and schengen_state(country, on=entry):
         return VisaNeed(SCHENGEN_TITLES, rule("schengen_visa", entry))
     return None

@@ -41,6 +41,10 @@ class AlertKind(models.TextChoices):
     MONTAGE_EXCEEDED = "montage_exceeded", _("Montage days over 120")
     TAX_APPROACHING = "tax_approaching", _("183-day tax count approaching")
     TAX_CROSSED = "tax_crossed", _("183-day tax count crossed")
+    VISA_NEEDED = "visa_needed", _("Visa needed")
+    CITIZENSHIP_NOT_MODELLED = "citizenship_not_modelled", _("Citizenship not modelled")
+    REGISTRATION_AHEAD = "registration_ahead", _("Temporary registration due soon")
+    SAME_DAY_CHOICE = "same_day_choice", _("Verdict depends on the same-day re-entry setting")
 
 
 class VisaKind(models.TextChoices):

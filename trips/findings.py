@@ -10,45 +10,31 @@ disagree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
 import rules
 
-from . import wording
+from . import entry_findings
 from .choices import STATUS_URGENCY, AlertKind, Status
+from .finding import Finding
 from .models import Notification, Organisation, Traveller, Trip, Visa
-from .stays import area_key, parameters, rules_stay, rules_visa, stays_by_regime
+from .stays import (
+    area_key,
+    calendar,
+    parameters,
+    rules_stay,
+    rules_visa,
+    stays_by_regime,
+    working_days,
+)
+
+__all__ = ["Finding", "RegimeStatus", "TravellerStatus", "evaluate"]
 
 # Notification duties older than this are history, not a to-do.
 EQONAQ_LOOKBACK_DAYS = 60
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing about a traveller that someone must know or do, and by when.
-
-    `subject` tells apart findings of one kind (which trip, visa or address change), so that
-    an alert about one stay is not mistaken for an alert about another. `params` holds only
-    JSON-ready values: alerts store them and describe the finding in the reader's language.
-    """
-
-    kind: AlertKind
-    severity: Status
-    subject: str
-    due_on: date | None
-    params: dict = field(default_factory=dict)
-    rule_key: str = ""
-
-    @property
-    def message(self) -> str:
-        return wording.describe(self.kind, self.params)
-
-    @property
-    def source(self) -> str:
-        return wording.legal_source(self.rule_key)
 
 
 @dataclass(frozen=True)
@@ -98,6 +84,7 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
     """Everything the law says about `traveller` on `on`, with the findings that follow."""
     organisation = traveller.organisation
     params = parameters(organisation)
+    given_calendar = calendar(organisation)
     trips = sorted(traveller.trips.all(), key=lambda t: (t.entry, t.pk or 0))
     grouped = stays_by_regime(traveller, trips)
     current_trip = next(
@@ -107,7 +94,14 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
     regimes: dict[rules.Regime, RegimeStatus] = {}
     for regime, regime_trips in grouped.items():
         stays = tuple(rules_stay(t) for t in regime_trips)
-        report = rules.assess(stays, regime=regime, on=on, options=params)
+        report = rules.assess(
+            stays,
+            regime=regime,
+            on=on,
+            options=params,
+            citizenship=traveller.citizenship or None,
+            **given_calendar,
+        )
         regimes[regime] = RegimeStatus(regime, report, stays)
 
     findings: list[Finding] = []
@@ -118,13 +112,19 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
         findings += allowance_findings(kz, organisation, on=on)
         findings += stay_findings(kz, organisation, on=on)
         findings += overstay_findings(kz, on=on)
-        findings += registration_findings(kz_trips, on=on)
-        findings += eqonaq_findings(kz_trips, params, on=on)
+        findings += registration_findings(kz_trips, params, traveller, on=on)
+        findings += eqonaq_findings(kz_trips, params, working_days(organisation), on=on)
         findings += tax_findings(kz.report, organisation, on=on)
     if schengen is not None:
         findings += allowance_findings(schengen, organisation, on=on)
         findings += stay_findings(schengen, organisation, on=on)
         findings += overstay_findings(schengen, on=on)
+    for status in (kz, schengen):
+        if status is not None:
+            key = area_key(status.regime)
+            findings += entry_findings.same_day_findings(status.report, key, params)
+            findings += entry_findings.citizenship_findings(status.report, traveller)
+    findings += entry_findings.visa_needed_findings(trips, traveller, on=on)
     findings += visa_findings(trips, organisation, on=on)
     montage = montage_days(kz_trips, params, on=on)
     if montage is not None:
@@ -224,7 +224,13 @@ def overstay_findings(status: RegimeStatus, *, on: date):
             "schengen_90_180",
         )
         return
-    consequence = rules.overstay_consequence(report.overstay_days, on=on)
+    # The fine is counted in the MCI of the offence's year: its first overstay day (RULES.md §5).
+    if report.present_on_query_date:
+        last = on
+    else:
+        last = max(s.exit for s in status.stays if s.exit and entry <= s.exit < on)
+    offence_on = last - timedelta(days=report.overstay_days - 1)
+    consequence = rules.overstay_consequence(report.overstay_days, on=on, offence_on=offence_on)
     params |= {"band": report.overstay_band, "consequence": consequence.text}
     kind = (
         AlertKind.OVERSTAY_WARNING
@@ -234,11 +240,14 @@ def overstay_findings(status: RegimeStatus, *, on: date):
     yield Finding(kind, Status.OVERSTAY, f"kz:overstay:{entry}", None, params, "kz_overstay")
 
 
-def registration_findings(trips: Sequence[Trip], *, on: date):
+def registration_findings(
+    trips: Sequence[Trip], params: rules.Parameters, traveller: Traveller, *, on: date
+):
     """A stay over 30 days needs a temporary registration by its 30th day (RULES.md §4).
 
     Counted on physical presence, visa stays included: the duty follows the length of the stay,
-    not the rule that allows it.
+    not the rule that allows it. An open stay that may lawfully pass 30 days (on a visa, or
+    visa-free with a longer per-stay limit) is warned the lead days before the deadline.
     """
     current = next((t for t in trips if t.entry <= on and (t.exit is None or t.exit >= on)), None)
     trip = current or next((t for t in trips if t.entry > on), None)
@@ -246,6 +255,18 @@ def registration_findings(trips: Sequence[Trip], *, on: date):
         return
     length = ((trip.exit or on) - trip.entry).days + 1
     verdict = rules.registration(trip.entry, length)
+    own = rules.kz_visa_free_parameters(traveller.citizenship, params) or params
+    may_pass_30 = trip.visa_id is not None or own.per_stay_cap_days > 30
+    upcoming = rules.registration_upcoming(trip.entry, on=on, params=params)
+    if trip.exit is None and may_pass_30 and upcoming is not None:
+        yield Finding(
+            AlertKind.REGISTRATION_AHEAD,
+            Status.ATTENTION,
+            f"kz:registration:{trip.entry.isoformat()}",
+            upcoming,
+            {"entry": trip.entry.isoformat(), "deadline": upcoming.isoformat()},
+            "kz_registration",
+        )
     if not verdict.required:
         return
     yield Finding(
@@ -258,8 +279,13 @@ def registration_findings(trips: Sequence[Trip], *, on: date):
     )
 
 
-def eqonaq_findings(trips: Sequence[Trip], params: rules.Parameters, *, on: date):
-    """The host's eQonaq duty after each entry and each address change (RULES.md §3)."""
+def eqonaq_findings(
+    trips: Sequence[Trip], params: rules.Parameters, days: rules.WorkingDays, *, on: date
+):
+    """The host's eQonaq duty after each entry and each address change (RULES.md §3).
+
+    A deadline in a year whose calendar nobody confirmed says so (`unconfirmed_year`).
+    """
     duties: list[tuple[str, date, bool]] = []
     for trip in trips:
         if trip.entry > on:
@@ -277,13 +303,15 @@ def eqonaq_findings(trips: Sequence[Trip], params: rules.Parameters, *, on: date
         if filed or (on - event_day).days > EQONAQ_LOOKBACK_DAYS:
             continue
         deadline = rules.eqonaq_deadline(
-            event_day, counts_arrival_day=params.eqonaq_counts_arrival_day
+            event_day, counts_arrival_day=params.eqonaq_counts_arrival_day, calendar=days
         )
         event = {
             "subject": subject.split(":")[0],
             "event_day": event_day.isoformat(),
             "deadline": deadline.isoformat(),
         }
+        if not days.confirmed(event_day, deadline):
+            event["unconfirmed_year"] = deadline.year
         if deadline < on:
             yield Finding(
                 AlertKind.EQONAQ_OVERDUE,
@@ -341,6 +369,7 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
             rules_visa(visa), [rules_stay(t) for t in visa_trips], on=on
         )
         subject = f"visa:{visa_id}"
+        yield from entry_findings.visa_overstay_findings(verdict, subject, visa_trips)
         rule_key = verdict.rule.key
         # Kind and number, not the name: each reader sees the kind in their own language.
         base = {
@@ -384,10 +413,16 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
 
 def montage_days(trips: Sequence[Trip], params: rules.Parameters, *, on: date) -> int | None:
     """Presence days on Montage trips in the year (RULES.md §6), None without any."""
-    montage = [rules_stay(t) for t in trips if t.purpose == Trip.Purpose.MONTAGE]
+    montage = [t for t in trips if t.purpose == Trip.Purpose.MONTAGE]
     if not montage:
         return None
-    return rules.montage_days(montage, on=on, year_mode=params.montage_year_mode)
+    # The visa year runs from the first valid day of the Montage trips' visa (RULES.md §6).
+    visa_from = min((t.visa.valid_from for t in montage if t.visa_id), default=None)
+    year_mode = params.montage_year_mode
+    if year_mode == "visa_year" and visa_from is None:
+        year_mode = "calendar"
+    stays = [rules_stay(t) for t in montage]
+    return rules.montage_days(stays, on=on, year_mode=year_mode, visa_from=visa_from)
 
 
 def montage_findings(days: int, organisation: Organisation, *, on: date):

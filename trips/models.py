@@ -35,6 +35,7 @@ class Organisation(models.Model):
     class MontageYear(models.TextChoices):
         CALENDAR = "calendar", _("calendar year")
         ROLLING_365 = "rolling_365", _("the last 365 days")
+        VISA_YEAR = "visa_year", _("the year of the B2 visa")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     # Alert thresholds; the defaults are docs/rules.md's (a warning well before each limit).
@@ -74,6 +75,22 @@ class Organisation(models.Model):
             "their password; whoever has none set up is asked to set one up at their next login."
         ),
     )
+    # RULES.md §1 and §15: the documented default merges a same-day exit and re-entry.
+    merge_same_day_reentry = models.BooleanField(
+        _("count a same-day exit and re-entry as one stay"),
+        default=True,
+        help_text=_(
+            "Off: the re-entry is a new border crossing and its 30 days start again; the "
+            "90/180 rule still counts every day."
+        ),
+    )
+    registration_lead_days = models.PositiveSmallIntegerField(
+        _("warn this many days before a registration is due"), default=7
+    )
+    # RULES.md §2: egov.kz's "not more than 120 days during one calendar year", optional.
+    kz_annual_cap = models.BooleanField(
+        _("apply egov.kz's 120 days per calendar year to visa-free stays"), default=False
+    )
 
     history = HistoricalRecords()
 
@@ -91,6 +108,53 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarYear(models.Model):
+    """A compliance admin's calendar of one year's Kazakh days off and transferred working days.
+
+    Kazakhstan moves its days off by decree every year (Labour Code art. 85(3), RULES.md §3);
+    the built-in calendar may lack them. A saved year replaces the built-in one for the eQonaq
+    deadlines of the organisation, and counts as confirmed.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="calendar_years", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    # ISO dates ("2026-03-09"), sorted: the days off, and the weekend days made working days.
+    holidays = models.JSONField(_("days off"), default=list, blank=True)
+    transferred_working_days = models.JSONField(
+        _("transferred working days"), default=list, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"],
+                name="trips_calendaryear_one_per_year",
+                violation_error_message=_("This year's calendar is already saved."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900) & Q(year__lte=2999),
+                name="trips_calendaryear_year_in_range",
+                violation_error_message=_("The year must be between 1900 and 2999."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def days_off(self) -> list[date]:
+        return [date.fromisoformat(day) for day in self.holidays]
+
+    def working_days(self) -> list[date]:
+        return [date.fromisoformat(day) for day in self.transferred_working_days]
 
 
 class User(AbstractUser):

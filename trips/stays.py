@@ -16,6 +16,12 @@ import rules
 
 from .models import AddressChange, Notification, Organisation, Traveller, Trip, Visa
 
+# The days the engine counts (rules.EARLIEST_DAY to rules.LATEST_DAY): forms refuse others.
+EARLIEST_DAY = rules.EARLIEST_DAY
+LATEST_DAY = rules.LATEST_DAY
+# The last year whose built-in Kazakh calendar is confirmed (rules.BUILT_IN_CONFIRMED_YEARS).
+BUILT_IN_CONFIRMED_UNTIL = max(rules.BUILT_IN_CONFIRMED_YEARS)
+
 
 def parameters(organisation: Organisation) -> rules.Parameters:
     """The organisation's choices among the rule parameters RULES.md §15 leaves open."""
@@ -23,7 +29,48 @@ def parameters(organisation: Organisation) -> rules.Parameters:
         eqonaq_counts_arrival_day=organisation.eqonaq_counts_arrival_day,
         tax_window=organisation.tax_window,
         montage_year_mode=organisation.montage_year,
+        merge_same_day_reentry=organisation.merge_same_day_reentry,
+        registration_lead_days=organisation.registration_lead_days,
+        kz_annual_cap=organisation.kz_annual_cap,
     )
+
+
+def calendar(organisation: Organisation) -> dict:
+    """The organisation's corrected calendar years as `rules.assess` keyword arguments.
+
+    The two lists apply to the saved years only; other years keep the built-in calendar.
+    """
+    years = list(organisation.calendar_years.all())
+    return {
+        "holidays": [day for year in years for day in year.days_off()],
+        "transferred_working_days": [day for year in years for day in year.working_days()],
+        "calendar_years": [year.year for year in years],
+    }
+
+
+def working_days(organisation: Organisation) -> rules.WorkingDays:
+    """The organisation's working-day calendar for eQonaq deadlines (RULES.md §3)."""
+    given = calendar(organisation)
+    return rules.WorkingDays.of(
+        given["holidays"],
+        transferred_working_days=given["transferred_working_days"],
+        years=given["calendar_years"],
+    )
+
+
+def built_in_calendar(year: int) -> tuple[list[date], list[date]]:
+    """The built-in days off and transferred working days of `year`, sorted, for an admin to
+    correct."""
+    days_off, working = rules.built_in_calendar(year)
+    return sorted(days_off), sorted(working)
+
+
+def visa_needed(trip: Trip, *, citizenship: str) -> tuple[str, ...]:
+    """The kinds of visa one of which `trip` needs (empty when visa-free entry may do)."""
+    need = rules.visa_needed(
+        trip.country, citizenship=citizenship, purpose=trip.purpose, entry=trip.entry
+    )
+    return () if need is None else tuple(str(kind) for kind in need.kinds)
 
 
 def rules_visa(visa: Visa) -> rules.Visa:
@@ -68,7 +115,7 @@ def with_related(travellers):
         ),
     )
     return travellers.select_related("organisation").prefetch_related(
-        Prefetch("trips", queryset=trips.order_by("entry"))
+        Prefetch("trips", queryset=trips.order_by("entry")), "organisation__calendar_years"
     )
 
 

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgett
 
 import rules
 
-from .choices import AlertKind, visa_name
+from .choices import AlertKind, VisaKind, visa_name
+from .countries import COUNTRY_NAMES
 from .dates import day, span
+from .models import Trip
 
 __all__ = [
     "area_name",
@@ -132,11 +134,17 @@ def describe(kind: str, params: dict) -> str:
                 if kind == AlertKind.EQONAQ_OVERDUE
                 else _("eQonaq notification for the %(event)s on %(day)s is due by %(deadline)s.")
             )
-            return text % {
+            text %= {
                 "event": event,
                 "day": day(params["event_day"]),
                 "deadline": day(params["deadline"]),
             }
+            if params.get("unconfirmed_year"):
+                # Kazakhstan moves its days off by decree every year (RULES.md §3).
+                text += " " + _(
+                    "The working-day calendar of %(year)d is not confirmed: check the deadline."
+                ) % {"year": params["unconfirmed_year"]}
+            return text
         case AlertKind.REGISTRATION_NEEDED:
             return _(
                 "The stay from %(entry)s exceeds 30 days: temporary registration by %(deadline)s."
@@ -185,12 +193,63 @@ def describe(kind: str, params: dict) -> str:
             return (
                 _("%(days)d days in Kazakhstan in 12 months (salary tax moves after 183).") % params
             )
+        case AlertKind.VISA_NEEDED:
+            return visa_needed_text(params)
+        case AlertKind.CITIZENSHIP_NOT_MODELLED:
+            return _(
+                "The rules for citizens of %(country)s are not modelled: the days are counted "
+                "as for a German citizen. Check the limits that apply."
+            ) % {"country": COUNTRY_NAMES.get(params["citizenship"], params["citizenship"])}
+        case AlertKind.REGISTRATION_AHEAD:
+            return _(
+                "The stay from %(entry)s may pass 30 days: temporary registration by %(deadline)s."
+            ) % {"entry": day(params["entry"]), "deadline": day(params["deadline"])}
+        case AlertKind.SAME_DAY_CHOICE:
+            text = (
+                _(
+                    "A same-day exit and re-entry in %(area)s is counted as one stay; counted "
+                    "as a new border crossing, the verdict would differ."
+                )
+                if params["merged"]
+                else _(
+                    "A same-day exit and re-entry in %(area)s is counted as a new border "
+                    "crossing; counted as one stay, the verdict would differ."
+                )
+            )
+            return text % {"area": area}
         case AlertKind.TAX_CROSSED:
             return _(
                 "More than 183 days in Kazakhstan in 12 months since %(date)s: "
                 "salary is taxable there."
             ) % {"date": day(params["date"])}
     return str(kind)
+
+
+def visa_needed_text(params: dict) -> str:
+    """A trip that needs a visa, naming the visas that fit and what is recorded instead."""
+    kinds = ", ".join(str(VisaKind(kind).label) for kind in params["kinds"])
+    values = {
+        "country": COUNTRY_NAMES.get(params["country"], params["country"]),
+        "entry": day(params["entry"]),
+        "purpose": Trip.Purpose(params["purpose"]).label,
+        "kinds": kinds,
+    }
+    if params["recorded"]:
+        values["recorded"] = VisaKind(params["recorded"]).label
+        return (
+            _(
+                "The trip to %(country)s from %(entry)s (%(purpose)s) needs one of: %(kinds)s; "
+                "the recorded %(recorded)s does not fit."
+            )
+            % values
+        )
+    return (
+        _(
+            "The trip to %(country)s from %(entry)s (%(purpose)s) needs a visa: one of %(kinds)s. "
+            "None is recorded."
+        )
+        % values
+    )
 
 
 def legal_source(rule_key: str) -> str:

@@ -158,6 +158,7 @@ EXPECTED = {
     "two_factor_verify": row("302/302", "302/302", "302/302", "302/302", "302/302"),
     "two_factor_setup": row("200/200", "200/200", "200/200", "200/200", "200/200"),
     "two_factor_recovery_codes": row("200/302", "200/302", "200/302", "200/302", "200/302"),
+    "trips:calendar_year_update": row("403/403", "200/302", "403/403", "403/403", "403/403"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
@@ -379,6 +380,13 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "tax_warning_days": 150,
             "tax_window": "12_months",
             "montage_year": "calendar",
+            "merge_same_day_reentry": "on",
+            "registration_lead_days": 7,
+        },
+        "trips:calendar_year_update": {
+            "year": 2026,
+            "holidays": "2026-03-09\n2026-03-23",
+            "transferred_working_days": "",
         },
         "two_factor_verify": {"code": "000000"},
         "two_factor_setup": {"code": "000000"},
@@ -410,6 +418,7 @@ ORGANISATION_PATHS = {
     "Alert": "traveller__organisation",
     "ApiToken": "organisation",
     "IdempotencyKey": "token__organisation",
+    "CalendarYear": "organisation",
 }
 
 

@@ -1,4 +1,5 @@
-"""The organisation's settings (compliance admins): alert thresholds, rule parameters, API tokens.
+"""The organisation's settings (compliance admins): alert thresholds, rule parameters, API
+tokens, and the corrected years of the Kazakh working-day calendar.
 
 An API token's key is shown once, in the answer to the request that made it, and never stored.
 """
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, audit, tasks, tokens
+from .. import access, audit, calendars, stays, tasks, tokens
 from ..forms import DateInput
 from ..models import ApiToken, Organisation
 
@@ -34,6 +35,9 @@ class OrganisationSettingsForm(forms.ModelForm):
             "tax_window",
             "montage_year",
             "require_two_factor",
+            "merge_same_day_reentry",
+            "registration_lead_days",
+            "kz_annual_cap",
         ]
 
 
@@ -129,7 +133,43 @@ def _page(request: HttpRequest, organisation: Organisation, **context) -> HttpRe
             "organisation": organisation,
             "history": audit.setting_changes(organisation),
             "api_tokens": [(token, token.is_usable(on=today)) for token in api_tokens],
+            "calendar_years": organisation.calendar_years.all(),
+            "this_year": timezone.localdate().year,
+            "confirmed_until": stays.BUILT_IN_CONFIRMED_UNTIL,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_year_update(request: HttpRequest) -> HttpResponse:
+    """One year's Kazakh days off and transferred working days; `?year=` picks the year."""
+    access.require(access.can_change_settings(request.user))
+    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    if request.method == "POST":
+        form = calendars.CalendarYearForm(request.POST)
+        if form.is_valid():
+            with transaction.atomic():
+                calendar = calendars.save(organisation, form)
+                # New working days move eQonaq deadlines: the worker re-evaluates everyone,
+                # queued in this transaction so that a saved calendar is never left unapplied.
+                tasks.refresh_organisation.enqueue(
+                    organisation.pk, timezone.localdate().isoformat()
+                )
+            messages.success(
+                request, _("The calendar of %(year)d was saved.") % {"year": calendar.year}
+            )
+            return redirect("trips:organisation_settings")
+    else:
+        chosen = calendars.CalendarYearForm.base_fields["year"]
+        try:
+            year = chosen.clean(request.GET.get("year") or timezone.localdate().year)
+        except forms.ValidationError:
+            year = timezone.localdate().year
+        form = calendars.CalendarYearForm(initial=calendars.initial(organisation, year))
+    return render(
+        request,
+        "trips/calendar_year_form.html",
+        {"form": form, "organisation": organisation},
     )
 
 
@@ -137,4 +177,5 @@ urlpatterns = [
     path("settings/", organisation_settings, name="organisation_settings"),
     path("settings/api-tokens/", api_token_create, name="api_token_create"),
     path("settings/api-tokens/<int:token_pk>/revoke/", api_token_revoke, name="api_token_revoke"),
+    path("settings/calendar/", calendar_year_update, name="calendar_year_update"),
 ]
