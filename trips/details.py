@@ -10,7 +10,15 @@ import rules
 
 from .findings import Finding, TravellerStatus
 from .models import Trip, Visa
-from .stays import area_key, parameters, rules_stay, rules_visa, stays_by_regime
+from .stays import (
+    area_key,
+    montage_basis,
+    own_limits,
+    parameters,
+    rules_stay,
+    rules_visa,
+    stays_by_regime,
+)
 
 TIMELINE_DAYS = 180
 
@@ -75,7 +83,14 @@ def status_details(status: TravellerStatus) -> StatusDetails:
                 key=key,
                 report=regime_status.report,
                 explanation=rules.explain(
-                    regime_status.stays, regime=regime_status.regime, on=on, options=params
+                    regime_status.stays,
+                    regime=regime_status.regime,
+                    on=on,
+                    options=(
+                        own_limits(traveller, params)
+                        if regime_status.regime is rules.Regime.KZ_VISA_FREE
+                        else params
+                    ),
                 ),
                 series=tuple(series),
                 trips=tuple(grouped.get(regime_status.regime, ())),
@@ -92,7 +107,7 @@ def status_details(status: TravellerStatus) -> StatusDetails:
         if trip.visa_id is not None:
             visas.setdefault(trip.visa_id, (trip.visa, []))[1].append(rules_stay(trip))
     kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
-    montage_stays = [rules_stay(t) for t in kz_trips if t.purpose == Trip.Purpose.MONTAGE]
+    montage_stays, year = montage_basis(kz_trips, params)
     return StatusDetails(
         status=status,
         regimes=tuple(regimes),
@@ -100,10 +115,6 @@ def status_details(status: TravellerStatus) -> StatusDetails:
             (visa, rules.visa_assessment(rules_visa(visa), stays, on=on))
             for visa, stays in visas.values()
         ),
-        montage=(
-            rules.montage_usage(montage_stays, on=on, year_mode=params.montage_year_mode)
-            if montage_stays
-            else None
-        ),
+        montage=(rules.montage_usage(montage_stays, on=on, **year) if montage_stays else None),
         other_findings=tuple(f for f in status.findings if _finding_regime(f) is None),
     )

@@ -24,6 +24,8 @@ from .models import Notification, Organisation, Traveller, Trip, Visa
 from .stays import (
     area_key,
     calendar,
+    montage_basis,
+    own_limits,
     parameters,
     rules_stay,
     rules_visa,
@@ -255,8 +257,7 @@ def registration_findings(
         return
     length = ((trip.exit or on) - trip.entry).days + 1
     verdict = rules.registration(trip.entry, length)
-    own = rules.kz_visa_free_parameters(traveller.citizenship, params) or params
-    may_pass_30 = trip.visa_id is not None or own.per_stay_cap_days > 30
+    may_pass_30 = trip.visa_id is not None or own_limits(traveller, params).per_stay_cap_days > 30
     upcoming = rules.registration_upcoming(trip.entry, on=on, params=params)
     if trip.exit is None and may_pass_30 and upcoming is not None:
         yield Finding(
@@ -413,16 +414,10 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
 
 def montage_days(trips: Sequence[Trip], params: rules.Parameters, *, on: date) -> int | None:
     """Presence days on Montage trips in the year (RULES.md §6), None without any."""
-    montage = [t for t in trips if t.purpose == Trip.Purpose.MONTAGE]
+    montage, year = montage_basis(trips, params)
     if not montage:
         return None
-    # The visa year runs from the first valid day of the Montage trips' visa (RULES.md §6).
-    visa_from = min((t.visa.valid_from for t in montage if t.visa_id), default=None)
-    year_mode = params.montage_year_mode
-    if year_mode == "visa_year" and visa_from is None:
-        year_mode = "calendar"
-    stays = [rules_stay(t) for t in montage]
-    return rules.montage_days(stays, on=on, year_mode=year_mode, visa_from=visa_from)
+    return rules.montage_days(montage, on=on, **year)
 
 
 def montage_findings(days: int, organisation: Organisation, *, on: date):

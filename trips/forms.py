@@ -15,6 +15,22 @@ from . import stays, wording
 from .models import AddressChange, Notification, Traveller, Trip, User, Visa
 
 
+def validate_counted_day(value) -> None:
+    """Refuses a date the rules engine does not count (years 1900 to 2999): a typing error."""
+    if value is not None and not stays.EARLIEST_DAY <= value <= stays.LATEST_DAY:
+        raise forms.ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": wording.day(stays.EARLIEST_DAY), "last": wording.day(stays.LATEST_DAY)},
+            code="date_out_of_range",
+        )
+
+
+def count_days_only(form: forms.BaseForm, *names: str) -> None:
+    """Adds `validate_counted_day` to the form's date fields `names`."""
+    for name in names:
+        form.fields[name].validators.append(validate_counted_day)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -62,6 +78,7 @@ class TripForm(forms.ModelForm):
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
+        count_days_only(self, "entry", "exit")
         self.instance.traveller = traveller
         self.fields["visa"].queryset = traveller.visas.all()
         self.fields["visa"].empty_label = _("Visa-free")
@@ -99,6 +116,7 @@ class VisaForm(forms.ModelForm):
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
+        count_days_only(self, "valid_from", "valid_until")
         self.instance.traveller = traveller
 
 
@@ -110,6 +128,7 @@ class AddressChangeForm(forms.ModelForm):
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
+        count_days_only(self, "changed_on")
         self.instance.trip = trip
 
 
@@ -121,6 +140,7 @@ class NotificationForm(forms.ModelForm):
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
+        count_days_only(self, "filed_on")
         self.instance.trip = trip
         self.fields["address_change"].queryset = trip.address_changes.all()
         self.fields["address_change"].help_text = _("Only for a notification of an address change.")

@@ -35,6 +35,12 @@ def parameters(organisation: Organisation) -> rules.Parameters:
     )
 
 
+def own_limits(traveller: Traveller, params: rules.Parameters) -> rules.Parameters:
+    """`params` with the KZ visa-free limits of the traveller's citizenship (RULES.md §15), as
+    the engine applies them; the German ones where the citizenship is not modelled."""
+    return rules.kz_visa_free_parameters(traveller.citizenship, params) or params
+
+
 def calendar(organisation: Organisation) -> dict:
     """The organisation's corrected calendar years as `rules.assess` keyword arguments.
 
@@ -91,6 +97,20 @@ def rules_stay(trip: Trip) -> rules.Stay:
         label=str(trip.pk or ""),
         visa=rules_visa(trip.visa) if trip.visa_id else None,
     )
+
+
+def montage_basis(trips: Iterable[Trip], params: rules.Parameters) -> tuple[list, dict]:
+    """The Montage trips as stays, and the year arguments of `rules.montage_usage`.
+
+    The visa year runs from the first valid day of the Montage trips' visa (RULES.md §6);
+    without a visa recorded the calendar year counts.
+    """
+    montage = [t for t in trips if t.purpose == Trip.Purpose.MONTAGE]
+    visa_from = min((t.visa.valid_from for t in montage if t.visa_id), default=None)
+    year_mode = params.montage_year_mode
+    if year_mode == "visa_year" and visa_from is None:
+        year_mode = "calendar"
+    return [rules_stay(t) for t in montage], {"year_mode": year_mode, "visa_from": visa_from}
 
 
 def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.Regime, list]:

@@ -1,0 +1,323 @@
+"""Findings a careful immigration lawyer would sign: each new finding, its alert and its words,
+the organisation's choices behind them, and the calendar a compliance admin corrects."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests import factories
+from trips import alerts, findings, wording
+from trips.models import Alert, AlertKind, CalendarYear, Status, Trip, Visa
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def kinds(traveller, on) -> dict:
+    return {f.kind: f for f in findings.evaluate(traveller, on=on).findings}
+
+
+def live_alert(traveller, kind) -> Alert:
+    return Alert.objects.live().get(traveller=traveller, kind=kind)
+
+
+def filed_trip(traveller, **fields) -> Trip:
+    trip = factories.make_trip(traveller=traveller, **fields)
+    factories.make_notification(trip=trip)
+    return trip
+
+
+# --- Visa needed (RULES.md §1: visa-free "not for work, installation or Montage"; §13) --------
+
+
+@pytest.mark.parametrize(
+    ("purpose", "visa_kind", "needed"),
+    [
+        pytest.param(Trip.Purpose.MONTAGE, None, True, id="montage-without-visa"),
+        pytest.param(Trip.Purpose.MONTAGE, Visa.Kind.B2_MULTIPLE, False, id="montage-on-b2"),
+        pytest.param(Trip.Purpose.EMPLOYMENT, Visa.Kind.B2_MULTIPLE, True, id="employment-on-b2"),
+        pytest.param(Trip.Purpose.REMOTE_WORK, None, True, id="remote-work-without-visa"),
+        pytest.param(Trip.Purpose.BUSINESS_MEETING, None, False, id="meeting-visa-free"),
+    ],
+)
+def test_a_trip_to_kazakhstan_for_work_needs_a_fitting_visa(traveller, purpose, visa_kind, needed):
+    visa = None
+    if visa_kind:
+        visa = factories.make_visa(traveller=traveller, kind=visa_kind, days_allowed=None)
+    filed_trip(traveller, entry=date(2026, 3, 2), days=10, purpose=purpose, visa=visa)
+
+    assert (AlertKind.VISA_NEEDED in kinds(traveller, date(2026, 3, 5))) is needed
+
+
+def test_the_visa_needed_alert_names_the_visas_that_fit(traveller):
+    filed_trip(traveller, entry=date(2026, 3, 2), days=10, purpose=Trip.Purpose.MONTAGE)
+
+    alerts.refresh_alerts(on=date(2026, 3, 5))
+
+    alert = live_alert(traveller, AlertKind.VISA_NEEDED)
+    assert alert.severity == Status.ACTION
+    assert wording.describe(alert.kind, alert.params) == (
+        "The trip to Kazakhstan from 2 Mar 2026 (Montage / installation) needs a visa: one of "
+        "B2 business visa, single entry, B2 business visa, multiple entry. None is recorded."
+    )
+
+
+def test_a_kazakh_citizen_in_the_schengen_area_needs_a_visa(organisation):
+    aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
+    filed_trip(aigerim, country="DE", entry=date(2026, 3, 2), days=10)
+
+    found = kinds(aigerim, date(2026, 3, 5))[AlertKind.VISA_NEEDED]
+
+    assert found.params["kinds"] == ["schengen_c", "de_national_d", "de_residence_permit"]
+    assert found.rule_key == "schengen_visa"
+
+
+def test_a_past_trip_without_a_visa_raises_no_visa_needed_finding(traveller):
+    filed_trip(traveller, entry=date(2026, 1, 5), days=10, purpose=Trip.Purpose.MONTAGE)
+
+    assert AlertKind.VISA_NEEDED not in kinds(traveller, date(2026, 3, 5))
+
+
+# --- Citizenship (RULES.md §15) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("citizenship", "not_modelled"),
+    [
+        pytest.param("DE", False, id="german"),
+        pytest.param("RU", False, id="eaeu"),
+        pytest.param("US", True, id="american"),
+    ],
+)
+def test_a_citizenship_whose_rules_are_not_modelled_says_so(
+    organisation, citizenship, not_modelled
+):
+    person = factories.make_traveller(organisation=organisation, citizenship=citizenship)
+    filed_trip(person, entry=date(2026, 3, 2), days=10)
+
+    found = kinds(person, date(2026, 3, 5))
+
+    assert (AlertKind.CITIZENSHIP_NOT_MODELLED in found) is not_modelled
+    if not_modelled:
+        assert wording.describe(
+            AlertKind.CITIZENSHIP_NOT_MODELLED, found[AlertKind.CITIZENSHIP_NOT_MODELLED].params
+        ).startswith("The rules for citizens of United States are not modelled")
+
+
+def test_an_eaeu_citizen_may_stay_90_days_per_entry(organisation):
+    # RULES.md §15: "KZ: EAEU 90 per entry". Day 40 of an open stay is no overstay.
+    person = factories.make_traveller(organisation=organisation, citizenship="KG")
+    filed_trip(person, entry=date(2026, 3, 2), days=None)
+
+    status = findings.evaluate(person, on=date(2026, 4, 10))
+
+    assert status.kz.report.overstay_days == 0
+    assert status.kz.report.latest_legal_exit == date(2026, 5, 30)
+
+
+# --- Registration ahead (RULES.md §4: the permit before day 31) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lead_days", "on", "ahead"),
+    [
+        pytest.param(7, date(2026, 3, 23), False, id="eight-days-before"),
+        pytest.param(7, date(2026, 3, 24), True, id="seven-days-before"),
+        pytest.param(14, date(2026, 3, 17), True, id="lead-days-from-the-settings"),
+    ],
+)
+def test_an_open_stay_on_a_visa_is_warned_before_its_registration_is_due(
+    traveller, organisation, lead_days, on, ahead
+):
+    organisation.registration_lead_days = lead_days
+    organisation.save()
+    visa = factories.make_visa(traveller=traveller, kind=Visa.Kind.C3, days_allowed=None)
+    filed_trip(traveller, entry=date(2026, 3, 2), days=None, visa=visa)
+
+    found = kinds(traveller, on).get(AlertKind.REGISTRATION_AHEAD)
+
+    assert (found is not None) is ahead
+    if ahead:
+        assert found.due_on == date(2026, 3, 31)
+        assert "may pass 30 days: temporary registration by 31 Mar 2026" in found.message
+
+
+def test_an_open_visa_free_stay_of_a_german_gets_the_stay_warning_not_a_registration(traveller):
+    # 30 days per stay (RULES.md §1): passing 30 days is an overstay, not a registration.
+    filed_trip(traveller, entry=date(2026, 3, 2), days=None)
+
+    assert AlertKind.REGISTRATION_AHEAD not in kinds(traveller, date(2026, 3, 26))
+
+
+# --- Same-day re-entry (RULES.md §1, §15 `merge_same_day_reentry`) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("merge", "overstay"),
+    [
+        pytest.param(True, 11, id="merged-by-default"),
+        pytest.param(False, 0, id="new-crossing"),
+    ],
+)
+def test_a_verdict_that_rests_on_the_same_day_setting_says_so(
+    traveller, organisation, merge, overstay
+):
+    organisation.merge_same_day_reentry = merge
+    organisation.save()
+    filed_trip(traveller, entry=date(2026, 1, 1), exit=date(2026, 1, 20))
+    filed_trip(traveller, entry=date(2026, 1, 20), days=None)
+
+    status = findings.evaluate(traveller, on=date(2026, 2, 10))
+    found = {f.kind: f for f in status.findings}
+
+    assert status.kz.report.overstay_days == overstay
+    assert found[AlertKind.SAME_DAY_CHOICE].severity == Status.ATTENTION
+    assert "same-day exit and re-entry in Kazakhstan" in found[AlertKind.SAME_DAY_CHOICE].message
+
+
+# --- The 183-day crossing expires (RULES.md §9: "within a 12-month period") -------------------
+
+
+def test_a_tax_crossing_alert_closes_when_its_window_has_passed(traveller):
+    visa = factories.make_visa(
+        traveller=traveller, kind=Visa.Kind.C3, valid_until=date(2026, 12, 31), days_allowed=None
+    )
+    filed_trip(traveller, entry=date(2026, 1, 5), exit=date(2026, 7, 31), visa=visa)
+    alerts.refresh_alerts(on=date(2026, 8, 1))
+    crossed = live_alert(traveller, AlertKind.TAX_CROSSED)
+
+    alerts.refresh_alerts(on=date(2027, 8, 1))
+
+    crossed.refresh_from_db()
+    assert crossed.state == Alert.State.CLOSED
+
+
+# --- KoAP art. 517 under a Kazakh visa (RULES.md §5) ------------------------------------------
+
+
+def test_overstaying_a_kazakh_visa_gets_its_koap_band(traveller):
+    visa = factories.make_visa(
+        traveller=traveller, kind=Visa.Kind.C3, valid_until=date(2026, 3, 31), days_allowed=None
+    )
+    filed_trip(traveller, entry=date(2026, 3, 10), days=None, visa=visa)
+
+    found = kinds(traveller, date(2026, 4, 5))[AlertKind.OVERSTAY_SANCTION]
+
+    assert (found.params["days"], found.params["band"]) == (5, "4-5")
+    assert "Fine of 10 MCI" in found.message
+
+
+# --- The calendar a compliance admin corrects (RULES.md §3) -----------------------------------
+
+
+def test_an_eqonaq_deadline_in_an_unconfirmed_year_says_so(traveller):
+    factories.make_trip(traveller=traveller, entry=date(2026, 3, 6), days=5)
+
+    found = kinds(traveller, date(2026, 3, 6))[AlertKind.EQONAQ_DUE]
+
+    assert "The working-day calendar of 2026 is not confirmed" in found.message
+
+
+def test_a_corrected_year_moves_the_deadline_and_is_confirmed(traveller, organisation):
+    # Arrival Fri 6 Mar 2026: 6, 10, 11 Mar with 9 Mar off; with 10 Mar off too, 12 Mar.
+    CalendarYear.objects.create(
+        organisation=organisation, year=2026, holidays=["2026-03-09", "2026-03-10"]
+    )
+    factories.make_trip(traveller=traveller, entry=date(2026, 3, 6), days=5)
+
+    found = kinds(traveller, date(2026, 3, 6))[AlertKind.EQONAQ_DUE]
+
+    assert found.params["deadline"] == "2026-03-12"
+    assert "not confirmed" not in found.message
+
+
+def test_the_settings_page_offers_the_new_choices(client, compliance):
+    client.force_login(compliance)
+
+    page = client.get(reverse("trips:organisation_settings")).content.decode()
+
+    assert 'name="merge_same_day_reentry"' in page
+    assert 'name="registration_lead_days"' in page
+    assert 'name="kz_annual_cap"' in page
+    assert "Kazakh working-day calendar" in page
+
+
+def test_the_calendar_form_is_prefilled_with_the_built_in_year(client, compliance):
+    client.force_login(compliance)
+
+    page = client.get(reverse("trips:calendar_year_update"), {"year": 2024}).content.decode()
+
+    assert "2024-05-07" in page  # Defender of the Fatherland Day
+    assert "2024-05-04" in page  # the working Saturday
+
+
+def test_a_compliance_admin_saves_a_year_and_the_history_records_it(
+    client, compliance, organisation
+):
+    client.force_login(compliance)
+
+    response = client.post(
+        reverse("trips:calendar_year_update"),
+        {"year": 2026, "holidays": "2026-03-09\n2026-03-08\n", "transferred_working_days": ""},
+    )
+
+    assert response.status_code == 302
+    saved = CalendarYear.objects.get(organisation=organisation, year=2026)
+    assert saved.holidays == ["2026-03-08", "2026-03-09"]
+    assert saved.history.first().history_user == compliance
+
+
+@pytest.mark.parametrize(
+    ("holidays", "message"),
+    [
+        pytest.param("2026-3-9", "Line 1: 2026-3-9 is not a date as YYYY-MM-DD.", id="not-iso"),
+        pytest.param(
+            "2026-03-09\n2025-12-31", "Line 2: 2025-12-31 is not in 2026.", id="wrong-year"
+        ),
+    ],
+)
+def test_a_bad_calendar_line_is_refused_with_its_line_number(client, compliance, holidays, message):
+    client.force_login(compliance)
+
+    response = client.post(
+        reverse("trips:calendar_year_update"),
+        {"year": 2026, "holidays": holidays, "transferred_working_days": ""},
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CalendarYear.objects.exists()
+
+
+# --- Extreme dates (forms refuse what the engine does not count) -----------------------------
+
+
+@pytest.mark.parametrize("entry", ["0001-01-01", "9999-12-31"])
+def test_the_trip_form_refuses_dates_the_engine_does_not_count(client, hr, traveller, entry):
+    client.force_login(hr)
+
+    response = client.post(
+        reverse("trips:trip_create", kwargs={"pk": traveller.pk}),
+        {"country": "KZ", "entry": entry, "exit": "", "purpose": "business_meeting"},
+    )
+
+    assert response.status_code == 200
+    assert "Enter a date between 1 Jan 1900 and 31 Dec 2999." in response.content.decode()
+    assert not traveller.trips.exists()
+
+
+def test_the_traveller_page_shows_the_new_findings(client, hr, organisation):
+    person = factories.make_traveller(organisation=organisation, citizenship="US")
+    filed_trip(person, entry=date(2026, 3, 2), days=None, purpose=Trip.Purpose.MONTAGE)
+    client.force_login(hr)
+
+    page = client.get(reverse("trips:traveller_detail", kwargs={"pk": person.pk})).content
+    page = page.decode()
+
+    assert "The rules for citizens of United States are not modelled" in page
+    assert "needs a visa: one of B2 business visa" in page
