@@ -271,6 +271,8 @@ def test_compliance_changes_a_threshold_and_the_change_is_recorded(
         "eqonaq_counts_arrival_day": "on",
         "tax_window": Organisation.TaxWindow.TWELVE_MONTHS,
         "montage_year": Organisation.MontageYear.CALENDAR,
+        "merge_same_day_reentry": "on",
+        "registration_lead_days": 7,
     }
 
     response = client.post(url, data)

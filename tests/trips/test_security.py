@@ -618,6 +618,8 @@ def test_the_settings_page_cannot_rename_or_switch_the_organisation(
             "tax_warning_days": 150,
             "tax_window": "12_months",
             "montage_year": "calendar",
+            "merge_same_day_reentry": "on",
+            "registration_lead_days": 7,
         },
     )
 
