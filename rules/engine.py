@@ -102,12 +102,14 @@ def _in_range(day: int, field: str) -> None:
 
 def validate(raw: Sequence[Span], *, on: int, planned_entry: int | None = None) -> None:
     """Raises `RequestError` for impossible input, in the contract's order of precedence."""
-    # Windows reach a year back and projections 1,400 days on: dates near the ends of the
-    # calendar would overflow, so they are refused first, like any malformed field.
+    # Windows reach a year back and projections years on: dates near the ends of the calendar
+    # would overflow, so they are refused first, like any malformed field.
     _in_range(on, "on")
     for i, (entry, exit_) in enumerate(raw):
-        _in_range(entry, f"stays[{i}].entry")
-        if exit_ is not None:
+        # The field name is only formatted on an error: this loop runs for every request.
+        if not _EARLIEST <= entry <= _LATEST:
+            _in_range(entry, f"stays[{i}].entry")
+        if exit_ is not None and not _EARLIEST <= exit_ <= _LATEST:
             _in_range(exit_, f"stays[{i}].exit")
     if planned_entry is not None:
         _in_range(planned_entry, "planned_entry")
@@ -269,18 +271,22 @@ def evaluate(
         "reentry_lengths": lengths,
         "calendar": calendar,
     }
-    report = _figures(raw, counted, params=params, **arguments)
+    figures = _figures(raw, counted, params=params, **arguments)
     depends_on: tuple[str, ...] = ()
     if _has_same_day_reentry(raw if counted is None else counted, on.toordinal()):
         other = replace(params, merge_same_day_reentry=not params.merge_same_day_reentry)
         alternative = _figures(raw, counted, params=other, **arguments)
-        if any(getattr(report, key) != getattr(alternative, key) for key in VERDICT_KEYS):
+        if any(figures[key] != alternative[key] for key in VERDICT_KEYS):
             depends_on = ("merge_same_day_reentry",)
-    return replace(report, citizenship_modelled=modelled, depends_on=depends_on)
+    return Assessment(**figures, citizenship_modelled=modelled, depends_on=depends_on)
 
 
 def _has_same_day_reentry(spans: Sequence[Span], today: int) -> bool:
     """Whether some stay is entered on the day another ends (RULES.md §1, "Edge cases")."""
+    ends = {today if exit_ is None else exit_ for _, exit_ in spans}
+    # A cheap test first: most histories have no entry on any stay's last day.
+    if ends.isdisjoint(entry for entry, _ in spans):
+        return False
     closed = [(entry, today if exit_ is None else exit_) for entry, exit_ in spans]
     return len(merge(closed)) != len(merge(closed, join_same_day=False))
 
@@ -295,7 +301,9 @@ def _figures(
     reentry_lengths: list[int] | None,
     calendar: WorkingDays,
     params: Parameters,
-) -> Assessment:
+) -> dict:
+    """The report's figures but `citizenship_modelled` and `depends_on`, as `Assessment`
+    keyword arguments."""
     kz = regime is Regime.KZ_VISA_FREE
     window = params.window_days
     limit = params.max_days
@@ -308,14 +316,15 @@ def _figures(
 
     physical_spans = merge((entry, today if exit_ is None else exit_) for entry, exit_ in raw)
     counted_spans = raw if counted is None else counted
-    # Stays as border crossings: with `join` False a same-day re-entry starts a stay of its own.
-    segments = merge(
-        ((entry, today if exit_ is None else exit_) for entry, exit_ in counted_spans),
-        join_same_day=join,
-    )
-    spans = segments if join else merge(segments)
     if counted is None and join:
         spans = segments = physical_spans
+    else:
+        # Stays as border crossings: with `join` False a same-day re-entry is a stay of its own.
+        segments = merge(
+            ((entry, today if exit_ is None else exit_) for entry, exit_ in counted_spans),
+            join_same_day=join,
+        )
+        spans = segments if join else merge(segments)
     presence = Presence(spans)
 
     def limit_for(entry: int) -> int | None:
@@ -377,14 +386,13 @@ def _figures(
             )
             reentry[n] = _iso(found)
 
-    before_rule = limit_from is not None and bool(spans) and spans[0][0] < limit_from
     violation = first_violation(
         presence,
         window=window,
         limit=limit,
         cap=cap,
         stays=None if join else segments,
-        limit_from=limit_from if before_rule else None,
+        limit_from=limit_from,
     )
     if annual_cap is not None:
         violation = _earlier(violation, first_over_annual_cap(presence, annual_cap))
@@ -431,11 +439,14 @@ def _figures(
     crossing = tax.current_crossing(
         projected, on=today, threshold=threshold, tax_window=params.tax_window
     )
-    next_crossing = tax.next_crossing(
-        projected, on=today, threshold=threshold, tax_window=params.tax_window
-    )
+    # A crossing after `on` is the next one; one on or before it may be followed by another.
+    next_crossing = crossing
+    if crossing is not None and crossing <= today:
+        next_crossing = tax.next_crossing(
+            projected, on=today, threshold=threshold, tax_window=params.tax_window
+        )
 
-    return Assessment(
+    return dict(
         present_on_query_date=current is not None,
         current_stay_entry=_iso(current[0]) if current is not None else None,
         current_stay_length=today - current[0] + 1 if current is not None else None,
@@ -464,8 +475,6 @@ def _figures(
         tax_183_next_crossing_date=_iso(next_crossing),
         registration_upcoming_deadline=upcoming,
         eqonaq_calendar_confirmed=calendar_confirmed,
-        citizenship_modelled=None,
-        depends_on=(),
     )
 
 

@@ -58,11 +58,12 @@ class Stay:
     visa: Visa | None = None
 
 
-# The days the engine counts. Windows reach a year back and projections about four years on,
-# so dates near 0001-01-01 or 9999-12-31 would overflow; a travel record outside this range is
-# a typing error, refused as `bad_request`.
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(2999, 12, 31)
+# The days the engine counts. Windows reach a year back and projections up to ten years on
+# (`tax_projection_days` at most 3,660), so dates near 0001-01-01 or 9999-12-31 would overflow
+# Python's calendar; they are refused as `bad_request` with a wide margin.
+EARLIEST_DAY = date(100, 1, 1)
+LATEST_DAY = date(9899, 12, 31)
+MAX_PROJECTION_DAYS = 3660
 
 TAX_WINDOWS = ("12_months", "365_days")
 MONTAGE_YEAR_MODES = ("calendar", "rolling_365", "visa_year")
@@ -112,6 +113,8 @@ class Parameters:
             )
         if self.kz_annual_cap and self.kz_annual_cap_days < self.per_stay_cap_days:
             raise ValueError("kz_annual_cap_days must be at least per_stay_cap_days")
+        if self.tax_projection_days > MAX_PROJECTION_DAYS:
+            raise ValueError(f"tax_projection_days must be at most {MAX_PROJECTION_DAYS}")
         if self.registration_lead_days < 0:
             raise ValueError("registration_lead_days cannot be negative")
         if self.max_days < 1 or self.window_days < self.max_days:

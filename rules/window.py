@@ -186,10 +186,10 @@ def first_violation(
     over_limit_possible = presence.total > limit
     if not over_limit_possible and cap is None:
         return None
-    if stays is not None or limit_from is not None:
+    if stays is not None:
         return _first_violation_by_stay(
             presence,
-            presence_spans(presence) if stays is None else stays,
+            stays,
             window=window,
             limit=limit if over_limit_possible else None,
             cap=cap,
@@ -203,7 +203,7 @@ def first_violation(
         found = None
         if cap is not None and end - start + 1 > cap:
             found = start + cap
-        if over_limit_possible:
+        if over_limit_possible and (limit_from is None or start >= limit_from):
             if found is None:
                 over = None
                 if before[i] + end - start + 1 - dropped[i] > limit:
@@ -215,10 +215,6 @@ def first_violation(
         if found is not None:
             return found
     return None
-
-
-def presence_spans(presence: Presence) -> list[tuple[int, int]]:
-    return list(zip(presence.starts, presence.ends, strict=True))
 
 
 def _first_violation_by_stay(

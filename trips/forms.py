@@ -8,19 +8,27 @@ message, like any other bad input.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import stays, wording
 from .models import AddressChange, Notification, Traveller, Trip, User, Visa
 
+# A travel record outside these years is a typing error (the engine counts a wider range,
+# rules.EARLIEST_DAY to rules.LATEST_DAY, and refuses dates near the ends of the calendar).
+FIRST_PLAUSIBLE_DAY = date(1900, 1, 1)
+LAST_PLAUSIBLE_DAY = date(2999, 12, 31)
+
 
 def validate_counted_day(value) -> None:
-    """Refuses a date the rules engine does not count (years 1900 to 2999): a typing error."""
-    if value is not None and not stays.EARLIEST_DAY <= value <= stays.LATEST_DAY:
+    """Refuses a date outside 1900-2999: a typing error, and near the calendar's ends a date
+    the rules engine cannot count."""
+    if value is not None and not FIRST_PLAUSIBLE_DAY <= value <= LAST_PLAUSIBLE_DAY:
         raise forms.ValidationError(
             _("Enter a date between %(first)s and %(last)s.")
-            % {"first": wording.day(stays.EARLIEST_DAY), "last": wording.day(stays.LATEST_DAY)},
+            % {"first": wording.day(FIRST_PLAUSIBLE_DAY), "last": wording.day(LAST_PLAUSIBLE_DAY)},
             code="date_out_of_range",
         )
 

@@ -16,9 +16,6 @@ import rules
 
 from .models import AddressChange, Notification, Organisation, Traveller, Trip, Visa
 
-# The days the engine counts (rules.EARLIEST_DAY to rules.LATEST_DAY): forms refuse others.
-EARLIEST_DAY = rules.EARLIEST_DAY
-LATEST_DAY = rules.LATEST_DAY
 # The last year whose built-in Kazakh calendar is confirmed (rules.BUILT_IN_CONFIRMED_YEARS).
 BUILT_IN_CONFIRMED_UNTIL = max(rules.BUILT_IN_CONFIRMED_YEARS)
 

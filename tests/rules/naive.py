@@ -126,8 +126,8 @@ ONE_DAY = timedelta(days=1)
 # this module slow.
 DAYS = tuple(timedelta(days=k) for k in range(400))
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(2999, 12, 31)
+EARLIEST_DAY = date(100, 1, 1)
+LATEST_DAY = date(9899, 12, 31)
 KZ_90_180_FROM = date(2023, 1, 27)
 # The limits by citizenship (RULES.md §15): per-stay cap and the limit in 180 days.
 EAEU = {"AM", "BY", "KG", "RU"}
