@@ -112,6 +112,9 @@ def test_saving_an_organisation_queues_its_travellers_for_the_worker(
             "eqonaq_counts_arrival_day",
             "tax_window",
             "montage_year",
+            "merge_same_day_reentry",
+            "registration_lead_days",
+            "kz_annual_cap",
         ]
     }
     data["stay_day_warning"] = 20

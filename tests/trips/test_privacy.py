@@ -309,6 +309,8 @@ def test_new_thresholds_are_applied_by_the_worker_not_in_the_request(
         "tax_warning_days": 150,
         "tax_window": Organisation.TaxWindow.TWELVE_MONTHS,
         "montage_year": Organisation.MontageYear.CALENDAR,
+        "merge_same_day_reentry": "on",
+        "registration_lead_days": 7,
     }
 
     response = client.post(reverse("trips:organisation_settings"), data, follow=True)
