@@ -247,7 +247,9 @@ STORAGES = {
 # Uploaded import files are read in memory, never stored in a web-served place.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-STAYSITE_IMPORT_MAX_BYTES = envint("STAYSITE_IMPORT_MAX_BYTES", 1024 * 1024)
+STAYSITE_IMPORT_MAX_BYTES = envint("STAYSITE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+# Trip imports: rows per file (a larger file is refused, not cut).
+STAYSITE_IMPORT_MAX_ROWS = envint("STAYSITE_IMPORT_MAX_ROWS", 10_000)
 
 # Background tasks: the daily alert run is a task, queued in the database and run by
 # `manage.py db_worker` (django-tasks-db).

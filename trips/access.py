@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Alert, ApiToken, Traveller, Trip, User
+from .models import Alert, ApiToken, ImportPreview, Traveller, Trip, User
 
 
 def _member(user) -> bool:
@@ -151,6 +151,21 @@ def can_export(user, traveller: Traveller) -> bool:
 def can_exchange_trips(user) -> bool:
     """Who may import trips from a CSV file and export the organisation's trips as CSV."""
     return is_hr(user)
+
+
+def visible_import_previews(user) -> QuerySet[ImportPreview]:
+    """A checked trip file is its uploader's alone, while they may still import."""
+    if not can_exchange_trips(user):
+        return ImportPreview.objects.none()
+    return ImportPreview.objects.filter(user=user)
+
+
+def can_have_calendar_feed(user) -> bool:
+    """Who gets a private calendar feed: HR (their visible travellers) and travellers (their own).
+
+    Asked again at every request of the feed, so a changed role or organisation changes it.
+    """
+    return is_hr(user) or is_traveller(user)
 
 
 def require(allowed: bool) -> None:

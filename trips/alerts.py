@@ -86,7 +86,12 @@ def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> Refre
 
 def refresh_alerts_for_traveller(traveller_pk: int, *, on: date) -> RefreshResult:
     """One traveller's alerts (run after commit); the worker emails any new urgent one."""
-    result = refresh_alerts(on=on, travellers=Traveller.objects.filter(pk=traveller_pk))
+    return refresh_alerts_for_travellers([traveller_pk], on=on)
+
+
+def refresh_alerts_for_travellers(traveller_pks: list[int], *, on: date) -> RefreshResult:
+    """Some travellers' alerts in one run (after commit); the worker emails any new urgent one."""
+    result = refresh_alerts(on=on, travellers=Traveller.objects.filter(pk__in=traveller_pks))
     if result.opened or result.updated:
         notify.queue_emails()
     return result

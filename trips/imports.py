@@ -1,33 +1,71 @@
-"""Trips in and out as CSV, for HR: one file, all rows or none.
+"""Reading HR's trip files: CSV or Excel (.xlsx), headers in English or German.
 
 An uploaded file is read in memory (ImportUploadHandler stops reading past the size limit),
-parsed as text and never stored nor executed. Each row goes through the same TripForm as the
-page, so a row is refused for exactly the reasons the page would refuse it.
+parsed as data and never stored nor executed: a formula cell is refused, not computed. This
+module turns a file into rows of typed values, each with the reasons it cannot be read;
+trips/import_preview.py checks the rows against the database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import snapshots
-from .forms import TripForm
-from .models import Traveller, Trip
+from .countries import COUNTRIES
+from .models import Trip
 
-COLUMNS = ["employee_number", "country", "entry", "exit", "purpose", "host", "address"]
-# A spreadsheet would run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
+REQUIRED = ["country", "entry", "exit"]
+# The names a column may have in the first row, besides its own; compared without case,
+# spaces or punctuation, so "Employee number", "employee_number" and "Personal-Nr." all match.
+ALIASES = {
+    "employee_number": ["employee number", "employee no", "personnel number", "Personalnummer",
+                        "Personal-Nr.", "Mitarbeiternummer"],
+    "email": ["e-mail", "email address", "E-Mail-Adresse"],
+    "country": ["country code", "Land", "Staat", "Zielland"],
+    "entry": ["entry date", "Einreise", "Einreisedatum"],
+    "exit": ["exit date", "Ausreise", "Ausreisedatum"],
+    "purpose": ["Zweck", "Reisezweck"],
+    "host": ["host / inviting party", "inviting party", "Gastgeber", "Einladende Stelle"],
+    "address": ["address in the country", "Adresse", "Anschrift"],
+}  # fmt: skip
+# The first row of the German template.
+GERMAN_HEADERS = {
+    "employee_number": "Personalnummer",
+    "email": "E-Mail",
+    "country": "Land",
+    "entry": "Einreise",
+    "exit": "Ausreise",
+    "purpose": "Zweck",
+    "host": "Gastgeber",
+    "address": "Adresse",
+}
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# A workbook unpacks to far more than its size; more than this many times is a zip bomb.
+XLSX_UNPACK_FACTOR = 50
+MAX_CELL_LENGTH = 300
+# staysite's CSV exports write text a spreadsheet would run as a formula with a leading
+# apostrophe (trips/exports.py), which reading removes again.
+ESCAPED_STARTS = ("'=", "'+", "'-", "'@")
+DATE_PATTERNS = [
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (0, 1, 2)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (2, 1, 0)),
+]
 
 
 class ImportUploadHandler(FileUploadHandler):
@@ -62,6 +100,28 @@ class FileRefused(ValueError):
     """The file as a whole cannot be read as a trip list; the message says why."""
 
 
+@dataclass
+class Row:
+    """One line of the file: its values as read, and why any of them cannot be used."""
+
+    line: int
+    employee_number: str = ""
+    email: str = ""
+    country: str = ""
+    entry: date | None = None
+    exit: date | None = None
+    purpose: str = Trip.Purpose.BUSINESS_MEETING
+    host: str = ""
+    address: str = ""
+    given: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def employee(self) -> str:
+        """Who the row is about, as the file says it."""
+        return self.employee_number or self.email
+
+
 def check_size(size: int) -> None:
     limit = settings.STAYSITE_IMPORT_MAX_BYTES
     if size > limit:
@@ -71,149 +131,272 @@ def check_size(size: int) -> None:
         )
 
 
-def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a CSV trip list with their line numbers (the header is row 1)."""
+def read_rows(content: bytes) -> list[Row]:
+    """The trips of a CSV or .xlsx file, one Row per non-empty line. Raises FileRefused."""
     check_size(len(content))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused(_("The file is not UTF-8 text; save it as CSV (UTF-8).")) from None
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
+    if not content.strip():
+        raise FileRefused(_("The file is empty."))
+    if content.startswith(XLSX_MAGIC):
+        lines = _xlsx_lines(content)
+    elif content.startswith(XLS_MAGIC):
         raise FileRefused(
-            _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-            % {"columns": ", ".join(COLUMNS), "missing": ", ".join(missing)}
+            _("This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or CSV.")
         )
-    reader.fieldnames = header
-    rows = []
-    try:
-        for row in reader:
-            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-                continue
-            cleaned = {column: (row.get(column) or "").strip() for column in COLUMNS}
-            rows.append((reader.line_num, cleaned))
-    except csv.Error as error:
-        raise FileRefused(
-            _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": error}
-        ) from None
+    elif b"\x00" in content[:4096]:
+        raise FileRefused(_("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8)."))
+    else:
+        lines = _csv_lines(content)
+    rows = _rows(lines)
     if not rows:
         raise FileRefused(_("The file has no trips in it."))
     return rows
 
 
-def _purpose(value: str) -> str:
-    """The purpose's code, also when the file names it in words ("Business meeting")."""
-    for code, label in Trip.Purpose.choices:
-        if value.lower() in {code, str(label).lower()}:
-            return code
-    return value
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    errors: list[str] = field(default_factory=list)
-    travellers: set[int] = field(default_factory=set)
-
-
-def import_trips(travellers: QuerySet[Traveller], content: bytes, *, on: date) -> ImportResult:
-    """Create a trip for each row, or none at all if any row is refused.
-
-    `travellers` are those the importing user may manage: an employee number outside it is
-    refused like an unknown one, so a file cannot reach into another organisation.
-    """
-    result = ImportResult()
-    try:
-        rows = read_rows(content)
-    except FileRefused as refused:
-        result.errors.append(str(refused))
-        return result
-    by_number = {
-        traveller.employee_number: traveller
-        for traveller in travellers.filter(
-            employee_number__in={row["employee_number"] for _line, row in rows},
-            erased_at__isnull=True,
-        )
-    }
-    with transaction.atomic():
-        for line, row in rows:
-            traveller = by_number.get(row["employee_number"])
-            if traveller is None:
-                result.errors.append(
-                    _("Row %(row)d: no traveller with employee number %(number)s.")
-                    % {"row": line, "number": row["employee_number"] or "-"}
-                )
-                continue
-            data = {**row, "purpose": _purpose(row["purpose"])}
-            form = TripForm(data, traveller=traveller)
-            if not form.is_valid():
-                result.errors.extend(_row_errors(line, form))
-                continue
-            try:
-                with transaction.atomic():
-                    form.save()
-            except IntegrityError:
-                result.errors.append(
-                    _("Row %(row)d: overlaps another trip of this traveller.") % {"row": line}
-                )
-                continue
-            result.created += 1
-            result.travellers.add(traveller.pk)
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = 0
-            result.travellers = set()
-            return result
-        for traveller in travellers.filter(pk__in=result.travellers):
-            snapshots.traveller_changed(traveller, on=on)
-    return result
-
-
-def _row_errors(line: int, form: TripForm) -> list[str]:
-    errors = []
-    for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for message in messages:
-            if label:
-                errors.append(
-                    _("Row %(row)d, %(column)s: %(message)s")
-                    % {"row": line, "column": label, "message": message}
-                )
-            else:
-                errors.append(_("Row %(row)d: %(message)s") % {"row": line, "message": message})
-    return errors
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def export_trips(travellers: QuerySet[Traveller]) -> str:
-    """The trips of `travellers` as CSV, in the columns the import reads."""
-    trips = (
-        Trip.objects.filter(traveller__in=travellers)
-        .select_related("traveller")
-        .order_by("traveller__employee_number", "entry", "pk")
+def _too_many_rows() -> FileRefused:
+    return FileRefused(
+        _("The file has more than %(limit)d rows; split it into files of at most %(limit)d.")
+        % {"limit": settings.STAYSITE_IMPORT_MAX_ROWS}
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for trip in trips:
-        writer.writerow(
-            [
-                _cell(trip.traveller.employee_number),
-                trip.country,
-                trip.entry.isoformat(),
-                trip.exit.isoformat() if trip.exit else "",
-                trip.purpose,
-                _cell(trip.host),
-                _cell(trip.address),
-            ]
+
+
+def _csv_lines(content: bytes):
+    """(line number, cells, formula cells) of a CSV file; the header first."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRefused(
+            _("The file is not UTF-8 text; save it as CSV (UTF-8) or as an Excel workbook.")
+        ) from None
+    dialect = csv.excel
+    with contextlib.suppress(csv.Error):
+        # German spreadsheets separate CSV columns with semicolons.
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    try:
+        for cells in reader:
+            # Text a spreadsheet would run as a formula: refused like a formula cell.
+            formulas = {i for i, cell in enumerate(cells) if cell.strip().startswith("=")}
+            yield reader.line_num, cells, formulas
+    except csv.Error as error:
+        raise FileRefused(
+            _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": error}
+        ) from None
+
+
+def _xlsx_lines(content: bytes):
+    """(row number, cells, formula cells) of the first sheet of a workbook; the header first."""
+    from openpyxl import load_workbook  # only imports are spreadsheets read
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+    if unpacked > XLSX_UNPACK_FACTOR * settings.STAYSITE_IMPORT_MAX_BYTES:
+        raise FileRefused(_("The workbook unpacks to too much data; save it as CSV instead."))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds of error for a damaged workbook
+        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            values, formulas = [], set()
+            for index, cell in enumerate(cells):
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.add(index)
+                values.append(cell.value)
+            yield number, values, formulas
+    except FileRefused:
+        raise
+    except Exception:  # a damaged sheet shows only while it is read
+        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+    finally:
+        workbook.close()
+
+
+def _normal(name) -> str:
+    return re.sub(r"[\W_]+", "", str(name or "").casefold())
+
+
+HEADER_LOOKUP = {
+    _normal(name): column
+    for column in COLUMNS
+    for name in [column, GERMAN_HEADERS[column], *ALIASES[column]]
+}
+
+
+def _header(cells) -> dict[int, str]:
+    """Which column each cell of the first row names; refuses a file without the columns."""
+    found = {}
+    for index, cell in enumerate(cells):
+        column = HEADER_LOOKUP.get(_normal(cell))
+        if column is not None and column not in found.values():
+            found[index] = column
+    missing = [column for column in REQUIRED if column not in found.values()]
+    if not {"employee_number", "email"} & set(found.values()):
+        missing.insert(0, "employee_number / email")
+    if missing:
+        raise FileRefused(
+            _("The first row must name the columns %(columns)s; missing: %(missing)s.")
+            % {"columns": ", ".join(COLUMNS), "missing": ", ".join(missing)}
         )
-    return out.getvalue()
+    return found
+
+
+def _rows(lines) -> list[Row]:
+    rows: list[Row] = []
+    header = None
+    for line, cells, formulas in lines:
+        if header is None:
+            if any(_text(cell) for cell in cells):
+                header = _header(cells)
+            continue
+        if not any(_text(cells[i]) for i in header if i < len(cells)):
+            continue
+        if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
+            raise _too_many_rows()
+        values = {column: cells[i] if i < len(cells) else None for i, column in header.items()}
+        rows.append(parse_row(line, values, {header[i] for i in formulas if i in header}))
+    if header is None:
+        raise FileRefused(_("The file is empty."))
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an employee number typed into a number cell
+    return str(value).strip()
+
+
+def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
+    """One line's values, typed; every value that cannot be used adds an error in words."""
+    row = Row(line=line, given={column: _text(value) for column, value in values.items()})
+    for column in sorted(formulas, key=COLUMNS.index):
+        row.errors.append(
+            _("%(column)s holds a formula; enter its value instead.")
+            % {"column": column_label(column)}
+        )
+    for column, value in values.items():
+        if column in formulas:
+            continue
+        text = _text(value)
+        if text.startswith(ESCAPED_STARTS):
+            text = text[1:]
+        try:
+            _set(row, column, value, text)
+        except ValueError as error:
+            row.errors.append(str(error))
+    if not row.employee and not row.errors:
+        row.errors.append(_("Neither an employee number nor an email is given."))
+    return row
+
+
+def _set(row: Row, column: str, value, text: str) -> None:
+    if len(text) > MAX_CELL_LENGTH:
+        raise ValueError(
+            _("%(column)s is longer than %(n)d characters.")
+            % {"column": column_label(column), "n": MAX_CELL_LENGTH}
+        )
+    if column in {"entry", "exit"}:
+        setattr(row, column, parse_date(value, column))
+    elif column == "country":
+        row.country = parse_country(text)
+    elif column == "purpose":
+        row.purpose = parse_purpose(text)
+    elif column == "email":
+        row.email = text.lower()
+    else:
+        setattr(row, column, text)
+
+
+def parse_date(value, column: str = "entry") -> date | None:
+    """A date cell, an ISO date (2026-03-05) or a German one (05.03.2026); None if empty."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        if column == "entry":
+            raise ValueError(_("The entry date is missing."))
+        return None
+    for pattern, order in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = [int(match.group(i + 1)) for i in order]
+            with contextlib.suppress(ValueError):
+                return date(*parts)
+    raise ValueError(
+        _("%(column)s %(value)s is not a date; write 2026-03-05 or 05.03.2026.")
+        % {"column": column_label(column), "value": text[:40]}
+    )
+
+
+@functools.cache
+def _names(choices: tuple) -> dict[str, str]:
+    """Each choice by its code and by its name in English and German, compared normalised."""
+    names = {}
+    for language in ("en", "de"):
+        with translation.override(language):
+            for code, label in choices:
+                names[_normal(label)] = code
+    for code, _label in choices:
+        names[_normal(code)] = code
+    return names
+
+
+def parse_country(text: str) -> str:
+    if not text:
+        raise ValueError(_("The country is missing."))
+    code = _names(tuple(COUNTRIES)).get(_normal(text))
+    if code is None:
+        raise ValueError(_("Unknown country %(value)s.") % {"value": text[:40]})
+    return code
+
+
+def parse_purpose(text: str) -> str:
+    """A purpose by its code or name; empty: a business meeting, as on the trip form."""
+    if not text:
+        return Trip.Purpose.BUSINESS_MEETING
+    code = _names(tuple(Trip.Purpose.choices)).get(_normal(text))
+    if code is None:
+        raise ValueError(_("Unknown purpose %(value)s.") % {"value": text[:40]})
+    return code
+
+
+COLUMN_LABELS = {
+    "employee_number": gettext_lazy("Employee number"),
+    "email": gettext_lazy("Email"),
+    "country": gettext_lazy("Country"),
+    "entry": gettext_lazy("Entry"),
+    "exit": gettext_lazy("Exit"),
+    "purpose": gettext_lazy("Purpose"),
+    "host": gettext_lazy("Host"),
+    "address": gettext_lazy("Address"),
+}
+
+
+def column_label(column: str) -> str:
+    return str(COLUMN_LABELS[column])
+
+
+def template_header() -> list[str]:
+    """The first row of the import template, in German for German readers."""
+    if (translation.get_language() or "").startswith("de"):
+        return [GERMAN_HEADERS[column] for column in COLUMNS]
+    return list(COLUMNS)
+
+
+TEMPLATE_EXAMPLE = [
+    "E-1001",
+    "",
+    "KZ",
+    date(2026, 3, 2),
+    date(2026, 3, 11),
+    Trip.Purpose.BUSINESS_MEETING,
+    "Steppe LLP",
+    "Abay Ave 1, Almaty",
+]

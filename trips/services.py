@@ -15,9 +15,14 @@ from django.db.models.deletion import ProtectedError
 from django.forms import ModelForm
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_create_with_history
 
 from . import snapshots
-from .models import Traveller
+from .models import Traveller, Trip
+from .stays import with_related
+
+# Travellers refreshed together after an import (their trips are read in one go).
+IMPORT_BATCH = 500
 
 
 def save_traveller(form: ModelForm, *, on: date) -> Traveller | None:
@@ -65,3 +70,19 @@ def delete_record(record: models.Model, traveller: Traveller, *, on: date) -> st
             "count": count,
         }
     return None
+
+
+def save_imported_trips(trips: list[Trip], *, by, on: date) -> None:
+    """Save checked trips of many travellers at once, each traveller refreshed after.
+
+    One transaction: an IntegrityError (the database's overlap rule) leaves nothing saved.
+    The history records each trip as created by `by`, like a trip saved on its page.
+    """
+    with transaction.atomic():
+        bulk_create_with_history(
+            trips, Trip, batch_size=IMPORT_BATCH, default_user=by, default_change_reason="import"
+        )
+        ids = sorted({trip.traveller_id for trip in trips})
+        for start in range(0, len(ids), IMPORT_BATCH):
+            batch = Traveller.objects.filter(pk__in=ids[start : start + IMPORT_BATCH])
+            snapshots.travellers_changed(with_related(batch), on=on)

@@ -6,6 +6,7 @@ transaction: the snapshot is refreshed there, and the alerts after the commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
@@ -89,3 +90,14 @@ def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
         partial(alerts.refresh_alerts_for_traveller, traveller.pk, on=on), robust=True
     )
     return snapshot
+
+
+def travellers_changed(travellers: Iterable[Traveller], *, on: date) -> int:
+    """`traveller_changed()` for many travellers at once (a trip import): each snapshot in the
+    caller's transaction, the alerts of all in one run after the commit, not one run each."""
+    pks = []
+    for traveller in travellers:
+        refresh_snapshot(traveller, on=on)
+        pks.append(traveller.pk)
+    transaction.on_commit(partial(alerts.refresh_alerts_for_travellers, pks, on=on), robust=True)
+    return len(pks)

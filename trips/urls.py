@@ -1,6 +1,17 @@
 """The app's URLs: each area of views lists its own patterns."""
 
-from .views import alerts, dashboard, health, imports, planner, privacy, settings, travellers
+from .views import (
+    alerts,
+    dashboard,
+    exports,
+    feeds,
+    health,
+    imports,
+    planner,
+    privacy,
+    settings,
+    travellers,
+)
 
 app_name = "trips"
 
@@ -11,6 +22,8 @@ urlpatterns = [
     *alerts.urlpatterns,
     *privacy.urlpatterns,
     *imports.urlpatterns,
+    *exports.urlpatterns,
+    *feeds.urlpatterns,
     *settings.urlpatterns,
     *health.urlpatterns,
 ]

@@ -6,3 +6,14 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// "Copy" next to a read-only field: the field stays selectable where the clipboard is not allowed.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  field.select();
+  navigator.clipboard?.writeText(field.value).then(() => {
+    button.textContent = button.dataset.copied;
+  });
+});

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.conftest import log_in
-from trips import snapshots
+from trips import feeds, import_preview, imports, snapshots
 from trips.models import (
     AddressChange,
     ApiToken,
@@ -159,11 +159,26 @@ EXPECTED = {
     "two_factor_setup": row("200/200", "200/200", "200/200", "200/200", "200/200"),
     "two_factor_recovery_codes": row("200/302", "200/302", "200/302", "200/302", "200/302"),
     "trips:calendar_year_update": row("403/403", "200/302", "403/403", "403/403", "403/403"),
+    # Spreadsheets in and out, the printable report and calendar feeds. A checked import file
+    # is its uploader's alone.
+    "trips:import_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    "trips:import_preview": row("200/405", "404/405", "403/405", "403/405", "404/405"),
+    "trips:import_confirm": row("405/302", "405/404", "405/403", "405/403", "405/404"),
+    "trips:dashboard_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    "trips:traveller_report": READ_ONLY,
+    # Everyone's own feed; the feed itself answers to its token, not to a login.
+    "trips:feed_detail": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    "trips:feed_create": row("405/200", "405/200", "405/200", "405/200", "405/200"),
+    "trips:feed_revoke": row("405/302", "405/302", "405/302", "405/302", "405/302"),
+    "trips:feed_ics": row("200/405", "200/405", "200/405", "200/405", "200/405"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
 NO_CHANGE = {"trips:me", "two_factor_verify"}
+# URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
+# row's answer, on either organisation's token.
+TOKEN_AUTHENTICATED = {"trips:feed_ics"}
 
 # The same URLs on Tom's planned trip: he may change and delete it, unlike a recorded one.
 PLANNED = {
@@ -190,6 +205,8 @@ class Side:
     api_token: ApiToken | None = None
     traveller_user: User | None = None
     colleague_user: User | None = None
+    import_token: str = ""
+    feed_token: str = ""
 
 
 def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool = False) -> Side:
@@ -228,6 +245,19 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         )
     snapshots.refresh_snapshot(traveller, on=today)
     api_token, _key = factories.make_api_token(created_by=compliance)
+    # A checked import file of HR's, with one new trip to save, and everyone's calendar feed.
+    row = imports.Row(
+        line=2,
+        employee_number=traveller.employee_number,
+        country="DE",
+        entry=today + timedelta(days=60),
+        exit=today + timedelta(days=65),
+    )
+    checked = import_preview.check(Traveller.objects.filter(pk=traveller.pk), [row], on=today)
+    stored = import_preview.store(checked, user=hr, file_name="trips.csv", on=today)
+    for user in (hr, compliance, colleague_user):
+        feeds.issue(user)
+    feed_token = feeds.issue(traveller_user)
     return Side(
         organisation,
         hr,
@@ -242,6 +272,8 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         api_token,
         traveller_user,
         colleague_user,
+        stored.token,
+        feed_token,
     )
 
 
@@ -284,12 +316,13 @@ def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
         "change_pk": side.address_change,
         "notification_pk": side.notification,
         "token_pk": side.api_token,
+        "token": side.feed_token if name in TOKEN_AUTHENTICATED else side.import_token,
     }
     kwargs = {}
     for kwarg in url_kwargs(name):
         assert kwarg in sources, f"{name}: add its URL argument {kwarg!r} to kwargs_for()"
-        assert sources[kwarg] is not None, f"{name}: the world has no object for {kwarg!r}"
-        kwargs[kwarg] = sources[kwarg].pk
+        assert sources[kwarg], f"{name}: the world has no object for {kwarg!r}"
+        kwargs[kwarg] = getattr(sources[kwarg], "pk", sources[kwarg])
     return kwargs
 
 
@@ -298,7 +331,10 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
     today = timezone.localdate()
     trip = side.planned_trip if planned else side.trip
     traveller = side.traveller
-    import_row = f"{traveller.employee_number},DE,{today + timedelta(days=90)},,conference,,\n"
+    import_row = (
+        f"{traveller.employee_number},DE,{today + timedelta(days=90)},"
+        f"{today + timedelta(days=95)},conference,,\n"
+    )
     data = {
         "trips:traveller_create": {
             "name": "Nina New",
@@ -419,6 +455,8 @@ ORGANISATION_PATHS = {
     "ApiToken": "organisation",
     "IdempotencyKey": "token__organisation",
     "CalendarYear": "organisation",
+    "ImportPreview": "user__organisation",
+    "CalendarFeed": "user__organisation",
 }
 
 
@@ -481,7 +519,7 @@ def cells():
             for target in targets:
                 for role in ["anonymous", *ROLES]:
                     for index, method in enumerate(["get", "post"]):
-                        if role == "anonymous" and name in PUBLIC:
+                        if name in TOKEN_AUTHENTICATED or (role == "anonymous" and name in PUBLIC):
                             status = expected["hr"].split("/")[index]
                         elif role == "anonymous":
                             status = "302"
@@ -545,7 +583,7 @@ def test_permission_matrix(world, name, planned, role, target, method, status):
     assert response.status_code in allowed, (
         f"{method.upper()} {url} as {role}: {response.status_code}, expected {status}"
     )
-    if role == "anonymous" and name not in PUBLIC:
+    if role == "anonymous" and name not in PUBLIC | TOKEN_AUTHENTICATED:
         assert response.url.startswith(reverse("login") + "?next=")
     if allowed <= REFUSED and not (allowed == {302} and role != "anonymous"):
         assert_same(before, database_rows())

@@ -141,7 +141,9 @@ def summary_counts(travellers, on: date) -> dict:
     )
 
 
-def dashboard_rows(request: HttpRequest, on: date) -> dict:
+def filtered(request: HttpRequest):
+    """The active travellers the dashboard lists for the request's filters, in its order, and
+    the filters that are set (the dashboard's export lists the same)."""
     travellers = access.visible_travellers(request.user).active()
     status = request.GET.get("status", "")
     country = request.GET.get("country", "")
@@ -155,19 +157,29 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
     if sort not in SORTS:
         sort = "urgency"
     listed = listed.search(query).order_by(*SORTS[sort][1], "name", "pk")
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    country_names = {code: str(name) for code, name in COUNTRIES}
-    counts = summary_counts(travellers, on)
-    as_of = counts.pop("as_of") or on
-    # Whether today's run is under way is asked only when the figures are older than today.
-    updating = as_of < on and request.freshness.updating
     chosen = (("status", status), ("country", country), ("q", query))
     filters = {k: v for k, v in chosen if v}
     if sort != "urgency":
         filters["sort"] = sort
+    return travellers, listed, filters
+
+
+def country_names() -> dict[str, str]:
+    # Names looked up once per page: get_FOO_display() would hash every lazy choice.
+    return {code: str(name) for code, name in COUNTRIES}
+
+
+def dashboard_rows(request: HttpRequest, on: date) -> dict:
+    travellers, listed, filters = filtered(request)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = country_names()
+    counts = summary_counts(travellers, on)
+    as_of = counts.pop("as_of") or on
+    # Whether today's run is under way is asked only when the figures are older than today.
+    updating = as_of < on and request.freshness.updating
     return {
         "page": page,
-        "rows": [row_for(t, on, country_names) for t in page.object_list],
+        "rows": [row_for(t, on, names) for t in page.object_list],
         "counts": counts,
         "freshness": daily.Freshness(on, as_of, updating=updating),
         "filters": filters,

@@ -1,27 +1,45 @@
-"""HR's trip lists: import trips from a CSV file, export the organisation's trips as CSV."""
+"""HR's trip files in: upload, a preview of every row, and the confirmation that saves them.
+
+The upload is checked and kept as a preview (trips/import_preview.py); nothing is saved as
+trips until HR confirms on the preview page. The templates to fill in come in both formats.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from .. import access, imports
+from .. import access, exports, import_preview, imports
+from ..models import Status
+from .exports import download
+
+PREVIEW = "trips/import_preview.html"
+ROWS_PER_PAGE = 200
+SHOWN = {
+    "error": gettext_lazy("Refused"),
+    "new": gettext_lazy("New"),
+    "present": gettext_lazy("Already saved"),
+}
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file"),
+        label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
-            "Columns: employee_number, country, entry, exit, purpose, host, address. "
-            "Dates as 2026-03-05."
+            "One trip per row: employee number or email, country, entry, exit, purpose, host, "
+            "address; the first row names the columns, in English or German. Dates as "
+            "2026-03-05 or 05.03.2026."
         ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
     def clean_file(self):
@@ -46,35 +64,82 @@ def trip_import(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def _trip_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        result = imports.import_trips(
-            access.visible_travellers(request.user),
-            form.cleaned_data["file"].read(),
-            on=timezone.localdate(),
-        )
-        if not result.errors:
-            messages.success(
-                request,
-                ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", result.created)
-                % {"count": result.created},
+        upload = form.cleaned_data["file"]
+        today = timezone.localdate()
+        try:
+            rows = imports.read_rows(upload.read())
+        except imports.FileRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            travellers = access.visible_travellers(request.user)
+            checked = import_preview.check(travellers, rows, on=today)
+            stored = import_preview.store(
+                checked, user=request.user, file_name=upload.name, on=today
             )
-            return redirect("trips:trip_import")
-        errors = result.errors
-    return render(request, "trips/import.html", {"form": form, "errors": errors})
+            if request.htmx:
+                return HttpResponseClientRedirect(stored.get_absolute_url())
+            return redirect(stored)
+    template = "trips/import.html"
+    return render(request, f"{template}#upload" if request.htmx else template, {"form": form})
 
 
 @require_GET
-def trip_export(request: HttpRequest) -> HttpResponse:
+def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
-    content = imports.export_trips(access.visible_travellers(request.user))
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="staysite-trips-{day}.csv"'
-    return response
+    stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
+    show = request.GET.get("show", "")
+    rows = [r for r in stored.rows if r["outcome"] == show] if show in SHOWN else stored.rows
+    counts = {key: 0 for key in SHOWN}
+    for row in stored.rows:
+        counts[row["outcome"]] += 1
+    changes = [
+        {**c, "before_label": Status(c["before"]).label, "after_label": Status(c["after"]).label}
+        for c in stored.changes
+    ]
+    context = {
+        "preview": stored,
+        "changes": changes,
+        "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "show": show if show in SHOWN else "",
+        "shown": SHOWN,
+        "counts": counts,
+    }
+    return render(request, PREVIEW, context)
+
+
+@require_POST
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    access.require(access.can_exchange_trips(request.user))
+    stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
+    travellers = access.visible_travellers(request.user)
+    try:
+        saved = import_preview.confirm(stored, travellers, on=timezone.localdate())
+    except import_preview.PreviewOutdated as outdated:
+        messages.error(request, str(outdated))
+        target = stored.get_absolute_url()
+    else:
+        messages.success(
+            request,
+            ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
+            % {"count": saved},
+        )
+        target = "trips:trip_import"
+    if request.htmx:
+        return HttpResponseClientRedirect(redirect(target).url)
+    return redirect(target)
+
+
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The empty import file to fill in: ?format=xlsx or csv."""
+    access.require(access.can_exchange_trips(request.user))
+    return download(request, exports.template_table(), "staysite-trips-template")
 
 
 urlpatterns = [
     path("trips/import/", trip_import, name="trip_import"),
-    path("trips/export/", trip_export, name="trip_export"),
+    path("trips/import/template/", import_template, name="import_template"),
+    path("trips/import/<str:token>/", import_preview_detail, name="import_preview"),
+    path("trips/import/<str:token>/confirm/", import_confirm, name="import_confirm"),
 ]

@@ -1,0 +1,78 @@
+"""The private calendar feed: its page (make, replace, revoke) and the feed itself.
+
+The feed is fetched by calendar programs, which cannot log in: its secret token is the only
+credential. That view reads no session and sets no cookie, and answers 404 alike to a wrong
+token, a revoked one, and an owner who may no longer have a feed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import access, feeds
+from ..models import CalendarFeed
+
+PAGE = "trips/calendar_feed.html"
+
+
+def page_context(request: HttpRequest, token: str = "") -> dict:
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    context = {"feed": feed, "feed_url": ""}
+    if token:
+        context["feed_url"] = request.build_absolute_uri(reverse("trips:feed_ics", args=[token]))
+    return context
+
+
+@require_GET
+def feed_detail(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_have_calendar_feed(request.user))
+    return render(request, PAGE, page_context(request))
+
+
+@require_POST
+def feed_create(request: HttpRequest) -> HttpResponse:
+    """A new address, shown once on this response: only its hash is kept."""
+    access.require(access.can_have_calendar_feed(request.user))
+    token = feeds.issue(request.user)
+    response = render(request, PAGE, page_context(request, token))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def feed_revoke(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_have_calendar_feed(request.user))
+    if feeds.revoke(request.user):
+        messages.success(request, _("The calendar address was revoked; it no longer works."))
+    return redirect("trips:feed_detail")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    owner = feeds.owner(token)
+    if owner is None or not access.can_have_calendar_feed(owner):
+        # Plain text: the site's 404 page would read the session and set a CSRF cookie.
+        return HttpResponseNotFound("No such calendar.\n", content_type="text/plain")
+    travellers = access.visible_travellers(owner)
+    content = feeds.calendar(owner, travellers, on=timezone.localdate())
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="staysite.ics"'
+    return response
+
+
+urlpatterns = [
+    path("calendar/", feed_detail, name="feed_detail"),
+    path("calendar/new/", feed_create, name="feed_create"),
+    path("calendar/revoke/", feed_revoke, name="feed_revoke"),
+    path("calendar/<str:token>.ics", feed_ics, name="feed_ics"),
+]
