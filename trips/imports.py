@@ -336,8 +336,12 @@ def parse_date(value, column: str = "entry") -> date | None:
 
 
 @functools.cache
-def _names(choices: tuple) -> dict[str, str]:
-    """Each choice by its code and by its name in English and German, compared normalised."""
+def _names(kind: str) -> dict[str, str]:
+    """Countries or purposes by code and by name in English and German, compared normalised.
+
+    Keyed by a plain name: a tuple of lazy labels would be translated again to be hashed.
+    """
+    choices = COUNTRIES if kind == "country" else Trip.Purpose.choices
     names = {}
     for language in ("en", "de"):
         with translation.override(language):
@@ -351,7 +355,7 @@ def _names(choices: tuple) -> dict[str, str]:
 def parse_country(text: str) -> str:
     if not text:
         raise ValueError(_("The country is missing."))
-    code = _names(tuple(COUNTRIES)).get(_normal(text))
+    code = _names("country").get(_normal(text))
     if code is None:
         raise ValueError(_("Unknown country %(value)s.") % {"value": text[:40]})
     return code
@@ -361,7 +365,7 @@ def parse_purpose(text: str) -> str:
     """A purpose by its code or name; empty: a business meeting, as on the trip form."""
     if not text:
         return Trip.Purpose.BUSINESS_MEETING
-    code = _names(tuple(Trip.Purpose.choices)).get(_normal(text))
+    code = _names("purpose").get(_normal(text))
     if code is None:
         raise ValueError(_("Unknown purpose %(value)s.") % {"value": text[:40]})
     return code

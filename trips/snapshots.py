@@ -95,9 +95,20 @@ def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
 def travellers_changed(travellers: Iterable[Traveller], *, on: date) -> int:
     """`traveller_changed()` for many travellers at once (a trip import): each snapshot in the
     caller's transaction, the alerts of all in one run after the commit, not one run each."""
-    pks = []
-    for traveller in travellers:
-        refresh_snapshot(traveller, on=on)
-        pks.append(traveller.pk)
+    rows = [
+        StatusSnapshot(traveller=traveller, **snapshot_fields(evaluate(traveller, on=on)))
+        for traveller in travellers
+    ]
+    if rows:
+        # One upsert instead of an update_or_create (four queries) per traveller.
+        StatusSnapshot.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["traveller"],
+            update_fields=[
+                f.name for f in StatusSnapshot._meta.concrete_fields if not f.primary_key
+            ],
+        )
+    pks = [row.traveller_id for row in rows]
     transaction.on_commit(partial(alerts.refresh_alerts_for_travellers, pks, on=on), robust=True)
     return len(pks)

@@ -300,6 +300,21 @@ def test_the_preview_says_who_would_go_over_a_limit(client, hr, traveller, other
     assert Trip.objects.count() == 0
 
 
+def test_confirming_refreshes_the_snapshots_and_then_the_alerts(
+    client, hr, traveller, django_capture_on_commit_callbacks
+):
+    entry = timezone.localdate() - timedelta(days=60)
+    exit = entry + timedelta(days=40)
+    content = csv_file(ENGLISH, [["E-1001", "", "KZ", entry.isoformat(), exit.isoformat()]])
+    preview = previewed(client, hr, content)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, preview)
+
+    assert StatusSnapshot.objects.get(traveller=traveller).status == "overstay"
+    assert "overstay_sanction" in {alert.kind for alert in traveller.alerts.all()}
+
+
 def test_an_employee_of_another_organisation_is_unknown(client, hr, traveller, foreign_traveller):
     number = foreign_traveller.employee_number
     content = csv_file(ENGLISH, [[number, "", "KZ", "2026-03-02", "2026-03-05", "", "", ""]])
