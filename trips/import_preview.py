@@ -61,8 +61,11 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Prev
         saved[trip.traveller_id].append(trip)
     outcomes: dict[int, tuple[str, str]] = {}
     drafts: dict[int, Trip] = {}
+    whose: dict[int, Traveller] = {}
     for row in rows:
         traveller, problem = _traveller_of(row, found)
+        if traveller is not None:
+            whose[row.line] = traveller
         problems = row.errors + ([problem] if problem else [])
         if not problems and row.exit is not None and row.exit < row.entry:
             problems.append(
@@ -88,7 +91,7 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Prev
     for row in rows:
         outcome, message = outcomes.get(row.line, (NEW, ""))
         draft = drafts.get(row.line)
-        preview.rows.append(_shown(row, draft, outcome, message))
+        preview.rows.append(_shown(row, whose.get(row.line), outcome, message))
         if outcome == NEW:
             preview.new_trips.append(_stored(draft))
     new_by_traveller = defaultdict(list)
@@ -184,8 +187,7 @@ def _overlap_message(other) -> str:
     return _("Overlaps row %(row)d of the file.") % {"row": other[2]}
 
 
-def _shown(row: Row, draft: Trip | None, outcome: str, message: str) -> dict:
-    traveller = draft.traveller if draft is not None else None
+def _shown(row: Row, traveller: Traveller | None, outcome: str, message: str) -> dict:
     return {
         "line": row.line,
         "employee": row.employee or row.given.get("employee_number", ""),

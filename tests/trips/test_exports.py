@@ -152,6 +152,7 @@ def test_the_printable_report_shows_status_timeline_trips_and_sources(
     assert "<svg" in page  # the timeline
     assert "Legal sources" in page
     assert f"<li>{wording.legal_source('kz_90_180')}</li>" in page
+    assert f"<li>{wording.legal_source('dta_183')}</li>" in page  # the tax days' source
     assert "Made on" in page
     assert "still there" in page  # the open trip, in the window
     assert formats.date_format(old.entry, "DATE_FORMAT") not in page  # long before the window

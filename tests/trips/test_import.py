@@ -214,6 +214,8 @@ def test_every_bad_row_is_named_and_only_the_good_rows_are_saved(
             assert outcome == ("present" if "skipped" in message else "error"), (line, text)
     page = client.get(preview.get_absolute_url() + "?show=error").content.decode()
     assert "Unknown country Atlantis" in page
+    # A refused row still says whose it is, where the file names someone known.
+    assert [r["name"] for r in preview.rows if r["line"] in (3, 5)] == ["", "Tom Weber"]
     assert "Save 2 trips" in page
 
     confirm(client, preview)

@@ -101,6 +101,7 @@ def traveller_report(request: HttpRequest, pk: int) -> HttpResponse:
     trips = traveller.trips.overlapping(window_start, today).order_by("entry", "pk")
     sources = [card.source for card in cards["regimes"]]
     sources += [visa["source"] for visa in cards["visas"]]
+    sources += [cards[key]["source"] for key in ("tax", "montage") if cards[key]]
     sources += [f.source for f in details.status.findings]
     context = {
         "traveller": traveller,
