@@ -52,10 +52,10 @@ def today():
 
 @pytest.fixture
 def dated_trips(traveller, organisation, today):
-    """Tom is in Kazakhstan visa-free since 25 days, after 10 days there half a year ago, and
-    plans a trip to Germany; Nina works in Kazakhstan on a C3 visa since 40 days."""
+    """Tom is in Kazakhstan visa-free since 25 days (leaving in 3), after 10 days there half a
+    year ago, and plans a trip to Germany; Nina works in Kazakhstan on a C3 visa since 40 days."""
     factories.make_trip(traveller=traveller, entry=today - timedelta(days=170), days=10)
-    factories.make_trip(traveller=traveller, entry=today - timedelta(days=25), days=None)
+    factories.make_trip(traveller=traveller, entry=today - timedelta(days=25), days=28)
     factories.make_trip(traveller=traveller, entry=today + timedelta(days=60), days=6, country="DE")
     nina = factories.make_traveller(organisation=organisation, name="Nina Kraus")
     visa = factories.make_visa(
