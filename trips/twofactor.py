@@ -46,10 +46,11 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None  # a public view (the calendar feed, /healthz) reads no session
         user = request.user
         if (
             not user.is_authenticated
-            or not getattr(view_func, "login_required", True)
             or request.resolver_match.url_name in OPEN_BEFORE_SECOND_FACTOR
             or user.is_verified()
             or not access.needs_second_factor(user)

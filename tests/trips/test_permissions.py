@@ -593,7 +593,9 @@ def test_permission_matrix(world, name, planned, role, target, method, status):
         assert database_rows() != before or name in NO_CHANGE
 
 
-@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"two_factor_verify"} - PUBLIC))
+@pytest.mark.parametrize(
+    "name", sorted(set(EXPECTED) - {"two_factor_verify"} - PUBLIC - TOKEN_AUTHENTICATED)
+)
 def test_without_the_second_factor_every_page_sends_to_the_code_page(world, name):
     """A user who gave the password but not the code yet can reach nothing but the code page."""
     client = Client()
