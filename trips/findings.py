@@ -341,7 +341,8 @@ def tax_findings(report: rules.Assessment, organisation: Organisation, *, on: da
             Status.ACTION,
             "tax:183",
             report.tax_183_crossing_date,
-            {"days": report.tax_days, "date": report.tax_183_crossing_date.isoformat()},
+            {"days": report.tax_days, "date": report.tax_183_crossing_date.isoformat()}
+            | _planned_crossing(report),
             "dta_183",
         )
     elif report.tax_days >= organisation.tax_warning_days:
@@ -354,6 +355,12 @@ def tax_findings(report: rules.Assessment, organisation: Organisation, *, on: da
             {"days": report.tax_days, "date": crossing.isoformat() if crossing else None},
             "dta_183",
         )
+
+
+def _planned_crossing(report: rules.Assessment) -> dict:
+    """A later, fresh crossing (planned trips) while the current one still holds (§9)."""
+    after = report.tax_183_next_crossing_date
+    return {} if after is None else {"next": after.isoformat()}
 
 
 def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date):

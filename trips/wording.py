@@ -218,10 +218,15 @@ def describe(kind: str, params: dict) -> str:
             )
             return text % {"area": area}
         case AlertKind.TAX_CROSSED:
-            return _(
+            text = _(
                 "More than 183 days in Kazakhstan in 12 months since %(date)s: "
                 "salary is taxable there."
             ) % {"date": day(params["date"])}
+            if params.get("next"):
+                text += " " + _("The planned trips cross 183 days again on %(date)s.") % {
+                    "date": day(params["next"])
+                }
+            return text
     return str(kind)
 
 

@@ -321,3 +321,19 @@ def test_the_traveller_page_shows_the_new_findings(client, hr, organisation):
 
     assert "The rules for citizens of United States are not modelled" in page
     assert "needs a visa: one of B2 business visa" in page
+
+
+def test_a_planned_new_tax_crossing_shows_while_the_old_one_holds(traveller):
+    # RULES.md §9: 5 Jan - 31 Jul 2026 crosses 183 days on 7 Jul 2026 (27 + 28 + 31 + 30 + 31
+    # + 30 + 7 = day 184); a planned trip 1 Jun - 31 Dec 2027 crosses again on 1 Dec 2027
+    # (30 + 31 + 31 + 30 + 31 + 30 = 183 to 30 Nov), after the count fell back.
+    visa = factories.make_visa(
+        traveller=traveller, kind=Visa.Kind.C3, valid_until=date(2027, 12, 31), days_allowed=None
+    )
+    filed_trip(traveller, entry=date(2026, 1, 5), exit=date(2026, 7, 31), visa=visa)
+    filed_trip(traveller, entry=date(2027, 6, 1), exit=date(2027, 12, 31), visa=visa)
+
+    found = kinds(traveller, date(2026, 8, 1))[AlertKind.TAX_CROSSED]
+
+    assert found.params["date"] == "2026-07-07"
+    assert found.message.endswith("The planned trips cross 183 days again on 1 Dec 2027.")
