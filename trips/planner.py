@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 import rules
 
 from .models import Traveller, Trip
-from .stays import parameters, rules_stay
+from .stays import calendar, own_limits, parameters, rules_stay, working_days
 
 
 class PlanError(ValueError):
@@ -88,7 +88,12 @@ def plan(
     regime = rules.regime_for_trip(country, citizenship=traveller.citizenship, entry=entry)
     if regime is None:
         return PlanAnswer(country=country, entry=entry, exit=exit, regime=None, legal=True)
-    params = parameters(traveller.organisation)
+    organisation = traveller.organisation
+    params = parameters(organisation)
+    if regime is rules.Regime.KZ_VISA_FREE:
+        # The same limits and calendar as the traveller's findings (RULES.md §3, §15).
+        params = own_limits(traveller, params)
+    given_calendar = calendar(organisation)
     trips = [
         t
         for t in traveller.trips.all()
@@ -113,14 +118,16 @@ def plan(
     if exit is None:
         if kz:
             answer["eqonaq_deadline"] = rules.eqonaq_deadline(
-                entry, counts_arrival_day=params.eqonaq_counts_arrival_day
+                entry,
+                counts_arrival_day=params.eqonaq_counts_arrival_day,
+                calendar=working_days(organisation),
             )
         return PlanAnswer(country=country, entry=entry, exit=None, regime=regime, **answer)
 
     planned = rules.Stay(entry, exit, "plan")
     with_plan = [*closed, planned]
     at_exit = rules.assess(with_plan, regime=regime, on=exit, options=params)
-    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params)
+    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params, **given_calendar)
     why = rules.explain(with_plan, regime=regime, on=entry, options=params)
     answer |= {
         "legal": at_exit.plan_compliant,

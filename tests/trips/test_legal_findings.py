@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
-from trips import alerts, findings, wording
+from trips import alerts, findings, planner, wording
 from trips.models import Alert, AlertKind, CalendarYear, Status, Trip, Visa
 
 
@@ -337,3 +337,15 @@ def test_a_planned_new_tax_crossing_shows_while_the_old_one_holds(traveller):
 
     assert found.params["date"] == "2026-07-07"
     assert found.message.endswith("The planned trips cross 183 days again on 1 Dec 2027.")
+
+
+def test_the_planner_uses_the_limits_of_the_travellers_citizenship(organisation):
+    # RULES.md §15: "KZ: EAEU 90 per entry". A Kyrgyz citizen's 40-day plan is lawful.
+    person = factories.make_traveller(organisation=organisation, citizenship="KG")
+
+    answer = planner.plan(
+        person, country="KZ", entry=date(2026, 3, 10), exit=date(2026, 4, 18), on=date(2026, 3, 1)
+    )
+
+    assert answer.legal is True
+    assert answer.latest_legal_exit == date(2026, 6, 7)  # day 90
