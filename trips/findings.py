@@ -115,7 +115,7 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
         findings += stay_findings(kz, organisation, on=on)
         findings += overstay_findings(kz, on=on)
         findings += registration_findings(kz_trips, params, traveller, on=on)
-        findings += eqonaq_findings(kz_trips, params, working_days(organisation), on=on)
+        findings += eqonaq_findings(kz_trips, params, working_days(given_calendar), on=on)
         findings += tax_findings(kz.report, organisation, on=on)
     if schengen is not None:
         findings += allowance_findings(schengen, organisation, on=on)

@@ -120,7 +120,7 @@ def plan(
             answer["eqonaq_deadline"] = rules.eqonaq_deadline(
                 entry,
                 counts_arrival_day=params.eqonaq_counts_arrival_day,
-                calendar=working_days(organisation),
+                calendar=working_days(given_calendar),
             )
         return PlanAnswer(country=country, entry=entry, exit=None, regime=regime, **answer)
 

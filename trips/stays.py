@@ -51,9 +51,8 @@ def calendar(organisation: Organisation) -> dict:
     }
 
 
-def working_days(organisation: Organisation) -> rules.WorkingDays:
-    """The organisation's working-day calendar for eQonaq deadlines (RULES.md §3)."""
-    given = calendar(organisation)
+def working_days(given: dict) -> rules.WorkingDays:
+    """The working-day calendar of `calendar(organisation)`, for eQonaq deadlines (§3)."""
     return rules.WorkingDays.of(
         given["holidays"],
         transferred_working_days=given["transferred_working_days"],
