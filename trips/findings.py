@@ -227,13 +227,14 @@ def overstay_findings(status: RegimeStatus, *, on: date):
         )
         return
     # The fine is counted in the MCI of the offence's year: its first overstay day (RULES.md §5).
-    if report.present_on_query_date:
-        last = on
-    else:
-        last = max(s.exit for s in status.stays if s.exit and entry <= s.exit < on)
+    # A past stay ends on the last exit of the visa-free stays merged into it.
+    last = on
+    if not report.present_on_query_date:
+        last = max(s.exit for s in status.stays if s.exit and not s.visa and entry <= s.exit < on)
     offence_on = last - timedelta(days=report.overstay_days - 1)
     consequence = rules.overstay_consequence(report.overstay_days, on=on, offence_on=offence_on)
     params |= {"band": report.overstay_band, "consequence": consequence.text}
+    params |= {"fine_kzt": consequence.fine_kzt, "mci_year": offence_on.year}
     kind = (
         AlertKind.OVERSTAY_WARNING
         if report.overstay_tier == "warning"

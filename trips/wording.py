@@ -7,6 +7,7 @@ alerts and snapshots store), so a stored finding reads in whatever language is a
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
@@ -150,7 +151,7 @@ def describe(kind: str, params: dict) -> str:
                 "The stay from %(entry)s exceeds 30 days: temporary registration by %(deadline)s."
             ) % {"entry": day(params["entry"]), "deadline": day(params["deadline"])}
         case AlertKind.OVERSTAY_WARNING | AlertKind.OVERSTAY_SANCTION:
-            return ngettext(
+            text = ngettext(
                 "Overstay of %(days)d day after the stay from %(entry)s: %(consequence)s",
                 "Overstay of %(days)d days after the stay from %(entry)s: %(consequence)s",
                 params["days"],
@@ -159,6 +160,13 @@ def describe(kind: str, params: dict) -> str:
                 "entry": day(params["entry"]),
                 "consequence": consequence_text(params.get("band"), params["consequence"]),
             }
+            if params.get("fine_kzt"):
+                # The MCI of the year the overstay began decides the amount (RULES.md §5).
+                text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % {
+                    "kzt": number_format(params["fine_kzt"], force_grouping=True),
+                    "year": params["mci_year"],
+                }
+            return text
         case AlertKind.SCHENGEN_OVERSTAY:
             return ngettext(
                 "Overstay of %(days)d day in the Schengen area (stay from %(entry)s).",
