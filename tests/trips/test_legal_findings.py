@@ -360,3 +360,25 @@ def test_an_overstay_fine_uses_the_mci_of_the_year_it_began(traveller):
 
     assert (found.params["fine_kzt"], found.params["mci_year"]) == (39320, 2025)
     assert found.message.endswith("39,320 KZT at the MCI of 2025.")
+
+
+def test_a_long_multiple_entry_schengen_visa_raises_no_total_days_alert(organisation):
+    # Visa Code Annex VII point 6: valid more than six months, multiple entry: 90 in any 180.
+    # 60 days in Jan-Mar and 60 in Aug-Sep 2026: 120 in all, never more than 90 in a window.
+    aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
+    visa = factories.make_visa(
+        traveller=aigerim,
+        country="DE",
+        kind=Visa.Kind.SCHENGEN_C,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2027, 12, 31),
+        entries_allowed=None,
+        days_allowed=90,
+    )
+    filed_trip(aigerim, country="DE", entry=date(2026, 1, 1), exit=date(2026, 3, 1), visa=visa)
+    filed_trip(aigerim, country="DE", entry=date(2026, 8, 1), exit=date(2026, 9, 29), visa=visa)
+
+    found = kinds(aigerim, date(2026, 9, 29))
+
+    assert AlertKind.VISA_DAYS_EXCEEDED not in found
+    assert AlertKind.SCHENGEN_OVERSTAY not in found
