@@ -27,7 +27,7 @@ PRODUCTION_ENV = DJANGO_DEBUG=false \
 	DJANGO_ALLOWED_HOSTS=staysite.example.com
 
 .PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
-	messages catalogues clean
+	bench-large bench-http messages catalogues clean
 
 help:
 	@echo "make run           serve the demo on http://$(HOST):$(PORT) with its worker (Ctrl-C stops both)"
@@ -36,7 +36,9 @@ help:
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  manage.py check --deploy with production variables"
-	@echo "make bench         run every bench/bench_*.py"
+	@echo "make bench         the engine, and bench_scale at 10,000 travellers on SQLite and PostgreSQL"
+	@echo "make bench-large   bench_scale at 100,000 travellers on PostgreSQL"
+	@echo "make bench-http    requests/s of the dashboard fragment under gunicorn, 2 and 8 clients"
 	@echo "make catalogues    refresh locale/*/django.po from the source (then translate)"
 	@echo "make clean         remove .venv, var/ and caches"
 
@@ -152,14 +154,30 @@ test: $(VENV)/.installed $(CHROMIUM) messages | var
 	echo "== PostgreSQL"
 	scripts/with-postgres $(MAKE) test-db
 
+# The scale benchmark (docs/performance.md): manage.py bench_scale on a database of its own,
+# SQLite under var/ (kept, so the next run reuses its data) and a throwaway PostgreSQL cluster.
+BENCH_TRAVELLERS ?= 10000
+BENCH_RUNS ?= 5
+BENCH_LARGE_TRAVELLERS ?= 100000
+BENCH_LARGE_RUNS ?= 1
+BENCH_SCALE = $(MANAGE) migrate --verbosity 0 && $(MANAGE) bench_scale
+
 bench: $(VENV)/.installed | var
 	@shopt -s nullglob
-	benches=(bench/bench_*.py)
-	[[ $${#benches[@]} -gt 0 ]] || { echo "No bench/bench_*.py yet."; exit 0; }
-	for bench in "$${benches[@]}"; do
+	for bench in bench/bench_*.py; do
 		echo "== $$bench"
 		DJANGO_SETTINGS_MODULE=staysite.settings $(PY) "$$bench"
 	done
+	echo "== bench_scale, $(BENCH_TRAVELLERS) travellers, SQLite (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	DATABASE_URL=sqlite:///$$PWD/var/bench-$(BENCH_TRAVELLERS).sqlite3 \
+		bash -c '$(BENCH_SCALE) --travellers $(BENCH_TRAVELLERS) --runs $(BENCH_RUNS)'
+	echo "== bench_scale, $(BENCH_TRAVELLERS) travellers, PostgreSQL (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	scripts/with-postgres bash -c '$(BENCH_SCALE) --travellers $(BENCH_TRAVELLERS) --runs $(BENCH_RUNS)'
+
+bench-large: $(VENV)/.installed | var
+	@echo "== bench_scale, $(BENCH_LARGE_TRAVELLERS) travellers, PostgreSQL (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	scripts/with-postgres bash -c \
+		'$(BENCH_SCALE) --travellers $(BENCH_LARGE_TRAVELLERS) --runs $(BENCH_LARGE_RUNS)'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-results *.egg-info

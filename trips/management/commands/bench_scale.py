@@ -1,0 +1,202 @@
+"""`manage.py bench_scale --travellers N`: how staysite's daily run and pages scale.
+
+Builds (or reuses) a synthetic organisation of N travellers (trips/synthetic.py) on the
+configured database, then prints medians: the daily run from scratch and the next day with
+nothing changed, the dashboard, its filtered list, the traveller page of the traveller with
+200 trips, the alert queue with every alert open, and the law per traveller without the
+database. Timings only: docs/performance.md says what they mean and what they should be.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from trips import assessment, synthetic, tasks
+from trips.models import Alert, StatusSnapshot, Traveller, Trip
+
+# Emails of the daily run stay in memory: a benchmark mails nobody.
+MEMORY_MAILER = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Page timings are short and noisy: each is the median of this many requests per run.
+REQUESTS_PER_RUN = 4
+ENGINE_SAMPLE = 2000
+
+
+class QueryCounter:
+    """Counts the queries sent, without keeping them (unlike CaptureQueriesContext)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def timed(action: Callable[[], object]) -> tuple[float, int]:
+    """Seconds and queries one call of `action` takes."""
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start, counter.count
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Measures the daily run, the dashboard, the traveller page and the alert queue with a "
+        "synthetic organisation of the given size (built once, then reused)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--travellers", type=positive, required=True)
+        parser.add_argument(
+            "--trips-per-traveller",
+            type=positive,
+            default=20,
+            help="Trips of each traveller over 900 days, 1 to 200 (default 20).",
+        )
+        parser.add_argument("--runs", type=positive, default=5, help="Repetitions (default 5).")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print the figures as one JSON object on the last line.",
+        )
+
+    def handle(self, *args, travellers, trips_per_traveller, runs, as_json, **options):
+        if trips_per_traveller > synthetic.LONG_HISTORY_TRIPS:
+            raise CommandError(
+                f"--trips-per-traveller must be at most {synthetic.LONG_HISTORY_TRIPS}."
+            )
+        today = timezone.localdate()
+        data = self.organisation(travellers, trips_per_traveller, today=today)
+        with override_settings(
+            MAILERS=MEMORY_MAILER, ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"]
+        ):
+            figures = measure(data, runs=runs, on=today)
+        if as_json:
+            self.stdout.write(json.dumps(figures))
+        else:
+            self.stdout.write(table(figures))
+
+    def organisation(self, travellers: int, trips: int, *, today: date) -> synthetic.Synthetic:
+        name = synthetic.name(travellers, trips)
+        others = Traveller.objects.exclude(organisation__name=name).count()
+        if others:
+            raise CommandError(
+                f"This database holds {others} travellers of other organisations, and the "
+                "daily run would refresh them too. Point DATABASE_URL at a database of its own "
+                "(make bench does), or remove them."
+            )
+        found = synthetic.find(travellers, trips)
+        if found is not None:
+            self.stderr.write(f"Reusing {name}.")
+            return found
+        if Traveller.objects.exists():
+            raise CommandError(f"{name} is incomplete here: remove it and run again.")
+        self.stderr.write(f"Building {name}...")
+        start = time.perf_counter()
+        built = synthetic.build(travellers, trips, today=today)
+        analyze()
+        self.stderr.write(f"Built in {time.perf_counter() - start:.1f} s.")
+        return built
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would gather them after such a load."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def from_scratch(data: synthetic.Synthetic) -> None:
+    """No snapshot and no alert yet, as on the first daily run after an import."""
+    StatusSnapshot.objects.filter(traveller__organisation=data.organisation).delete()
+    Alert.objects.filter(traveller__organisation=data.organisation).delete()
+
+
+def page(client: Client, url: str, runs: int) -> tuple[float, int]:
+    """Median milliseconds of `url` over the runs, and the queries of one request."""
+    client.get(url)  # warm: templates, translations, the connection
+    timings, queries = [], 0
+    for _run in range(runs * REQUESTS_PER_RUN):
+        seconds, queries = timed(lambda: check(client.get(url), url))
+        timings.append(seconds * 1000)
+    return statistics.median(timings), queries
+
+
+def check(response, url: str) -> None:
+    if response.status_code != 200:
+        raise CommandError(f"{url} answered HTTP {response.status_code}.")
+
+
+def engine_us(data: synthetic.Synthetic, *, on: date) -> float:
+    """Microseconds per traveller for the law alone: `evaluate()` on travellers in memory."""
+    travellers = list(assessment.with_related(data.travellers.order_by("pk"))[:ENGINE_SAMPLE])
+    start = time.perf_counter()
+    for traveller in travellers:
+        assessment.evaluate(traveller, on=on)
+    return (time.perf_counter() - start) / len(travellers) * 1e6
+
+
+def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
+    scratch, unchanged, scratch_queries, unchanged_queries = [], [], 0, 0
+    for _run in range(runs):
+        from_scratch(data)
+        seconds, scratch_queries = timed(lambda: tasks.run_daily(on=on))
+        scratch.append(seconds)
+        seconds, unchanged_queries = timed(lambda: tasks.run_daily(on=on + timedelta(days=1)))
+        unchanged.append(seconds)
+    # The pages show today's figures: leave the data as the last run of today left it.
+    from_scratch(data)
+    tasks.run_daily(on=on)  # every alert is open after a first run
+
+    hr, compliance = Client(), Client()
+    hr.force_login(data.hr)
+    compliance.force_login(data.compliance)
+    home = reverse("trips:home")
+    dashboard_ms, dashboard_queries = page(hr, home, runs)
+    filtered_ms, _queries = page(hr, f"{home}?status=action&q=Traveller+0001", runs)
+    traveller_ms, traveller_queries = page(hr, data.long_history.get_absolute_url(), runs)
+    alerts_ms, alerts_queries = page(compliance, reverse("trips:alert_list"), runs)
+    return {
+        "travellers": data.travellers.count(),
+        "trips": Trip.objects.filter(traveller__organisation=data.organisation).count(),
+        "database": "postgresql" if connection.vendor == "postgresql" else connection.vendor,
+        "runs": runs,
+        "daily_refresh_s": round(statistics.median(scratch), 3),
+        "daily_refresh_queries": scratch_queries,
+        "daily_refresh_unchanged_s": round(statistics.median(unchanged), 3),
+        "daily_refresh_unchanged_queries": unchanged_queries,
+        "dashboard_ms": round(dashboard_ms, 1),
+        "dashboard_queries": dashboard_queries,
+        "dashboard_filtered_ms": round(filtered_ms, 1),
+        "traveller_page_ms": round(traveller_ms, 1),
+        "traveller_page_queries": traveller_queries,
+        "alert_queue_ms": round(alerts_ms, 1),
+        "alert_queue_queries": alerts_queries,
+        "open_alerts": Alert.objects.filter(traveller__organisation=data.organisation).count(),
+        "engine_us_per_traveller": round(engine_us(data, on=on), 1),
+    }
+
+
+def table(figures: dict) -> str:
+    width = max(len(key) for key in figures)
+    return "\n".join(f"{key:<{width}}  {value}" for key, value in figures.items())
