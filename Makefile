@@ -179,6 +179,11 @@ bench-large: $(VENV)/.installed | var
 	scripts/with-postgres bash -c \
 		'$(BENCH_SCALE) --travellers $(BENCH_LARGE_TRAVELLERS) --runs $(BENCH_LARGE_RUNS)'
 
+# wrk (Debian's) against gunicorn with make serve's settings, on loopback, 15 s per level.
+bench-http: $(VENV)/.installed | var
+	@command -v wrk >/dev/null || scripts/apt-install wrk
+	scripts/with-postgres bench/http.sh
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-results *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
