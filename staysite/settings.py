@@ -254,6 +254,9 @@ STAYSITE_IMPORT_MAX_ROWS = envint("STAYSITE_IMPORT_MAX_ROWS", 10_000)
 # Background tasks: the daily alert run is a task, queued in the database and run by
 # `manage.py db_worker` (django-tasks-db).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How many more workers the daily run asks to share its chunks (each a `db_worker`, on this
+# machine or another); 0: the worker that runs it does every chunk itself.
+STAYSITE_REFRESH_HELPERS = envint("STAYSITE_REFRESH_HELPERS", 0)
 
 # Email (Django 6.1 mailers): the console in development, SMTP in production.
 EMAIL_BACKEND_PATH = os.environ.get(

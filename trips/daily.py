@@ -15,16 +15,16 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import notify
-from .alerts import RefreshResult, refresh_alerts
-from .models import DailyRun, Traveller
-from .snapshots import refresh_snapshots
+from . import chunks, notify, tasks
+from .alerts import RefreshResult
+from .models import DailyRun
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +61,16 @@ class Freshness:
 
 
 def run_daily(*, on: date) -> DailyResult:
-    """Every snapshot and alert re-evaluated for `on`; the emails are the worker's."""
-    refreshed = refresh_snapshots(Traveller.objects.all(), on=on)
-    result = refresh_alerts(on=on)
+    """Every snapshot and alert re-evaluated for `on`; the emails are the worker's.
+
+    The travellers are refreshed in chunks (trips/chunks.py); STAYSITE_REFRESH_HELPERS more
+    workers are asked to share them (`tasks.refresh_chunks`), and the run ends once every
+    chunk is done, by whichever worker.
+    """
+    run = chunks.plan(on=on)
+    for _helper in range(settings.STAYSITE_REFRESH_HELPERS):
+        tasks.refresh_chunks.enqueue(run=run.pk)
+    refreshed, result = chunks.complete(run)
     return DailyResult(on, refreshed, result)
 
 

@@ -1041,3 +1041,58 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class RefreshRun(models.Model):
+    """One daily refresh of every traveller, split into chunks that several workers share."""
+
+    on = models.DateField(_("evaluated on"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refresh run")
+        verbose_name_plural = _("refresh runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on.isoformat()} ({self.pk})"
+
+
+class RefreshChunk(models.Model):
+    """The travellers whose ids lie in [first_traveller, last_traveller], refreshed by one worker.
+
+    A worker claims a chunk by locking its row (SELECT ... FOR UPDATE SKIP LOCKED) and keeps the
+    lock while it refreshes the chunk, in the same transaction that records it done: a chunk is
+    done exactly once, and a worker that dies gives it back by rolling back.
+    """
+
+    run = models.ForeignKey(RefreshRun, models.CASCADE, related_name="chunks")
+    first_traveller = models.BigIntegerField()
+    last_traveller = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    # What the refresh did, so that the run's summary adds up what every worker did.
+    snapshots = models.PositiveIntegerField(default=0)
+    travellers = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    cleared = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "first_traveller"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "first_traveller"], name="trips_refreshchunk_one_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_traveller__gte=F("first_traveller")),
+                name="trips_refreshchunk_range_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: travellers {self.first_traveller}-{self.last_traveller}"

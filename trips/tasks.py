@@ -9,9 +9,9 @@ from datetime import date
 
 from django.tasks import task
 
-from . import notify
+from . import chunks, notify
 from .alerts import refresh_alerts
-from .models import Organisation
+from .models import Organisation, RefreshRun
 from .snapshots import refresh_snapshots
 
 
@@ -25,3 +25,10 @@ def refresh_organisation(organisation_pk: int, on: str) -> str:
     result = refresh_alerts(on=day, travellers=travellers)
     notify.queue_emails()
     return f"{organisation}: {refreshed} snapshots refreshed; {result}."
+
+
+@task
+def refresh_chunks(run: int) -> str:
+    """Help the daily run `run` (a RefreshRun id) by refreshing chunks of it until none is left."""
+    worked = chunks.work(RefreshRun.objects.get(pk=run))
+    return f"{worked.chunks} chunks, {len(worked.travellers)} travellers refreshed."
