@@ -22,8 +22,10 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from trips import assessment, synthetic, tasks
+from trips import synthetic, tasks
+from trips.findings import evaluate
 from trips.models import Alert, StatusSnapshot, Traveller, Trip
+from trips.stays import with_related
 
 # Emails of the daily run stay in memory: a benchmark mails nobody.
 MEMORY_MAILER = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -149,10 +151,10 @@ def check(response, url: str) -> None:
 
 def engine_us(data: synthetic.Synthetic, *, on: date) -> float:
     """Microseconds per traveller for the law alone: `evaluate()` on travellers in memory."""
-    travellers = list(assessment.with_related(data.travellers.order_by("pk"))[:ENGINE_SAMPLE])
+    travellers = list(with_related(data.travellers.order_by("pk"))[:ENGINE_SAMPLE])
     start = time.perf_counter()
     for traveller in travellers:
-        assessment.evaluate(traveller, on=on)
+        evaluate(traveller, on=on)
     return (time.perf_counter() - start) / len(travellers) * 1e6
 
 
