@@ -8,13 +8,14 @@ new urgent alerts to `trips.notify`, which only sends the emails.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -22,9 +23,8 @@ import rules
 
 from . import notify, wording
 from .choices import STATUS_URGENCY, AlertKind, Status
-from .findings import Finding, evaluate
-from .models import Alert, AlertEvent, Traveller
-from .stays import with_related
+from .findings import Finding, TravellerStatus, evaluate, for_evaluation
+from .models import Alert, AlertEvent, Notification, Traveller
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class RefreshResult:
         return text + (f", {self.failed} travellers failed" if self.failed else "")
 
 
-def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> RefreshResult:
+def refresh_alerts(*, on: date, travellers=None, batch_size: int = 500) -> RefreshResult:
     """Make the alerts agree with the findings on `on`: the only place alerts come from.
 
     For each traveller, a finding without a live alert opens one; a live alert whose finding
@@ -63,25 +63,27 @@ def refresh_alerts(*, on: date, travellers=None, batch_size: int = 200) -> Refre
         travellers = Traveller.objects.all()
     result = RefreshResult()
     pks = list(travellers.order_by("pk").values_list("pk", flat=True))
-    live = Prefetch("alerts", queryset=Alert.objects.live().order_by("pk"), to_attr="live_alerts")
     for start in range(0, len(pks), batch_size):
-        batch = with_related(Traveller.objects.filter(pk__in=pks[start : start + batch_size]))
-        for traveller in batch.prefetch_related(live).order_by("pk"):
+        batch = with_live_alerts(Traveller.objects.filter(pk__in=pks[start : start + batch_size]))
+        writes = AlertWrites(on=on, result=result)
+        for traveller in for_evaluation(batch.order_by("pk"), on=on):
             try:
-                findings = _current_findings(traveller, on=on)
+                findings = current_findings(traveller, on=on)
             except rules.RequestError:
                 # Data the engine refuses (an open trip starting after `on`): keep this
                 # traveller's alerts as they are rather than close them, and go on.
                 logger.exception("Alerts of traveller %s not refreshed", traveller.pk)
                 result.failed += 1
                 continue
-            result.travellers += 1
-            if _in_step(traveller.live_alerts, findings):
-                result.unchanged += len(findings)
-                continue  # the common case in a daily run: no transaction, no query
-            with transaction.atomic():
-                _refresh_traveller_alerts(traveller, findings, on=on, result=result)
+            writes.add(traveller, findings)
+        writes.save()
     return result
+
+
+def with_live_alerts(travellers):
+    """Travellers with their live alerts as `live_alerts`, what `AlertWrites.add` compares."""
+    live = Prefetch("alerts", queryset=Alert.objects.live().order_by("pk"), to_attr="live_alerts")
+    return travellers.prefetch_related(live)
 
 
 def refresh_alerts_for_traveller(traveller_pk: int, *, on: date) -> RefreshResult:
@@ -97,10 +99,12 @@ def refresh_alerts_for_travellers(traveller_pks: list[int], *, on: date) -> Refr
     return result
 
 
-def _current_findings(traveller: Traveller, *, on: date) -> dict[tuple[str, str], Finding]:
+def current_findings(traveller: Traveller, *, on: date, status: TravellerStatus | None = None):
+    """The findings alerts are kept in step with, by kind and subject (none when inactive)."""
     if not traveller.active or traveller.erased_at is not None:
         return {}
-    return {(f.kind, f.subject): f for f in evaluate(traveller, on=on).findings}
+    status = status or evaluate(traveller, on=on)
+    return {(f.kind, f.subject): f for f in status.findings}
 
 
 def _in_step(alerts: Sequence[Alert], findings: dict[tuple[str, str], Finding]) -> bool:
@@ -129,61 +133,143 @@ def _changes(alert: Alert, finding: Finding) -> dict:
     return changes
 
 
-def _refresh_traveller_alerts(
-    traveller: Traveller, findings: dict, *, on: date, result: RefreshResult
-) -> None:
-    now = timezone.now()
-    for alert in traveller.live_alerts:
-        finding = findings.pop((alert.kind, alert.subject), None)
-        if finding is not None:
-            _update_alert(alert, finding, result=result)
-        elif alert.state == Alert.State.RESOLVED:
-            cleared = Alert.objects.filter(
-                pk=alert.pk, state=Alert.State.RESOLVED, cleared_at__isnull=True
-            ).update(cleared_at=now)
-            if cleared:
-                alert.record(AlertEvent.Action.CLEARED, note=_closing_reason(traveller, alert, on))
-                result.cleared += 1
-        else:
-            reason = _closing_reason(traveller, alert, on)
-            closed = Alert.objects.filter(pk=alert.pk, state__in=Alert.ACTIVE_STATES).update(
+class AlertWrites:
+    """The alert changes of a batch of travellers, written together in a few queries.
+
+    `add()` compares one traveller's live alerts with their findings; `save()` writes what
+    differs in one transaction: closes and clears on rows it has locked and found still in
+    the state it compared (another run or a reviewer may have moved them since), updates
+    grouped by the fields that change, new alerts in one INSERT, and one INSERT of events.
+    Should another run open one of the same alerts first, the new alerts are opened one by
+    one instead, and the database's constraint keeps each single.
+    """
+
+    def __init__(self, *, on: date, result: RefreshResult) -> None:
+        self.on, self.result = on, result
+        self.updates: dict[tuple[str, ...], list[tuple[Alert, dict]]] = defaultdict(list)
+        self.clears: list[tuple[Alert, str]] = []
+        self.closes: list[tuple[Alert, str]] = []
+        self.opens: list[Alert] = []
+        self.events: list[AlertEvent] = []
+
+    def add(self, traveller: Traveller, findings: dict[tuple[str, str], Finding]) -> None:
+        self.result.travellers += 1
+        if _in_step(traveller.live_alerts, findings):
+            self.result.unchanged += len(findings)
+            return  # the common case in a daily run: nothing to write
+        findings = dict(findings)
+        for alert in traveller.live_alerts:
+            finding = findings.pop((alert.kind, alert.subject), None)
+            if finding is not None:
+                changes = _changes(alert, finding)
+                if changes:
+                    self.updates[tuple(sorted(changes))].append((alert, changes))
+                else:
+                    self.result.unchanged += 1
+            elif alert.state == Alert.State.RESOLVED:
+                self.clears.append((alert, _closing_reason(traveller, alert, self.on)))
+            else:
+                self.closes.append((alert, _closing_reason(traveller, alert, self.on)))
+        # A fixed order, so that two overlapping runs take the same locks in the same order.
+        for key in sorted(findings):
+            self.opens.append(_new_alert(traveller, findings[key], on=self.on))
+
+    def save(self) -> None:
+        if not (self.updates or self.clears or self.closes or self.opens):
+            return
+        with transaction.atomic():
+            now = timezone.now()
+            self._close(now)
+            self._clear(now)
+            self._update()
+            self._open()
+            AlertEvent.objects.bulk_create(self.events)
+
+    def _close(self, now) -> None:
+        pks = [alert.pk for alert, _reason in self.closes]
+        still = set(_locked(Alert.objects.filter(pk__in=pks, state__in=Alert.ACTIVE_STATES)))
+        by_reason: dict[str, list[int]] = defaultdict(list)
+        for alert, reason in self.closes:
+            if alert.pk in still:
+                by_reason[reason].append(alert.pk)
+                self.events.append(
+                    AlertEvent(alert=alert, action=AlertEvent.Action.CLOSED, note=reason)
+                )
+        for reason, closing in by_reason.items():
+            Alert.objects.filter(pk__in=closing).update(
                 state=Alert.State.CLOSED, closed_at=now, closed_reason=reason[:300]
             )
-            if closed:
-                alert.record(AlertEvent.Action.CLOSED, note=reason)
-                result.closed += 1
-    # A fixed order, so that two overlapping runs take the same locks in the same order.
-    for kind, subject in sorted(findings):
-        finding = findings[(kind, subject)]
+        self.result.closed += len(still)
+
+    def _clear(self, now) -> None:
+        pks = [alert.pk for alert, _reason in self.clears]
+        resolved = Alert.objects.filter(
+            pk__in=pks, state=Alert.State.RESOLVED, cleared_at__isnull=True
+        )
+        still = set(_locked(resolved))
+        Alert.objects.filter(pk__in=still).update(cleared_at=now)
+        for alert, reason in self.clears:
+            if alert.pk in still:
+                self.events.append(
+                    AlertEvent(alert=alert, action=AlertEvent.Action.CLEARED, note=reason)
+                )
+        self.result.cleared += len(still)
+
+    def _update(self) -> None:
+        for fields, pairs in self.updates.items():
+            for alert, changes in pairs:
+                for name, value in changes.items():
+                    setattr(alert, name, value)
+                if changes.get("state") == Alert.State.OPEN:
+                    note = str(Status(alert.severity).label)
+                    self.events.append(
+                        AlertEvent(alert=alert, action=AlertEvent.Action.REOPENED, note=note)
+                    )
+            Alert.objects.bulk_update([alert for alert, _changes in pairs], fields)
+            self.result.updated += len(pairs)
+
+    def _open(self) -> None:
+        if not self.opens:
+            return
         try:
             with transaction.atomic():
-                alert = Alert.objects.create(
-                    traveller=traveller,
-                    kind=finding.kind,
-                    subject=finding.subject,
-                    severity=finding.severity,
-                    due_on=finding.due_on,
-                    params=finding.params,
-                    rule_key=finding.rule_key,
-                    opened_on=on,
-                )
-                alert.record(AlertEvent.Action.OPENED)
+                opened = Alert.objects.bulk_create(self.opens)
         except IntegrityError:
-            # Another run opened it a moment ago: the constraint did its job.
-            result.unchanged += 1
-        else:
-            result.opened += 1
+            # Another run opened some of them a moment ago: one by one, the constraint decides.
+            opened = [alert for alert in self.opens if _open_one(alert)]
+            self.result.unchanged += len(self.opens) - len(opened)
+        self.events += [
+            AlertEvent(alert=alert, action=AlertEvent.Action.OPENED) for alert in opened
+        ]
+        self.result.opened += len(opened)
 
 
-def _update_alert(alert: Alert, finding: Finding, *, result: RefreshResult) -> None:
-    changes = _changes(alert, finding)
-    if not changes:
-        result.unchanged += 1
-        return
-    Alert.objects.filter(pk=alert.pk).update(**changes)
-    if changes.get("state") == Alert.State.OPEN:
-        alert.record(AlertEvent.Action.REOPENED, note=str(Status(finding.severity).label))
-    result.updated += 1
+def _locked(alerts) -> list[int]:
+    """The ids of `alerts`, locked until the transaction ends (PostgreSQL; SQLite locks it all)."""
+    return list(alerts.select_for_update().values_list("pk", flat=True))
+
+
+def _new_alert(traveller: Traveller, finding: Finding, *, on: date) -> Alert:
+    return Alert(
+        traveller=traveller,
+        kind=finding.kind,
+        subject=finding.subject,
+        severity=finding.severity,
+        due_on=finding.due_on,
+        params=finding.params,
+        rule_key=finding.rule_key,
+        opened_on=on,
+    )
+
+
+def _open_one(alert: Alert) -> bool:
+    try:
+        with transaction.atomic():
+            alert.save(force_insert=True)
+    except IntegrityError:
+        alert.pk = None
+        return False
+    return True
 
 
 def _closing_reason(traveller: Traveller, alert: Alert, on: date) -> str:
@@ -192,7 +278,7 @@ def _closing_reason(traveller: Traveller, alert: Alert, on: date) -> str:
         if not traveller.active or traveller.erased_at is not None:
             return _("The traveller is no longer active.")
         if alert.kind in {AlertKind.EQONAQ_DUE, AlertKind.EQONAQ_OVERDUE}:
-            filed = _eqonaq_filed_on(traveller, alert.subject)
+            filed = _eqonaq_filed_on(alert.subject)
             if filed is not None:
                 return _("Notification filed on %(date)s.") % {"date": wording.day(filed)}
         if alert.kind == AlertKind.EQONAQ_DUE:
@@ -201,14 +287,15 @@ def _closing_reason(traveller: Traveller, alert: Alert, on: date) -> str:
         return _("No longer the case on %(date)s.") % {"date": wording.day(on)}
 
 
-def _eqonaq_filed_on(traveller: Traveller, subject: str) -> date | None:
+def _eqonaq_filed_on(subject: str) -> date | None:
     """The filing date of the notification that discharged an eQonaq duty, if any."""
     _prefix, what, pk = (subject.split(":") + ["", "", ""])[:3]
-    for trip in traveller.trips.all():
-        if what == "trip" and str(trip.pk) == pk:
-            filed = [n.filed_on for n in trip.notifications.all() if n.reason == "arrival"]
-            return min(filed, default=None)
-        for change in trip.address_changes.all():
-            if what == "change" and str(change.pk) == pk:
-                return min((n.filed_on for n in change.notifications.all()), default=None)
-    return None
+    if not pk.isdigit():
+        return None
+    if what == "trip":
+        filed = Notification.objects.filter(trip=pk, reason=Notification.Reason.ARRIVAL)
+    elif what == "change":
+        filed = Notification.objects.filter(address_change=pk)
+    else:
+        return None
+    return filed.aggregate(first=Min("filed_on"))["first"]

@@ -89,15 +89,14 @@ def _refresh_next_chunk(run: RefreshRun, worker: str) -> list[int] | None:
         travellers = Traveller.objects.filter(
             pk__gte=chunk.first_traveller, pk__lte=chunk.last_traveller
         )
-        pks = list(travellers.order_by("pk").values_list("pk", flat=True))
-        chunk.snapshots = snapshots.refresh_snapshots(travellers, on=run.on)
-        result = alerts.refresh_alerts(on=run.on, travellers=travellers)
+        done = snapshots.refresh_with_alerts(travellers, on=run.on)
+        chunk.snapshots = done.snapshots
         for name in ("travellers", "opened", "updated", "closed", "cleared", "unchanged", "failed"):
-            setattr(chunk, name, getattr(result, name))
+            setattr(chunk, name, getattr(done.alerts, name))
         chunk.worker = worker[:200]
         chunk.done_at = timezone.now()
         chunk.save()
-    return pks
+    return done.travellers
 
 
 def complete(run: RefreshRun) -> tuple[int, alerts.RefreshResult]:

@@ -27,9 +27,11 @@ from .stays import (
     montage_basis,
     own_limits,
     parameters,
+    prefetch_filings,
     rules_stay,
     rules_visa,
     stays_by_regime,
+    with_trips,
     working_days,
 )
 
@@ -80,6 +82,14 @@ class TravellerStatus:
     def next_deadline(self) -> Finding | None:
         upcoming = [f for f in self.findings if f.due_on is not None and f.due_on >= self.on]
         return min(upcoming, key=lambda f: f.due_on) if upcoming else None
+
+
+def for_evaluation(travellers, *, on: date) -> list[Traveller]:
+    """A queryset of travellers read with what `evaluate(..., on=on)` needs, in a few queries
+    whatever their number: their trips and visas, and the filings of the recent trips."""
+    loaded = list(with_trips(travellers))
+    prefetch_filings(loaded, since=on - timedelta(days=EQONAQ_LOOKBACK_DAYS))
+    return loaded
 
 
 def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
@@ -287,22 +297,27 @@ def eqonaq_findings(
     """The host's eQonaq duty after each entry and each address change (RULES.md §3).
 
     A deadline in a year whose calendar nobody confirmed says so (`unconfirmed_year`).
+    Duties older than EQONAQ_LOOKBACK_DAYS are history, so the filings of a trip that ended
+    before then are not read (an address change lies within its trip): the daily run loads
+    only the recent ones (`stays.prefetch_filings`).
     """
+    since = on - timedelta(days=EQONAQ_LOOKBACK_DAYS)
     duties: list[tuple[str, date, bool]] = []
     for trip in trips:
-        if trip.entry > on:
+        if trip.entry > on or (trip.exit is not None and trip.exit < since):
             continue
-        arrival_filed = any(
-            n.reason == Notification.Reason.ARRIVAL for n in trip.notifications.all()
-        )
-        duties.append((f"trip:{trip.pk}", trip.entry, arrival_filed))
+        if trip.entry >= since:
+            arrival_filed = any(
+                n.reason == Notification.Reason.ARRIVAL for n in trip.notifications.all()
+            )
+            duties.append((f"trip:{trip.pk}", trip.entry, arrival_filed))
         for change in trip.address_changes.all():
-            if change.changed_on <= on:
+            if since <= change.changed_on <= on:
                 duties.append(
                     (f"change:{change.pk}", change.changed_on, bool(change.notifications.all()))
                 )
     for subject, event_day, filed in duties:
-        if filed or (on - event_day).days > EQONAQ_LOOKBACK_DAYS:
+        if filed:
             continue
         deadline = rules.eqonaq_deadline(
             event_day, counts_arrival_day=params.eqonaq_counts_arrival_day, calendar=days

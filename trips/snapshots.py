@@ -6,19 +6,22 @@ transaction: the snapshot is refreshed there, and the alerts after the commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 import rules
 
 from . import alerts
 from .choices import STATUS_URGENCY
-from .findings import TravellerStatus, evaluate
+from .findings import TravellerStatus, evaluate, for_evaluation
 from .models import StatusSnapshot, Traveller
-from .stays import with_related
+
+logger = logging.getLogger(__name__)
 
 
 def snapshot_fields(status: TravellerStatus) -> dict:
@@ -67,14 +70,118 @@ def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
 def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
     """Recompute the snapshots of many travellers (the daily run: dates move, data may not)."""
     count = 0
-    queryset = with_related(travellers.order_by("pk"))
-    for start in range(0, queryset.count(), batch_size):
-        batch = list(queryset[start : start + batch_size])
-        with transaction.atomic():
-            for traveller in batch:
-                refresh_snapshot(traveller, on=on)
-                count += 1
+    pks = list(travellers.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = Traveller.objects.filter(pk__in=pks[start : start + batch_size])
+        writes = SnapshotWrites(on=on)
+        for traveller in for_evaluation(batch.select_related("snapshot").order_by("pk"), on=on):
+            writes.add(traveller, snapshot_fields(evaluate(traveller, on=on)))
+        writes.save()
+        count += len(writes)
     return count
+
+
+@dataclass
+class Refreshed:
+    """What `refresh_with_alerts()` did: snapshots written, alerts, the travellers it did."""
+
+    snapshots: int = 0
+    alerts: alerts.RefreshResult = field(default_factory=alerts.RefreshResult)
+    travellers: list[int] = field(default_factory=list)
+
+
+def refresh_with_alerts(travellers, *, on: date, batch_size: int = 500) -> Refreshed:
+    """Snapshots and alerts of many travellers, each evaluated once (the daily run's chunks).
+
+    Per batch: a few queries to read the travellers with everything the law needs, their
+    snapshots and live alerts, and a few to write what changed. A traveller whose data the
+    engine refuses keeps snapshot and alerts as they were, and is counted as failed.
+    """
+    done = Refreshed()
+    pks = list(travellers.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = Traveller.objects.filter(pk__in=pks[start : start + batch_size])
+        batch = alerts.with_live_alerts(batch).select_related("snapshot").order_by("pk")
+        snapshot_writes = SnapshotWrites(on=on)
+        alert_writes = alerts.AlertWrites(on=on, result=done.alerts)
+        for traveller in for_evaluation(batch, on=on):
+            try:
+                status = evaluate(traveller, on=on)
+            except rules.RequestError:
+                logger.exception("Traveller %s not refreshed", traveller.pk)
+                done.alerts.failed += 1
+                continue
+            snapshot_writes.add(traveller, snapshot_fields(status))
+            alert_writes.add(traveller, alerts.current_findings(traveller, on=on, status=status))
+            done.travellers.append(traveller.pk)
+        with transaction.atomic():
+            snapshot_writes.save()
+            alert_writes.save()
+        done.snapshots += len(snapshot_writes)
+    return done
+
+
+class SnapshotWrites:
+    """The snapshots of a batch of travellers, written in a few queries: only what changed.
+
+    Travellers need their stored snapshot (`select_related("snapshot")`): a snapshot whose
+    figures are the same is not rewritten, only marked evaluated on the new day (one UPDATE for
+    the batch); changed ones are updated together, missing ones inserted together.
+    """
+
+    def __init__(self, *, on: date) -> None:
+        self.on = on
+        self.changed: list[StatusSnapshot] = []
+        self.changed_fields: set[str] = set()
+        self.new: list[StatusSnapshot] = []
+        self.same: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.changed) + len(self.new) + len(self.same)
+
+    def add(self, traveller: Traveller, fields: dict) -> None:
+        snapshot = getattr(traveller, "snapshot", None)
+        if snapshot is None:
+            self.new.append(StatusSnapshot(traveller=traveller, **fields))
+            return
+        changed = {
+            name
+            for name, value in fields.items()
+            if name != "evaluated_on" and getattr(snapshot, name) != value
+        }
+        if not changed:
+            if snapshot.evaluated_on != fields["evaluated_on"]:
+                self.same.append(snapshot.pk)
+            return
+        for name in changed | {"evaluated_on"}:
+            setattr(snapshot, name, fields[name])
+        self.changed.append(snapshot)
+        self.changed_fields |= changed | {"evaluated_on"}
+
+    def save(self) -> None:
+        with transaction.atomic():
+            if self.same:
+                StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
+            if self.changed:
+                StatusSnapshot.objects.bulk_update(
+                    self.changed, sorted(self.changed_fields), batch_size=UPDATE_BATCH
+                )
+            if self.new:
+                try:
+                    with transaction.atomic():
+                        StatusSnapshot.objects.bulk_create(self.new)
+                except IntegrityError:
+                    # A change to one of them saved its snapshot a moment ago: one by one.
+                    for snapshot in self.new:
+                        fields = {f.attname: getattr(snapshot, f.attname) for f in FIELDS}
+                        StatusSnapshot.objects.update_or_create(
+                            traveller_id=snapshot.traveller_id, defaults=fields
+                        )
+
+
+FIELDS = [f for f in StatusSnapshot._meta.concrete_fields if not f.primary_key]
+# bulk_update's CASE WHEN grows with the rows of one statement, and its cost with their square.
+UPDATE_BATCH = 100
 
 
 def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 import rules
 
@@ -18,6 +18,16 @@ from .models import AddressChange, Notification, Organisation, Traveller, Trip, 
 
 # The last year whose built-in Kazakh calendar is confirmed (rules.BUILT_IN_CONFIRMED_YEARS).
 BUILT_IN_CONFIRMED_UNTIL = max(rules.BUILT_IN_CONFIRMED_YEARS)
+
+
+def filings() -> tuple[Prefetch, Prefetch]:
+    """A trip's eQonaq filings, as `evaluate()` reads them."""
+    return (
+        Prefetch("notifications", queryset=Notification.objects.order_by("filed_on")),
+        Prefetch(
+            "address_changes", queryset=AddressChange.objects.prefetch_related("notifications")
+        ),
+    )
 
 
 def parameters(organisation: Organisation) -> rules.Parameters:
@@ -123,16 +133,35 @@ def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.R
 
 def with_related(travellers):
     """A traveller queryset with everything `evaluate()` reads, in a constant number of queries."""
-    trips = Trip.objects.select_related("visa").prefetch_related(
-        Prefetch("notifications", queryset=Notification.objects.order_by("filed_on")),
-        Prefetch(
-            "address_changes",
-            queryset=AddressChange.objects.prefetch_related("notifications"),
-        ),
-    )
+    trips = Trip.objects.select_related("visa").prefetch_related(*filings())
     return travellers.select_related("organisation").prefetch_related(
         Prefetch("trips", queryset=trips.order_by("entry")), "organisation__calendar_years"
     )
+
+
+def with_trips(travellers):
+    """Travellers with their trips and visas: `with_related()` without the eQonaq filings,
+    which `prefetch_filings()` adds for the recent trips only (the daily run's many travellers)."""
+    trips = Trip.objects.select_related("visa").order_by("entry")
+    return travellers.select_related("organisation").prefetch_related(
+        Prefetch("trips", queryset=trips)
+    )
+
+
+def prefetch_filings(travellers: Iterable[Traveller], *, since: date) -> None:
+    """The eQonaq notifications and address changes of the trips not over before `since`.
+
+    Old trips are most of a long history, and reading their filings costs the daily run more
+    than the law does; `evaluate()` on a day up to the eQonaq lookback after `since` reads no
+    other (findings.eqonaq_findings).
+    """
+    recent = [
+        trip
+        for traveller in travellers
+        for trip in traveller.trips.all()
+        if trip.exit is None or trip.exit >= since
+    ]
+    prefetch_related_objects(recent, *filings())
 
 
 def visa_serves(visa: Visa, *, country: str, day: date) -> bool:

@@ -166,3 +166,32 @@ def test_a_chunk_another_worker_holds_is_skipped_and_done_once_it_is_given_back(
     second = chunks.work(run, worker="main")
     assert sorted(first.travellers + second.travellers) == pks
     assert not run.chunks.filter(done_at__isnull=True).exists()
+
+
+def refresh_queries(travellers, *, on) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    from trips import snapshots
+
+    with CaptureQueriesContext(connection) as queries:
+        snapshots.refresh_with_alerts(travellers, on=on)
+    return len(queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "on",
+    [
+        pytest.param(ON, id="from-scratch"),
+        pytest.param(date(2026, 4, 16), id="next-day"),
+    ],
+)
+def test_the_refresh_needs_as_many_queries_for_nine_travellers_as_for_three(organisation, on):
+    from trips.models import Traveller
+
+    three = Traveller.objects.filter(pk__in=make_travellers(organisation, 3))
+    nine = Traveller.objects.filter(pk__in=make_travellers(organisation, 9))
+    if on != ON:  # yesterday's snapshots and alerts exist
+        refresh_queries(Traveller.objects.all(), on=ON)
+
+    assert refresh_queries(three, on=on) == refresh_queries(nine, on=on)
