@@ -126,13 +126,12 @@ class SnapshotWrites:
 
     Travellers need their stored snapshot (`select_related("snapshot")`): a snapshot whose
     figures are the same is not rewritten, only marked evaluated on the new day (one UPDATE for
-    the batch); changed ones are updated together, missing ones inserted together.
+    the batch); changed ones are replaced together, missing ones inserted together.
     """
 
     def __init__(self, *, on: date) -> None:
         self.on = on
         self.changed: list[StatusSnapshot] = []
-        self.changed_fields: set[str] = set()
         self.new: list[StatusSnapshot] = []
         self.same: list[int] = []
 
@@ -153,35 +152,28 @@ class SnapshotWrites:
             if snapshot.evaluated_on != fields["evaluated_on"]:
                 self.same.append(snapshot.pk)
             return
-        for name in changed | {"evaluated_on"}:
-            setattr(snapshot, name, fields[name])
-        self.changed.append(snapshot)
-        self.changed_fields |= changed | {"evaluated_on"}
+        self.changed.append(StatusSnapshot(traveller=traveller, **fields))
 
     def save(self) -> None:
         with transaction.atomic():
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
-            if self.changed:
-                StatusSnapshot.objects.bulk_update(
-                    self.changed, sorted(self.changed_fields), batch_size=UPDATE_BATCH
-                )
-            if self.new:
-                try:
-                    with transaction.atomic():
-                        StatusSnapshot.objects.bulk_create(self.new)
-                except IntegrityError:
-                    # A change to one of them saved its snapshot a moment ago: one by one.
-                    for snapshot in self.new:
-                        fields = {f.attname: getattr(snapshot, f.attname) for f in FIELDS}
-                        StatusSnapshot.objects.update_or_create(
-                            traveller_id=snapshot.traveller_id, defaults=fields
-                        )
+            # Changed snapshots are replaced: bulk_update's CASE per field and row costs
+            # the square of the rows, DELETE and INSERT only their number.
+            StatusSnapshot.objects.filter(pk__in=[s.pk for s in self.changed]).delete()
+            try:
+                with transaction.atomic():
+                    StatusSnapshot.objects.bulk_create(self.changed + self.new)
+            except IntegrityError:
+                # A change to one of them saved its snapshot a moment ago: one by one.
+                for snapshot in self.changed + self.new:
+                    fields = {f.attname: getattr(snapshot, f.attname) for f in FIELDS}
+                    StatusSnapshot.objects.update_or_create(
+                        traveller_id=snapshot.traveller_id, defaults=fields
+                    )
 
 
 FIELDS = [f for f in StatusSnapshot._meta.concrete_fields if not f.primary_key]
-# bulk_update's CASE WHEN grows with the rows of one statement, and its cost with their square.
-UPDATE_BATCH = 100
 
 
 def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
