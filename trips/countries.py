@@ -4,6 +4,10 @@ Which countries form the Schengen area is law and lives in `rules`; this is only
 person picks from.
 """
 
+from functools import cache
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 COUNTRIES = [
@@ -59,3 +63,18 @@ COUNTRIES = [
     ("ZZ", _("Other country")),
 ]
 COUNTRY_NAMES = dict(COUNTRIES)
+
+
+@cache
+def _names(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {code: str(name) for code, name in COUNTRIES}
+
+
+def country_name(code: str) -> str:
+    """A country's name in the active language; the code itself when unknown.
+
+    Pages name a country per row (a traveller with 200 trips), and Django's get_FOO_display()
+    hashes every lazy name on every call: the names are worked out once per language.
+    """
+    return _names(translation.get_language() or settings.LANGUAGE_CODE).get(code, code)

@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from . import dates
 from .choices import STATUS_URGENCY, AlertKind, Status, VisaKind, visa_name
-from .countries import COUNTRIES
+from .countries import COUNTRIES, country_name
 
 
 class Organisation(models.Model):
@@ -443,7 +443,7 @@ class Trip(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_country_display()} {self.period}"
+        return f"{self.country_name} {self.period}"
 
     def clean(self) -> None:
         """What the constraints say, in words next to the field, plus what they cannot say.
@@ -486,6 +486,10 @@ class Trip(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     @property
     def span(self) -> str:

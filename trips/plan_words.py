@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .countries import COUNTRIES
+from .countries import country_name
 from .planner import PlanAnswer
 from .wording import area_name, citation, day, rule_title
 
@@ -20,7 +20,7 @@ def plan_lines(answer: PlanAnswer, traveller) -> dict:
             "why": _("No 90/180 rule binds a citizen of %(citizenship)s in %(country)s.")
             % {
                 "citizenship": traveller.get_citizenship_display(),
-                "country": _country(answer.country),
+                "country": country_name(answer.country),
             },
             "facts": [],
         }
@@ -125,7 +125,3 @@ def plan_lines(answer: PlanAnswer, traveller) -> dict:
         )
     notes.append(_("The plan is checked as a visa-free stay."))
     return {"legal": legal, "verdict": verdict, "why": why, "facts": facts, "notes": notes}
-
-
-def _country(code: str) -> str:
-    return str(dict(COUNTRIES).get(code, code))

@@ -247,7 +247,7 @@ def timeline_svg(details: RegimeDetails, on: date) -> tuple[SafeString, list[str
 
 def _trip_words(trip, planned: bool, on: date) -> str:
     end = trip.exit
-    values = {"country": trip.get_country_display(), "entry": day(trip.entry), "exit": day(end)}
+    values = {"country": trip.country_name, "entry": day(trip.entry), "exit": day(end)}
     if end is None:
         return _("Trip to %(country)s since %(entry)s, still there.") % values
     values["n"] = (end - trip.entry).days + 1

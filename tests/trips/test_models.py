@@ -361,3 +361,21 @@ def test_history_records_who_changed_a_trip(traveller, hr):
     assert latest.history_type == "~"
     assert latest.history_user == hr
     assert [c.field for c in latest.diff_against(latest.prev_record).changes] == ["notes"]
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "name"),
+    [
+        pytest.param("en", "KZ", "Kazakhstan", id="english"),
+        pytest.param("de", "KZ", "Kasachstan", id="german"),
+        pytest.param("de", "QQ", "QQ", id="unknown-code"),
+    ],
+)
+def test_a_country_is_named_in_the_active_language(language, code, name):
+    from django.utils import translation
+
+    from trips.countries import country_name
+
+    with translation.override(language):
+        assert country_name(code) == name
+        assert str(Trip(country=code, entry=date(2026, 3, 2))).startswith(name)
