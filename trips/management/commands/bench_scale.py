@@ -22,7 +22,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from trips import synthetic, tasks
+from trips import daily, synthetic
 from trips.findings import evaluate, for_evaluation
 from trips.models import Alert, StatusSnapshot, Traveller, Trip
 
