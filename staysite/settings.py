@@ -309,6 +309,18 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# App servers keep nothing of their own, so that any of several can answer any request
+# (docs/performance.md, "Past one machine"): sessions and the cache live in the database.
+# The session engine is Django's default, named so that nobody swaps in a local one; the
+# cache table is created by a migration.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "staysite_cache",
+    }
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
