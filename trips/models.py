@@ -1050,13 +1050,12 @@ class CalendarFeed(models.Model):
 class RefreshRun(models.Model):
     """One daily refresh of every traveller, split into chunks that several workers share."""
 
-    on = models.DateField(_("evaluated on"))
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Only the workers read it (no page shows it): its names need no translation.
+    on = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("refresh run")
-        verbose_name_plural = _("refresh runs")
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:

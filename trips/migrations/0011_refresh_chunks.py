@@ -15,13 +15,11 @@ class Migration(migrations.Migration):
             name='RefreshRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='evaluated on')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('on', models.DateField()),
+                ('started_at', models.DateTimeField(auto_now_add=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'refresh run',
-                'verbose_name_plural': 'refresh runs',
                 'ordering': ['-started_at', '-pk'],
             },
         ),
