@@ -142,9 +142,10 @@ def with_related(travellers):
 def with_trips(travellers):
     """Travellers with their trips and visas: `with_related()` without the eQonaq filings,
     which `prefetch_filings()` adds for the recent trips only (the daily run's many travellers)."""
-    trips = Trip.objects.select_related("visa").order_by("entry")
+    # Without the free-text fields, which no rule reads: a long history has many trips.
+    trips = Trip.objects.select_related("visa").defer("host", "address", "notes")
     return travellers.select_related("organisation").prefetch_related(
-        Prefetch("trips", queryset=trips)
+        Prefetch("trips", queryset=trips.order_by("entry"))
     )
 
 

@@ -10,6 +10,7 @@ database. Timings only: docs/performance.md says what they mean and what they sh
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -44,13 +45,14 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def timed(action: Callable[[], object]) -> tuple[float, int]:
-    """Seconds and queries one call of `action` takes."""
+def timed(action: Callable[[], object]) -> tuple[float, int, float]:
+    """Seconds and queries one call of `action` takes, and the seconds of this process's CPU
+    among them (on a busy machine the rest is waiting for the CPU or for the database)."""
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         action()
-        return time.perf_counter() - start, counter.count
+        return time.perf_counter() - start, counter.count, time.process_time() - cpu
 
 
 def positive(value: str) -> int:
@@ -138,7 +140,7 @@ def page(client: Client, url: str, runs: int) -> tuple[float, int]:
     client.get(url)  # warm: templates, translations, the connection
     timings, queries = [], 0
     for _run in range(runs * REQUESTS_PER_RUN):
-        seconds, queries = timed(lambda: check(client.get(url), url))
+        seconds, queries, _cpu = timed(lambda: check(client.get(url), url))
         timings.append(seconds * 1000)
     return statistics.median(timings), queries
 
@@ -158,13 +160,16 @@ def engine_us(data: synthetic.Synthetic, *, on: date) -> float:
 
 
 def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
-    scratch, unchanged, scratch_queries, unchanged_queries = [], [], 0, 0
+    scratch, unchanged, scratch_cpu, unchanged_cpu = [], [], [], []
+    next_day = on + timedelta(days=1)
     for _run in range(runs):
         from_scratch(data)
-        seconds, scratch_queries = timed(lambda: daily.run_daily(on=on))
+        seconds, scratch_queries, cpu = timed(lambda: daily.run_daily(on=on))
         scratch.append(seconds)
-        seconds, unchanged_queries = timed(lambda: daily.run_daily(on=on + timedelta(days=1)))
+        scratch_cpu.append(cpu)
+        seconds, unchanged_queries, cpu = timed(lambda: daily.run_daily(on=next_day))
         unchanged.append(seconds)
+        unchanged_cpu.append(cpu)
     # The pages show today's figures: leave the data as the last run of today left it.
     from_scratch(data)
     # Every alert is open after a first run; recorded as the day's run, as the worker would.
@@ -182,10 +187,13 @@ def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
         "travellers": data.travellers.count(),
         "trips": Trip.objects.filter(traveller__organisation=data.organisation).count(),
         "database": "postgresql" if connection.vendor == "postgresql" else connection.vendor,
+        "load_average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
         "runs": runs,
         "daily_refresh_s": round(statistics.median(scratch), 3),
+        "daily_refresh_cpu_s": round(statistics.median(scratch_cpu), 3),
         "daily_refresh_queries": scratch_queries,
         "daily_refresh_unchanged_s": round(statistics.median(unchanged), 3),
+        "daily_refresh_unchanged_cpu_s": round(statistics.median(unchanged_cpu), 3),
         "daily_refresh_unchanged_queries": unchanged_queries,
         "dashboard_ms": round(dashboard_ms, 1),
         "dashboard_queries": dashboard_queries,
