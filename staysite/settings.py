@@ -285,9 +285,13 @@ STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "http://127.0.0.1:8000")
 STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)
 STAYSITE_API_MAX_BODY_BYTES = envint("STAYSITE_API_MAX_BODY_BYTES", 256 * 1024)
 # The API's request counts must be shared by every process (gunicorn workers): the database
-# cache (`manage.py createcachetable`), unless STAYSITE_API_CACHE_BACKEND names a shared one.
+# cache, unless STAYSITE_API_CACHE_BACKEND names a shared one. The default cache is in the
+# database too, so that app servers keep no state; a migration creates the table.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "staysite_cache",
+    },
     "api": {
         "BACKEND": os.environ.get(
             "STAYSITE_API_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
@@ -310,16 +314,9 @@ SECURE_CSP = {
 }
 
 # App servers keep nothing of their own, so that any of several can answer any request
-# (docs/performance.md, "Past one machine"): sessions and the cache live in the database.
-# The session engine is Django's default, named so that nobody swaps in a local one; the
-# cache table is created by a migration.
+# (docs/performance.md, "Past one machine"): sessions live in the database (Django's default
+# engine, named so that nobody swaps in a local one), and so does the cache (CACHES above).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "staysite_cache",
-    }
-}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)
