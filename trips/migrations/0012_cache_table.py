@@ -8,6 +8,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trips", "0008_refresh_chunks")]
+    dependencies = [("trips", "0011_refresh_chunks")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
