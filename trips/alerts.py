@@ -23,8 +23,9 @@ import rules
 
 from . import notify, wording
 from .choices import STATUS_URGENCY, AlertKind, Status
-from .findings import Finding, TravellerStatus, evaluate, for_evaluation
+from .findings import Finding, TravellerStatus, evaluate
 from .models import Alert, AlertEvent, Notification, Traveller
+from .stays import for_evaluation
 
 logger = logging.getLogger(__name__)
 

@@ -22,23 +22,19 @@ from .choices import STATUS_URGENCY, AlertKind, Status
 from .finding import Finding
 from .models import Notification, Organisation, Traveller, Trip, Visa
 from .stays import (
+    EQONAQ_LOOKBACK_DAYS,
     area_key,
     calendar,
     montage_basis,
     own_limits,
     parameters,
-    prefetch_filings,
     rules_stay,
     rules_visa,
     stays_by_regime,
-    with_trips,
     working_days,
 )
 
 __all__ = ["Finding", "RegimeStatus", "TravellerStatus", "evaluate"]
-
-# Notification duties older than this are history, not a to-do.
-EQONAQ_LOOKBACK_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -82,14 +78,6 @@ class TravellerStatus:
     def next_deadline(self) -> Finding | None:
         upcoming = [f for f in self.findings if f.due_on is not None and f.due_on >= self.on]
         return min(upcoming, key=lambda f: f.due_on) if upcoming else None
-
-
-def for_evaluation(travellers, *, on: date) -> list[Traveller]:
-    """A queryset of travellers read with what `evaluate(..., on=on)` needs, in a few queries
-    whatever their number: their trips and visas, and the filings of the recent trips."""
-    loaded = list(with_trips(travellers))
-    prefetch_filings(loaded, since=on - timedelta(days=EQONAQ_LOOKBACK_DAYS))
-    return loaded
 
 
 def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:

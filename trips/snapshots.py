@@ -18,8 +18,9 @@ import rules
 
 from . import alerts
 from .choices import STATUS_URGENCY
-from .findings import TravellerStatus, evaluate, for_evaluation
+from .findings import TravellerStatus, evaluate
 from .models import StatusSnapshot, Traveller
+from .stays import for_evaluation
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ use to ask the law about a record (`visa_serves`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, prefetch_related_objects
 
@@ -18,6 +18,8 @@ from .models import AddressChange, Notification, Organisation, Traveller, Trip, 
 
 # The last year whose built-in Kazakh calendar is confirmed (rules.BUILT_IN_CONFIRMED_YEARS).
 BUILT_IN_CONFIRMED_UNTIL = max(rules.BUILT_IN_CONFIRMED_YEARS)
+# Notification duties older than this are history, not a to-do (findings.eqonaq_findings).
+EQONAQ_LOOKBACK_DAYS = 60
 
 
 def filings() -> tuple[Prefetch, Prefetch]:
@@ -133,20 +135,29 @@ def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.R
 
 def with_related(travellers):
     """A traveller queryset with everything `evaluate()` reads, in a constant number of queries."""
-    trips = Trip.objects.select_related("visa").prefetch_related(*filings())
-    return travellers.select_related("organisation").prefetch_related(
-        Prefetch("trips", queryset=trips.order_by("entry")), "organisation__calendar_years"
-    )
+    return _with_trips(travellers, Trip.objects.prefetch_related(*filings()))
 
 
 def with_trips(travellers):
     """Travellers with their trips and visas: `with_related()` without the eQonaq filings,
     which `prefetch_filings()` adds for the recent trips only (the daily run's many travellers)."""
     # Without the free-text fields, which no rule reads: a long history has many trips.
-    trips = Trip.objects.select_related("visa").defer("host", "address", "notes")
+    return _with_trips(travellers, Trip.objects.defer("host", "address", "notes"))
+
+
+def _with_trips(travellers, trips):
     return travellers.select_related("organisation").prefetch_related(
-        Prefetch("trips", queryset=trips.order_by("entry"))
+        Prefetch("trips", queryset=trips.select_related("visa").order_by("entry")),
+        "organisation__calendar_years",
     )
+
+
+def for_evaluation(travellers, *, on: date) -> list[Traveller]:
+    """A queryset of travellers read with what `evaluate(..., on=on)` needs, in a few queries
+    whatever their number: their trips and visas, and the filings of the recent trips."""
+    loaded = list(with_trips(travellers))
+    prefetch_filings(loaded, since=on - timedelta(days=EQONAQ_LOOKBACK_DAYS))
+    return loaded
 
 
 def prefetch_filings(travellers: Iterable[Traveller], *, since: date) -> None:
