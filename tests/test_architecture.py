@@ -17,6 +17,7 @@ TRIPS = ROOT / "trips"
 BRIDGE = {
     "trips.stays",
     "trips.findings",
+    "trips.visa_findings",
     "trips.wording",
     "trips.details",
     "trips.planner",
