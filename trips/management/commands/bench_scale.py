@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -79,13 +83,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=positive, default=5, help="Repetitions (default 5).")
         parser.add_argument(
+            "--workers",
+            type=positive,
+            default=1,
+            help="Workers sharing the daily run: this process and N-1 db_workers (default 1).",
+        )
+        parser.add_argument(
             "--json",
             action="store_true",
             dest="as_json",
             help="Print the figures as one JSON object on the last line.",
         )
 
-    def handle(self, *args, travellers, trips_per_traveller, runs, as_json, **options):
+    def handle(self, *args, travellers, trips_per_traveller, runs, workers, as_json, **options):
         if trips_per_traveller > synthetic.LONG_HISTORY_TRIPS:
             raise CommandError(
                 f"--trips-per-traveller must be at most {synthetic.LONG_HISTORY_TRIPS}."
@@ -95,7 +105,11 @@ class Command(BaseCommand):
         with override_settings(
             MAILERS=MEMORY_MAILER, ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"]
         ):
-            figures = measure(data, runs=runs, on=today)
+            with override_settings(STAYSITE_REFRESH_HELPERS=workers - 1), helpers(workers - 1):
+                figures = refresh_figures(data, runs=runs, on=today)
+            figures = {"workers": workers, **figures, **page_figures(data, runs=runs, on=today)}
+        first = ("travellers", "trips", "database", "load_average", "runs", "workers")
+        figures = {key: figures[key] for key in first} | figures
         if as_json:
             self.stdout.write(json.dumps(figures))
         else:
@@ -160,7 +174,32 @@ def engine_us(data: synthetic.Synthetic, *, on: date) -> float:
     return (time.perf_counter() - start) / len(travellers) * 1e6
 
 
-def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
+@contextmanager
+def helpers(count: int):
+    """`count` django-tasks-db workers running beside this process, for the daily run's chunks
+    (started before the timing, as in production, and stopped after it)."""
+    manage = str(settings.BASE_DIR / "manage.py")
+    worker = [sys.executable, manage, "db_worker", "--interval", "0.1", "--no-reload"]
+    started = [
+        subprocess.Popen(
+            [*worker, "--no-startup-delay"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _helper in range(count)
+    ]
+    try:
+        time.sleep(3 if started else 0)  # their Django start-up is not the run's
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
     scratch, unchanged, scratch_cpu, unchanged_cpu = [], [], [], []
     next_day = on + timedelta(days=1)
     for _run in range(runs):
@@ -171,6 +210,17 @@ def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
         seconds, unchanged_queries, cpu = timed(lambda: daily.run_daily(on=next_day))
         unchanged.append(seconds)
         unchanged_cpu.append(cpu)
+    return {
+        "daily_refresh_s": round(statistics.median(scratch), 3),
+        "daily_refresh_cpu_s": round(statistics.median(scratch_cpu), 3),
+        "daily_refresh_queries": scratch_queries,
+        "daily_refresh_unchanged_s": round(statistics.median(unchanged), 3),
+        "daily_refresh_unchanged_cpu_s": round(statistics.median(unchanged_cpu), 3),
+        "daily_refresh_unchanged_queries": unchanged_queries,
+    }
+
+
+def page_figures(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
     # The pages show today's figures: leave the data as the last run of today left it.
     from_scratch(data)
     # Every alert is open after a first run; recorded as the day's run, as the worker would.
@@ -190,12 +240,6 @@ def measure(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
         "database": "postgresql" if connection.vendor == "postgresql" else connection.vendor,
         "load_average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
         "runs": runs,
-        "daily_refresh_s": round(statistics.median(scratch), 3),
-        "daily_refresh_cpu_s": round(statistics.median(scratch_cpu), 3),
-        "daily_refresh_queries": scratch_queries,
-        "daily_refresh_unchanged_s": round(statistics.median(unchanged), 3),
-        "daily_refresh_unchanged_cpu_s": round(statistics.median(unchanged_cpu), 3),
-        "daily_refresh_unchanged_queries": unchanged_queries,
         "dashboard_ms": round(dashboard_ms, 1),
         "dashboard_queries": dashboard_queries,
         "dashboard_filtered_ms": round(filtered_ms, 1),
