@@ -65,19 +65,22 @@ def refresh_alerts(*, on: date, travellers=None, batch_size: int = 500) -> Refre
     result = RefreshResult()
     pks = list(travellers.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):
-        batch = with_live_alerts(Traveller.objects.filter(pk__in=pks[start : start + batch_size]))
-        writes = AlertWrites(on=on, result=result)
-        for traveller in for_evaluation(batch.order_by("pk"), on=on):
-            try:
-                findings = current_findings(traveller, on=on)
-            except rules.RequestError:
-                # Data the engine refuses (an open trip starting after `on`): keep this
-                # traveller's alerts as they are rather than close them, and go on.
-                logger.exception("Alerts of traveller %s not refreshed", traveller.pk)
-                result.failed += 1
-                continue
-            writes.add(traveller, findings)
-        writes.save()
+        with transaction.atomic():
+            # Read after the lock (services.py takes it too): never from data an edit replaces.
+            locked = Traveller.objects.filter(pk__in=pks[start : start + batch_size]).lock()
+            batch = with_live_alerts(Traveller.objects.filter(pk__in=locked))
+            writes = AlertWrites(on=on, result=result)
+            for traveller in for_evaluation(batch.order_by("pk"), on=on):
+                try:
+                    findings = current_findings(traveller, on=on)
+                except rules.RequestError:
+                    # Data the engine refuses (an open trip starting after `on`): keep this
+                    # traveller's alerts as they are rather than close them, and go on.
+                    logger.exception("Alerts of traveller %s not refreshed", traveller.pk)
+                    result.failed += 1
+                    continue
+                writes.add(traveller, findings)
+            writes.save()
     return result
 
 

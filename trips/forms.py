@@ -74,7 +74,49 @@ class TravellerForm(forms.ModelForm):
         )
 
 
-class TripForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """An edit form that refuses to overwrite a change saved since it was loaded.
+
+    The record's `version` travels with the form as a hidden field. Saving checks it against
+    the database (trips/services.py re-validates under the traveller's lock, so two saves
+    cannot both pass) and raises it by one: the second of two people editing the same record
+    is told to reload, and nothing is silently overwritten.
+    """
+
+    # Text, not a number field: a hidden field's own error would show nowhere on the page.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        model = type(self.instance)
+        current = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        self.saved_version = current.first()
+        sent = cleaned.get("version", "")
+        # A client that sends no version asks for no check; one that sends one gets it.
+        if self.saved_version is None or (sent and sent != str(self.saved_version)):
+            raise forms.ValidationError(
+                _(
+                    "Someone else changed this %(record)s meanwhile. Reload the page to see "
+                    "their change, then make yours again."
+                )
+                % {"record": model._meta.verbose_name},
+                code="changed_meanwhile",
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.pk is not None:
+            self.instance.version = self.saved_version + 1
+        return super().save(commit)
+
+
+class TripForm(VersionedForm):
     class Meta:
         model = Trip
         fields = ["country", "entry", "exit", "purpose", "visa", "host", "address", "notes"]

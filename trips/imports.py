@@ -167,6 +167,9 @@ def _csv_lines(content: bytes):
         raise FileRefused(
             _("The file is not UTF-8 text; save it as CSV (UTF-8) or as an Excel workbook.")
         ) from None
+    if "\x00" in text:
+        # Text files hold no NUL characters; a database cannot store them either.
+        raise FileRefused(_("The file is not text; save it as CSV (UTF-8)."))
     dialect = csv.excel
     with contextlib.suppress(csv.Error):
         # German spreadsheets separate CSV columns with semicolons.

@@ -213,6 +213,16 @@ class TravellerQuerySet(models.QuerySet):
     def active(self) -> TravellerQuerySet:
         return self.filter(active=True)
 
+    def lock(self) -> list[int]:
+        """Lock these travellers' rows until the transaction ends; their pks, in order.
+
+        Every change to a traveller's records and every refresh of their figures takes this
+        lock first, so that a refresh never computes from data an edit is about to replace.
+        Always in pk order, so that two callers locking several travellers cannot deadlock.
+        SQLite has no row locks: there its write transactions already run one at a time.
+        """
+        return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
+
     def search(self, text: str) -> TravellerQuerySet:
         text = text.strip()
         if not text:
@@ -417,9 +427,12 @@ class Trip(models.Model):
     host = models.CharField(_("host / inviting party"), max_length=200, blank=True)
     address = models.CharField(_("address in the country"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Raised by every save through a form (trips/forms.py, VersionedForm): an edit made from
+    # an older version is refused instead of overwriting what someone saved meanwhile.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = TripQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("trip")

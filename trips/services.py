@@ -4,6 +4,12 @@ Every create, update and delete of a trip, visa, address change or notification 
 transaction that also calls `snapshots.traveller_changed()`, so the status snapshot never
 disagrees with the data, and a failure leaves both as they were. Views call these and nothing
 else to save.
+
+Each transaction first locks the traveller's row (`TravellerQuerySet.lock`) and validates the
+form again under that lock: two saves for one traveller at the same moment run one after the
+other, and the second is judged against what the first saved (an overlap, or a trip someone
+changed meanwhile) with the form's own message, not a database error. The daily refresh takes
+the same lock, so it never writes figures from data an edit is replacing.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from datetime import date
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError
 from django.forms import ModelForm
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
@@ -24,15 +30,28 @@ from .stays import with_related
 # Travellers refreshed together after an import (their trips are read in one go).
 IMPORT_BATCH = 500
 
+CONFLICT = _lazy("Someone saved a conflicting change at the same time; try again.")
+
+
+def _still_valid(form: ModelForm) -> bool:
+    """Validate `form` again, now that the traveller's row is locked: what another request
+    committed while this one waited for the lock is seen now."""
+    form.full_clean()
+    return form.is_valid()
+
 
 def save_traveller(form: ModelForm, *, on: date) -> Traveller | None:
     """Save a valid TravellerForm; None (with the error on the form) if the database refused."""
     try:
         with transaction.atomic():
+            if form.instance.pk is not None:
+                Traveller.objects.filter(pk=form.instance.pk).lock()
+                if not _still_valid(form):
+                    return None
             traveller = form.save()
             snapshots.traveller_changed(traveller, on=on)
     except IntegrityError:
-        form.add_error(None, _("Someone saved a conflicting change at the same time; try again."))
+        form.add_error(None, CONFLICT)
         return None
     return traveller
 
@@ -45,10 +64,13 @@ def save_record(form: ModelForm, traveller: Traveller, *, on: date) -> models.Mo
     """
     try:
         with transaction.atomic():
+            Traveller.objects.filter(pk=traveller.pk).lock()
+            if not _still_valid(form):
+                return None
             record = form.save()
             snapshots.traveller_changed(traveller, on=on)
     except IntegrityError:
-        form.add_error(None, _("Someone saved a conflicting change at the same time; try again."))
+        form.add_error(None, CONFLICT)
         return None
     return record
 
@@ -57,6 +79,7 @@ def delete_record(record: models.Model, traveller: Traveller, *, on: date) -> st
     """Delete one record of `traveller`; the reason in words if it may not be deleted."""
     try:
         with transaction.atomic():
+            Traveller.objects.filter(pk=traveller.pk).lock()
             record.delete()
             snapshots.traveller_changed(traveller, on=on)
     except ProtectedError as error:

@@ -73,11 +73,14 @@ def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
     count = 0
     pks = list(travellers.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):
-        batch = Traveller.objects.filter(pk__in=pks[start : start + batch_size])
-        writes = SnapshotWrites(on=on)
-        for traveller in for_evaluation(batch.select_related("snapshot").order_by("pk"), on=on):
-            writes.add(traveller, snapshot_fields(evaluate(traveller, on=on)))
-        writes.save()
+        with transaction.atomic():
+            # Read after the lock (services.py takes it too): never from data an edit replaces.
+            locked = Traveller.objects.filter(pk__in=pks[start : start + batch_size]).lock()
+            batch = Traveller.objects.filter(pk__in=locked).select_related("snapshot")
+            writes = SnapshotWrites(on=on)
+            for traveller in for_evaluation(batch.order_by("pk"), on=on):
+                writes.add(traveller, snapshot_fields(evaluate(traveller, on=on)))
+            writes.save()
         count += len(writes)
     return count
 
@@ -101,21 +104,26 @@ def refresh_with_alerts(travellers, *, on: date, batch_size: int = 500) -> Refre
     done = Refreshed()
     pks = list(travellers.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):
-        batch = Traveller.objects.filter(pk__in=pks[start : start + batch_size])
-        batch = alerts.with_live_alerts(batch).select_related("snapshot").order_by("pk")
-        snapshot_writes = SnapshotWrites(on=on)
-        alert_writes = alerts.AlertWrites(on=on, result=done.alerts)
-        for traveller in for_evaluation(batch, on=on):
-            try:
-                status = evaluate(traveller, on=on)
-            except rules.RequestError:
-                logger.exception("Traveller %s not refreshed", traveller.pk)
-                done.alerts.failed += 1
-                continue
-            snapshot_writes.add(traveller, snapshot_fields(status))
-            alert_writes.add(traveller, alerts.current_findings(traveller, on=on, status=status))
-            done.travellers.append(traveller.pk)
+        # One transaction per batch, reading after the traveller locks that every save takes
+        # too: no figures from data an edit is replacing, and a run that dies half-way leaves
+        # each traveller either refreshed or untouched.
         with transaction.atomic():
+            locked = Traveller.objects.filter(pk__in=pks[start : start + batch_size]).lock()
+            batch = Traveller.objects.filter(pk__in=locked)
+            batch = alerts.with_live_alerts(batch).select_related("snapshot").order_by("pk")
+            snapshot_writes = SnapshotWrites(on=on)
+            alert_writes = alerts.AlertWrites(on=on, result=done.alerts)
+            for traveller in for_evaluation(batch, on=on):
+                try:
+                    status = evaluate(traveller, on=on)
+                except rules.RequestError:
+                    logger.exception("Traveller %s not refreshed", traveller.pk)
+                    done.alerts.failed += 1
+                    continue
+                snapshot_writes.add(traveller, snapshot_fields(status))
+                findings = alerts.current_findings(traveller, on=on, status=status)
+                alert_writes.add(traveller, findings)
+                done.travellers.append(traveller.pk)
             snapshot_writes.save()
             alert_writes.save()
         done.snapshots += len(snapshot_writes)
