@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import stays, wording
@@ -45,6 +46,29 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         # The browser's date picker sends and expects ISO dates, whatever the language.
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+# The days a trip, visa or notification can be on. The law counts windows of up to a few
+# years around every day; the calendar's own ends (year 1, year 9999) have no room for them,
+# and a date that far out is a typing mistake anyway.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def within_years(value: date) -> None:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": wording.day(EARLIEST_DAY), "last": wording.day(LATEST_DAY)},
+            code="out_of_range",
+        )
+
+
+class DayField(forms.DateField):
+    """A calendar day, as the date picker sends it, within the years a stay can concern."""
+
+    widget = DateInput
+    default_validators = [within_years]
 
 
 class TravellerForm(forms.ModelForm):
@@ -120,11 +144,8 @@ class TripForm(VersionedForm):
     class Meta:
         model = Trip
         fields = ["country", "entry", "exit", "purpose", "visa", "host", "address", "notes"]
-        widgets = {
-            "entry": DateInput(),
-            "exit": DateInput(),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
+        field_classes = {"entry": DayField, "exit": DayField}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +183,7 @@ class VisaForm(forms.ModelForm):
             "entries_allowed",
             "days_allowed",
         ]
-        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+        field_classes = {"valid_from": DayField, "valid_until": DayField}
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +195,7 @@ class AddressChangeForm(forms.ModelForm):
     class Meta:
         model = AddressChange
         fields = ["changed_on", "new_address"]
-        widgets = {"changed_on": DateInput()}
+        field_classes = {"changed_on": DayField}
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,7 +207,7 @@ class NotificationForm(forms.ModelForm):
     class Meta:
         model = Notification
         fields = ["reason", "address_change", "address", "filed_on", "reference"]
-        widgets = {"filed_on": DateInput()}
+        field_classes = {"filed_on": DayField}
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)

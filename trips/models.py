@@ -224,7 +224,9 @@ class TravellerQuerySet(models.QuerySet):
         return list(self.select_for_update().order_by("pk").values_list("pk", flat=True))
 
     def search(self, text: str) -> TravellerQuerySet:
-        text = text.strip()
+        # No stored text holds a NUL (PostgreSQL cannot store one): it matches nothing, and
+        # PostgreSQL would refuse the query.
+        text = text.replace("\x00", "").strip()
         if not text:
             return self
         return self.filter(

@@ -6,8 +6,8 @@ The API (trips/api/alerts.py) works the same queue with the same forms.
 from django import forms
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +129,8 @@ def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST, assignees=access.alert_assignees(request.user))
     with transaction.atomic():
         alert = _locked(request, pk)
+        if not alert.is_active:
+            return _done(request, alert)  # resolved or closed meanwhile: nothing to assign
         if not form.is_valid():
             return _invalid(request, alert, assign=form)
         alert.assign(form.cleaned_data["assignee"], by=request.user)
@@ -141,6 +143,8 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolveForm(request.POST)
     with transaction.atomic():
         alert = _locked(request, pk)
+        if not alert.is_active:
+            return _done(request, alert)  # resolved or closed meanwhile: nothing to resolve
         if not form.is_valid():
             return _invalid(request, alert, resolve=form)
         alert.resolve(form.cleaned_data["note"], by=request.user)
@@ -168,9 +172,11 @@ def _done(request: HttpRequest, alert: Alert) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(_row(request, alert), "alerts-changed")
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # Only a path of this site; redirect() would also take a view's name, and fail on a bad one.
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    if not (safe and target.startswith("/")):
         target = reverse("trips:alert_detail", args=[alert.pk])
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 def _invalid(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:

@@ -19,23 +19,16 @@ from django.views.decorators.vary import vary_on_headers
 from .. import access, details, plan_words, planner, presenters, wording
 from ..countries import COUNTRIES
 from ..findings import TravellerStatus
-from ..forms import count_days_only
+from ..forms import DayField, count_days_only
 from ..models import Traveller, Trip
 
 PLANNER = "trips/planner.html"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class PlanForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="KZ")
-    entry = forms.DateField(label=_("Planned entry"), widget=DateInput())
-    exit = forms.DateField(label=_("Planned exit"), required=False, widget=DateInput())
+    entry = DayField(label=_("Planned entry"))
+    exit = DayField(label=_("Planned exit"), required=False)
     length = forms.IntegerField(
         label=_("or length in days"),
         required=False,
