@@ -50,10 +50,20 @@ def restore(path: Path) -> None:
             source.backup(connection.connection)
         source.close()
     elif connection.vendor == "postgresql":
+        try:
+            _run("pg_restore", "--list", str(path))  # reads the file only
+        except BackupError:
+            raise BackupError(f"{path} is not a staysite backup.") from None
         # Our own open connection would hold locks that --clean must take.
         connection.close()
         _run(
-            "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", str(path)
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(path),
         )
     else:
         raise BackupError(f"No restore for the {connection.vendor} database.")

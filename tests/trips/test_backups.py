@@ -118,7 +118,7 @@ def test_a_restore_needs_confirming_and_refuses_a_file_that_is_no_backup(tmp_pat
 
     with pytest.raises(CommandError, match="add --yes"):
         call_command("restore", str(not_a_backup))
-    with pytest.raises(CommandError, match="not a staysite backup|not appear to be a valid"):
+    with pytest.raises(CommandError, match="not a staysite backup"):
         call_command("restore", "--yes", str(not_a_backup))
     with pytest.raises(CommandError, match="No backup file"):
         call_command("restore", "--yes", str(tmp_path / "missing.backup"))
