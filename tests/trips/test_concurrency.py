@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import alerts, findings, snapshots, tasks
+from trips import alerts, daily, findings, snapshots
 from trips.models import Alert, AlertKind, StatusSnapshot, Traveller, Trip
 
 pytestmark = [
@@ -194,14 +194,14 @@ def test_edits_during_the_daily_refresh_end_with_figures_of_the_last_committed_d
     today = timezone.localdate()
     # Day 25 of a 30-day visa-free stay: an alert is due; the edit below ends the stay early.
     trip = factories.make_trip(traveller=traveller, entry=today - timedelta(24), days=None)
-    tasks.run_daily(on=today)
+    daily.run_daily(on=today)
     assert Alert.objects.filter(traveller=traveller, kind=AlertKind.STAY_DAY).active().exists()
     url = reverse("trips:trip_update", args=[traveller.pk, trip.pk])
     edit = trip_data(trip.entry, 10, version=trip.version)
     client = logged_in(hr)  # outside the lock's transaction: the session must be committed
 
     with traveller_locked(traveller, waiters=2) as running:
-        running.start("daily run", lambda: tasks.run_daily(on=today))
+        running.start("daily run", lambda: daily.run_daily(on=today))
         wait_until(lambda: waiting_for_locks() >= 1)
         running.start("edit", post(client, url, edit))
 
@@ -215,13 +215,13 @@ def test_the_daily_refresh_waits_for_an_edit_in_progress_and_sees_its_result(hr,
     """The other order: the edit holds the lock first; the refresh must not read around it."""
     today = timezone.localdate()
     trip = factories.make_trip(traveller=traveller, entry=today - timedelta(24), days=None)
-    tasks.run_daily(on=today)
+    daily.run_daily(on=today)
     running = Concurrent()
 
     with transaction.atomic():
         Traveller.objects.filter(pk=traveller.pk).lock()
         Trip.objects.filter(pk=trip.pk).update(exit=trip.entry + timedelta(days=9))
-        running.start("daily run", lambda: tasks.run_daily(on=today))
+        running.start("daily run", lambda: daily.run_daily(on=today))
         wait_until(lambda: waiting_for_locks() >= 1)
         snapshots.refresh_snapshot(traveller, on=today)
     running.join()
