@@ -323,8 +323,9 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
     changed = _("The trips changed since the preview; nothing was saved. Upload the file again.")
     try:
         with transaction.atomic():
-            # Locking the travellers keeps two confirmations from saving the same rows.
-            allowed = travellers.filter(pk__in=ids, erased_at__isnull=True).select_for_update()
+            # Locking the travellers keeps two confirmations from saving the same rows; in pk
+            # order, as every saver and the daily refresh lock them, so that none deadlock.
+            allowed = travellers.filter(pk__in=ids, erased_at__isnull=True).lock()
             if len(allowed) != len(ids) or fingerprint(ids) != stored.fingerprint:
                 raise PreviewOutdated(changed)
             services.save_imported_trips(trips, by=stored.user, on=on)
