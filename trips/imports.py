@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .countries import COUNTRIES
+from .forms import within_years
 from .models import Trip
 
 COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
@@ -316,7 +318,18 @@ def _set(row: Row, column: str, value, text: str) -> None:
 
 
 def parse_date(value, column: str = "entry") -> date | None:
-    """A date cell, an ISO date (2026-03-05) or a German one (05.03.2026); None if empty."""
+    """A date cell, an ISO date (2026-03-05) or a German one (05.03.2026); None if empty.
+    Within the years the forms take (forms.within_years), or a ValueError that says so."""
+    day = _parse_date(value, column)
+    if day is not None:
+        try:
+            within_years(day)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
+    return day
+
+
+def _parse_date(value, column: str) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

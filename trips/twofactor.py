@@ -67,7 +67,8 @@ class SecondFactorMiddleware:
 def safe_next(request: HttpRequest, default: str = "trips:home") -> str:
     """The `next` address of the request if it is ours, else the home page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path, not just any relative text: redirect() would take "home" for a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

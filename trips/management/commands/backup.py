@@ -1,3 +1,5 @@
+"""`manage.py backup FILE`: the whole database to a new file (trips/backups.py)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

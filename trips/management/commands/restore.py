@@ -1,3 +1,5 @@
+"""`manage.py restore --yes FILE`: the whole database replaced by a backup (trips/backups.py)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
