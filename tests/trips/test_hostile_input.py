@@ -522,3 +522,23 @@ def test_import_rows_at_the_ends_of_the_calendar_are_refused_in_the_preview(cell
     assert response.status_code == 200
     assert RANGE_MESSAGE in response.content.decode()
     assert not Trip.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_login_with_a_username_longer_than_any_is_refused_like_a_wrong_password():
+    client = Client(raise_request_exception=True)
+
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "secret"})
+
+    assert response.status_code == 200
+    assert "did not match" in response.content.decode()
+
+
+def test_the_api_finds_nobody_by_an_employee_number_with_a_nul(compliance, traveller):
+    _token, key = factories.make_api_token(created_by=compliance)
+    client = Client(raise_request_exception=True, headers={"Authorization": f"Bearer {key}"})
+
+    response = client.get(reverse("api:traveller_list"), {"employee_number": "E-1001\x00"})
+
+    assert response.status_code == 200
+    assert traveller.name not in response.content.decode()

@@ -63,7 +63,10 @@ def traveller_list(
     )
     if filters.active is not None:
         travellers = travellers.filter(active=filters.active)
-    if filters.employee_number:
+    if "\x00" in filters.employee_number:
+        # No stored text holds a NUL (PostgreSQL cannot store one): it matches nobody.
+        travellers = travellers.none()
+    elif filters.employee_number:
         travellers = travellers.filter(employee_number=filters.employee_number)
     return page_of(travellers, paging, traveller_json)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mozilla_django_oidc import views as oidc_views
 
 from .. import password_resets, sso
+from ..models import User
 from ..proxies import client_address
 
 
@@ -26,10 +28,24 @@ def login_options() -> dict:
     return {"sso_enabled": sso.enabled(), "password_login": settings.STAYSITE_PASSWORD_LOGIN}
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a username longer than any user's before trying it: the
+    failed-login log (django-axes) would not store it, and PostgreSQL would refuse the row."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > User._meta.get_field("username").max_length:
+            raise self.get_invalid_login_error()
+        return username
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    return auth_views.LoginView.as_view(extra_context=login_options())(request)
+    view = auth_views.LoginView.as_view(
+        authentication_form=LoginForm, extra_context=login_options()
+    )
+    return view(request)
 
 
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):
