@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class TripsConfig(AppConfig):
     name = "trips"
     verbose_name = _("Travellers and trips")
+
+    def ready(self) -> None:
+        from . import dashboard_cache
+
+        dashboard_cache.connect()

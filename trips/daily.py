@@ -22,7 +22,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from . import chunks, notify, tasks
+from . import chunks, dashboard_cache, notify, tasks
 from .alerts import RefreshResult
 from .models import DailyRun
 
@@ -140,6 +140,7 @@ def finish(result: DailyResult) -> None:
             },
         )
         notify.queue_emails(on=result.on)
+        dashboard_cache.fold_changes()
         schedule_next(after=max(result.on, timezone.localdate()))
 
 

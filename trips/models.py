@@ -1114,3 +1114,19 @@ class RefreshChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: travellers {self.first_traveller}-{self.last_traveller}"
+
+
+class DataChange(models.Model):
+    """One committed write of an organisation's snapshots or travellers; the sum of the
+    weights is the organisation's data version, which cached dashboards are keyed by
+    (trips/dashboard_cache.py).
+
+    Rows, not a counter in one row: writers only insert, so the daily run's workers and
+    people's changes never wait for each other's locks, yet every commit adds to the sum.
+    """
+
+    organisation = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    weight = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: +{self.weight}"

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 import rules
 
-from . import alerts
+from . import alerts, dashboard_cache
 from .choices import STATUS_URGENCY
 from .findings import TravellerStatus, evaluate
 from .models import StatusSnapshot, Traveller
@@ -143,12 +143,15 @@ class SnapshotWrites:
         self.changed: list[StatusSnapshot] = []
         self.new: list[StatusSnapshot] = []
         self.same: list[int] = []
+        self.organisations: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.changed) + len(self.new) + len(self.same)
 
     def add(self, traveller: Traveller, fields: dict) -> None:
         snapshot = getattr(traveller, "snapshot", None)
+        if snapshot is None or snapshot.evaluated_on != fields["evaluated_on"]:
+            self.organisations.add(traveller.organisation_id)
         if snapshot is None:
             self.new.append(StatusSnapshot(traveller=traveller, **fields))
             return
@@ -161,10 +164,13 @@ class SnapshotWrites:
             if snapshot.evaluated_on != fields["evaluated_on"]:
                 self.same.append(snapshot.pk)
             return
+        self.organisations.add(traveller.organisation_id)
         self.changed.append(StatusSnapshot(traveller=traveller, **fields))
 
     def save(self) -> None:
         with transaction.atomic():
+            # In the same transaction as the figures: cached dashboards are keyed by it.
+            dashboard_cache.data_changed(self.organisations)
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
             # Changed snapshots are replaced: bulk_update's CASE per field and row costs
@@ -218,5 +224,6 @@ def travellers_changed(travellers: Iterable[Traveller], *, on: date) -> int:
             ],
         )
     pks = [row.traveller_id for row in rows]
+    dashboard_cache.data_changed(row.traveller.organisation_id for row in rows)
     transaction.on_commit(partial(alerts.refresh_alerts_for_travellers, pks, on=on), robust=True)
     return len(pks)

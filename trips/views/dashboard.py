@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access, daily, wording
+from .. import access, daily, dashboard_cache, wording
 from ..countries import COUNTRIES
 from ..models import Status, StatusSnapshot, Traveller
 
@@ -199,9 +200,23 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     if access.is_traveller(request.user):
         return redirect("trips:me")
+    if request.htmx and access.is_hr(request.user):
+        return HttpResponse(dashboard_cache.cached(live_key(request), lambda: live(request)))
     context = dashboard_rows(request, timezone.localdate())
     template = f"{DASHBOARD}#live" if request.htmx else DASHBOARD
     return render(request, template, context)
+
+
+def live_key(request: HttpRequest) -> str:
+    """What the live fragment of HR's dashboard depends on (trips/dashboard_cache.py)."""
+    # Whether today's run is under way shows in the fragment when the figures are older.
+    updating = request.freshness.stale and request.freshness.updating
+    return dashboard_cache.fragment_key(request, request.user.organisation_id, updating=updating)
+
+
+def live(request: HttpRequest) -> str:
+    context = dashboard_rows(request, timezone.localdate())
+    return render_to_string(f"{DASHBOARD}#live", context, request)
 
 
 @require_GET
