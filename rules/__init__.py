@@ -1,4 +1,4 @@
-"""staysite's rules engine: the law as pure functions over frozen dataclasses (RULES.md).
+"""staysite's rules engine: the law as pure functions over frozen dataclasses (docs/rules.md).
 
 Django code imports this package only, never a submodule. Nothing here reads the clock,
 settings, the database or the network: the evaluation date is always passed as `on`.

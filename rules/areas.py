@@ -1,11 +1,11 @@
-"""Which rule set counts a trip's days, by country and citizenship (RULES.md §1, §11, §13)."""
+"""Which rule set counts a trip's days, by country and citizenship (docs/rules.md §1, §11, §13)."""
 
 from datetime import date
 
 from rules.types import Regime, VisaKind
 
 # States applying the Schengen acquis in full, with the day from which stays there count
-# toward the Schengen 90/180 (RULES.md §11: "member-state list with dates"). Croatia joined on
+# toward the Schengen 90/180 (docs/rules.md §11: "member-state list with dates"). Croatia joined on
 # 1 Jan 2023; Bulgaria and Romania on 31 Mar 2024 (air and sea borders; land borders followed
 # on 1 Jan 2025). Cyprus does not apply it and does not count.
 SCHENGEN_STATES: dict[str, date] = {
@@ -86,8 +86,8 @@ FREE_MOVEMENT = frozenset(
 def regime_for_trip(country: str, *, citizenship: str, entry: date) -> Regime | None:
     """The short-stay rule set that counts a trip, or None when none binds the traveller.
 
-    Kazakhstan's visa-free rule binds foreigners, not Kazakh citizens (RULES.md §1-2); the
-    Schengen rule binds third-country nationals such as Kazakh citizens (RULES.md §11, §13).
+    Kazakhstan's visa-free rule binds foreigners, not Kazakh citizens (docs/rules.md §1-2); the
+    Schengen rule binds third-country nationals such as Kazakh citizens (docs/rules.md §11, §13).
     """
     if country == "KZ":
         return None if citizenship == "KZ" else Regime.KZ_VISA_FREE
@@ -98,7 +98,7 @@ def regime_for_trip(country: str, *, citizenship: str, entry: date) -> Regime | 
 
 
 def schengen_state(country: str, *, on: date) -> bool:
-    """Whether `country` applies the Schengen acquis in full on `on` (RULES.md §11)."""
+    """Whether `country` applies the Schengen acquis in full on `on` (docs/rules.md §11)."""
     joined = SCHENGEN_STATES.get(country)
     return joined is not None and on >= joined
 
@@ -107,7 +107,7 @@ def visa_serves(kind: VisaKind, *, issued_by: str, country: str, on: date) -> bo
     """Whether a visa of `kind` issued by `issued_by` is a stay basis in `country` on `on`.
 
     A national visa or permit serves the country that issued it; a Schengen C visa issued by a
-    Schengen state serves every state applying the acquis that day (RULES.md §11, §13).
+    Schengen state serves every state applying the acquis that day (docs/rules.md §11, §13).
     """
     if issued_by == country:
         return True

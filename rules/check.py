@@ -52,7 +52,7 @@ def _dates(value: object, field: str) -> list[date]:
 
 
 def _options(value: object) -> Parameters:
-    """Request options: any parameter of `Parameters` by name (RULES.md §15); others are ignored."""
+    """Request options: any parameter of `Parameters` by name (§15); others are ignored."""
     if value is None:
         return DEFAULTS
     if not isinstance(value, dict):

@@ -1,20 +1,20 @@
-"""Kazakhstan's visa-free limits by citizenship (RULES.md §1-2, §15).
+"""Kazakhstan's visa-free limits by citizenship (docs/rules.md §1-2, §15).
 
-The engine's defaults are the German ones: 30 days per entry, 90 in every 180 days. RULES.md
+The engine's defaults are the German ones: 30 days per entry, 90 in every 180 days. docs/rules.md
 §15 names two other groups: citizens of the EAEU (90 days per entry) and of India, Iran and
 China (14 days per entry, 42 in 180). Every other citizenship is not modelled: its rules are
-not in RULES.md, so no figure is guessed for it.
+not in docs/rules.md, so no figure is guessed for it.
 """
 
 from dataclasses import replace
 
 from rules.types import DEFAULTS, Parameters
 
-# RULES.md §1: the Decree 848 list of 30-day visa-free countries, as checked for Germany.
+# docs/rules.md §1: the Decree 848 list of 30-day visa-free countries, as checked for Germany.
 THIRTY_DAYS = frozenset({"DE"})
-# RULES.md §15 "window length / limit", alternatives seen: "KZ: EAEU 90 per entry".
+# docs/rules.md §15 "window length / limit", alternatives seen: "KZ: EAEU 90 per entry".
 EAEU = frozenset({"AM", "BY", "KG", "RU"})
-# RULES.md §15: "IN/IR/CN 14 per entry, 42/180".
+# docs/rules.md §15: "IN/IR/CN 14 per entry, 42/180".
 FOURTEEN_DAYS = frozenset({"CN", "IN", "IR"})
 
 

@@ -17,7 +17,7 @@ from rules.types import DEFAULTS, EARLIEST_DAY, LATEST_DAY, Parameters, Regime, 
 from rules.window import Presence, earliest_entry, first_violation, latest_legal_day, merge, used
 from rules.workdays import WorkingDays
 
-# Visas whose periods replace the visa-free counting (RULES.md §7, §11, §12). A Schengen C visa
+# Visas whose periods replace the visa-free counting (docs/rules.md §7, §11, §12). A Schengen C visa
 # does not: its days still count toward 90/180.
 VISA_KINDS_EXEMPT_FROM_90_180 = frozenset(VisaKind) - {VisaKind.SCHENGEN_C}
 
@@ -182,12 +182,12 @@ def assess(
     calendar_years: Iterable[int] | None = None,
     citizenship: str | None = None,
 ) -> Assessment:
-    """Every figure of the contract for `stays` on `on` (issue 3; RULES.md §1-5, §9, §11).
+    """Every figure of the contract for `stays` on `on` (issue 3; docs/rules.md §1-5, §9, §11).
 
     `reentry_lengths` None gives `earliest_reentry` None (the request had none). Raises
     `RequestError` for impossible input; being over a limit is an answer, not an error.
     Stays under a visa that replaces the visa-free rules count only for the tax and
-    calendar-year figures (RULES.md §7, §9, §11).
+    calendar-year figures (docs/rules.md §7, §9, §11).
     """
     raw = _ordinals(stays)
     counted = counted_stays(stays)
@@ -240,7 +240,7 @@ def evaluate(
 ) -> Assessment:
     """`assess` over (entry, exit) day ordinals; `counted` None: every stay counts for 90/180.
 
-    `citizenship` picks the Kazakh visa-free limits of that nationality (RULES.md §15); one the
+    `citizenship` picks the Kazakh visa-free limits of that nationality (docs/rules.md §15); one the
     engine does not model keeps the defaults and reports `citizenship_modelled` false.
     """
     params = DEFAULTS if options is None else options
@@ -282,7 +282,7 @@ def evaluate(
 
 
 def _has_same_day_reentry(spans: Sequence[Span], today: int) -> bool:
-    """Whether some stay is entered on the day another ends (RULES.md §1, "Edge cases")."""
+    """Whether some stay is entered on the day another ends (docs/rules.md §1, "Edge cases")."""
     ends = {today if exit_ is None else exit_ for _, exit_ in spans}
     # A cheap test first: most histories have no entry on any stay's last day.
     if ends.isdisjoint(entry for entry, _ in spans):
@@ -310,7 +310,7 @@ def _figures(
     cap = params.per_stay_cap_days if kz else None
     today = on.toordinal()
     join = params.merge_same_day_reentry
-    # RULES.md §2: 90/180 binds KZ stays entered from 27 Jan 2023; earlier ones the cap only.
+    # docs/rules.md §2: 90/180 binds KZ stays entered from 27 Jan 2023; earlier ones the cap only.
     limit_from = params.kz_90_180_from.toordinal() if kz else None
     annual_cap = params.kz_annual_cap_days if kz and params.kz_annual_cap else None
 
@@ -425,7 +425,7 @@ def _figures(
         )
         calendar_confirmed = calendar.confirmed(entry_day, eqonaq_deadline)
 
-    # Tax and calendar-year figures count physical presence, visa stays included (RULES.md §9).
+    # Tax and calendar-year figures count physical presence, visa stays included (docs/rules.md §9).
     physical = presence if spans is physical_spans else Presence(physical_spans)
     year_start = date(on.year, 1, 1).toordinal()
     in_year = physical.count(year_start, today)
@@ -491,7 +491,7 @@ def _year_bounds(day: int) -> tuple[int, int]:
 
 
 def _annual_bound(presence: Presence, entry: int, cap_days: int) -> int | None:
-    """Last day of a stay entered on `entry` within egov.kz's calendar-year cap (RULES.md §2).
+    """Last day of a stay entered on `entry` within egov.kz's calendar-year cap (docs/rules.md §2).
 
     None when the cap does not end the stay within its entry's year; the part in the next
     year is at most the per-stay cap, below the annual cap, so it never binds there.

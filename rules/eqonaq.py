@@ -1,4 +1,4 @@
-"""eQonaq arrival notification by the host party (RULES.md §3)."""
+"""eQonaq arrival notification by the host party (docs/rules.md §3)."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -16,7 +16,7 @@ def eqonaq_deadline(
     working_days: int = DEFAULTS.eqonaq_working_days,
     calendar: WorkingDays | None = None,
 ) -> date:
-    """Last day to notify an arrival or address change: the 3rd working day (RULES.md §3).
+    """Last day to notify an arrival or address change: the 3rd working day (docs/rules.md §3).
 
     dos-immigration.kz counts a Friday arrival as day 1, so by default the arrival day is
     working day 1 when it is a working day; with `counts_arrival_day` False the count starts
@@ -28,5 +28,5 @@ def eqonaq_deadline(
 
 
 def eqonaq_deadline_calendar(event_day: date, *, days: int = DEFAULTS.eqonaq_calendar_days) -> date:
-    """The calendar-day reading of GTAI's "innerhalb von drei Tagen": entry + 3 (RULES.md §3)."""
+    """The calendar-day reading of GTAI's "innerhalb von drei Tagen": entry + 3 (§3)."""
     return event_day + timedelta(days=days)

@@ -1,6 +1,6 @@
 """Why a verdict is what it is: the window, each stay's share, the days coming back, the rule.
 
-Plain data for the UI (RULES.md §2 and §11): dates and counts stay typed so the page can format
+Plain data for the UI (docs/rules.md §2 and §11): dates and counts stay typed so the page can format
 them in German or English; the `text` fields are English summaries.
 """
 
@@ -37,7 +37,7 @@ class RollOff:
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """The 180-day window on `on`, its contents and the rule that decided (RULES.md §2, §11)."""
+    """The 180-day window on `on`, its contents and the rule that decided (§2, §11)."""
 
     regime: Regime
     on: date
@@ -70,7 +70,7 @@ def explain(
     on: date,
     options: Parameters | None = None,
 ) -> Explanation:
-    """Explains days used, latest legal exit and roll-offs on `on` (RULES.md §1-2, §11).
+    """Explains days used, latest legal exit and roll-offs on `on` (docs/rules.md §1-2, §11).
 
     Each presence day d in the window leaves it on d+180 (the window is [x-179, x]), so the
     days of one stay inside the window come back one a day, from its first day + 180 on.
@@ -192,7 +192,7 @@ def usage_series(
     on: date | None = None,
     options: Parameters | None = None,
 ) -> list[tuple[date, int]]:
-    """used(x) for each day x in [start, end], for the timeline (RULES.md §2, §11).
+    """used(x) for each day x in [start, end], for the timeline (docs/rules.md §2, §11).
 
     An open stay runs up to `on`, or up to `end` when `on` is None (a projection: "if the
     traveller stays"). Planned stays count on their days.

@@ -1,6 +1,6 @@
-"""Montage (installation) under a B2 visa: at most 120 days within a year (RULES.md §6).
+"""Montage (installation) under a B2 visa: at most 120 days within a year (docs/rules.md §6).
 
-How the year is counted is not stated anywhere (low confidence, RULES.md §6 "year_mode =
+How the year is counted is not stated anywhere (low confidence, docs/rules.md §6 "year_mode =
 calendar|rolling_365|visa_year"): the default is the calendar year, "rolling_365" uses
 [D-364, D], and "visa_year" the years of the B2 visa, each starting on an anniversary of its
 first valid day. Days are presence days, entry and exit included; the caller passes the days
@@ -69,7 +69,7 @@ def montage_days(
     year_mode: str = DEFAULTS.montage_year_mode,
     visa_from: date | None = None,
 ) -> int:
-    """Montage presence days in the year ending on `on` (RULES.md §6)."""
+    """Montage presence days in the year ending on `on` (docs/rules.md §6)."""
     return montage_usage(stays, on=on, year_mode=year_mode, visa_from=visa_from).days
 
 
@@ -81,7 +81,7 @@ def montage_usage(
     cap: int = DEFAULTS.montage_cap_days,
     visa_from: date | None = None,
 ) -> MontageUsage:
-    """Days used, cap and remaining for Montage stays; open stays run up to `on` (RULES.md §6).
+    """Days used, cap and remaining for Montage stays; open stays run up to `on` (docs/rules.md §6).
 
     `first_violation_date` is the first day of any stay, planned ones included, on which the
     days of its year exceed the cap. "visa_year" needs `visa_from`, the visa's first valid day.
@@ -105,7 +105,7 @@ def montage_usage(
 
 
 def first_over_annual_cap(presence: Presence, cap: int) -> int | None:
-    """First presence day whose calendar year holds more than `cap` days (RULES.md §2, egov.kz)."""
+    """First presence day whose calendar year holds more than `cap` days (§2, egov.kz)."""
     found = _first_over_cap(presence, cap, "calendar", None)
     return None if found is None else found.toordinal()
 

@@ -1,4 +1,4 @@
-"""Overstay tiers and bands under KoAP art. 517 as data (RULES.md §5).
+"""Overstay tiers and bands under KoAP art. 517 as data (docs/rules.md §5).
 
 Overstay days are calendar days present after the last legal day. The amounts beyond 10 MCI
 are unverified, so they are None, never guessed.
@@ -47,7 +47,7 @@ BANDS: tuple[Band, ...] = (
     ),
 )
 
-# KZT per MCI (МРП), by year (RULES.md §5: "the MCI per year", a table). Each year's value is
+# KZT per MCI (МРП), by year (docs/rules.md §5: "the MCI per year", a table). Each year's value is
 # set by that year's republican budget law:
 # 2023: 3,450 KZT (egov.kz; Law on the republican budget for 2023-2025);
 # 2024: 3,692 KZT (Law on the republican budget for 2024-2026);
@@ -83,7 +83,7 @@ def overstay_tier(days: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Consequence:
-    """What an overstay of `days` days leads to on `on` (RULES.md §5)."""
+    """What an overstay of `days` days leads to on `on` (docs/rules.md §5)."""
 
     days: int
     band: str

@@ -1,4 +1,4 @@
-"""Temporary registration for visa-free stays longer than 30 days (RULES.md §4, low confidence)."""
+"""Temporary registration for visa-free stays longer than 30 days (§4, low confidence)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,7 +21,7 @@ def registration(
     threshold_days: int = DEFAULTS.registration_threshold_days,
     deadline_day: int = DEFAULTS.registration_deadline_day,
 ) -> Registration:
-    """A stay of more than 30 days needs a registration by its 30th day, entry + 29 (RULES.md §4).
+    """A stay of more than 30 days needs a registration by its 30th day, entry + 29 (§4).
 
     The sources give no deadline; the permit must be in place before day 31, so the default is
     the last day of the exempt 30-day period.
@@ -35,7 +35,7 @@ def registration_upcoming(entry: date, *, on: date, params: Parameters = DEFAULT
     """The registration deadline of an open stay, from `registration_lead_days` before it.
 
     An open stay has no exit yet, so it may pass 30 days: the registration must be in place by
-    day 30 (RULES.md §4), and a warning that comes on day 31 comes too late. None when the
+    day 30 (docs/rules.md §4), and a warning that comes on day 31 comes too late. None when the
     stay is already past the threshold (then `registration` says it is required) or the
     deadline is further away than the lead days.
     """

@@ -1,4 +1,4 @@
-"""Every rule with its RULES.md section, legal basis and effective-from date.
+"""Every rule with its docs/rules.md section, legal basis and effective-from date.
 
 Rule sets are versioned by effective date: `rules_in_force(on)` gives the newest version of
 each rule whose `effective_from` is on or before `on`, so a later change is added as a new
@@ -11,7 +11,7 @@ from datetime import date
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule as stated in RULES.md, with where it comes from."""
+    """One rule as stated in docs/rules.md, with where it comes from."""
 
     key: str
     title: str
@@ -26,7 +26,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_per_stay_cap",
         "Kazakhstan visa-free: at most 30 days per stay, entry day = day 1",
-        "RULES.md §1",
+        "docs/rules.md §1",
         "Law 'On Migration of the Population' No. 477-IV art. 6; Rules of Entry and Stay "
         "(Decree No. 148 of 21 Jan 2012) as amended by Decree No. 1146 of 31 Dec 2022",
         date(2017, 1, 1),
@@ -37,7 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_90_180",
         "Kazakhstan visa-free: at most 90 days in every 180-day period",
-        "RULES.md §2",
+        "docs/rules.md §2",
         "Rules of Entry and Stay (Decree No. 148) as amended by Decree No. 1146 of 31 Dec 2022, "
         "in force 27 Jan 2023; Law on Migration art. 48 (refusal of entry)",
         date(2023, 1, 27),
@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "eqonaq_notification",
         "eQonaq arrival notification by the host within 3 working days",
-        "RULES.md §3",
+        "docs/rules.md §3",
         "Rules of Entry and Stay (Decree No. 148) para. 9; KoAP art. 518(1)",
         None,
         "medium-high (3 working days) / medium-low (arrival day counts)",
@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_registration",
         "Temporary registration for a stay longer than 30 days, by day 30",
-        "RULES.md §4",
+        "docs/rules.md §4",
         "Rules of Entry and Stay (Decree No. 148); exemption for stays up to 30 days since "
         "11 Jan 2020",
         date(2020, 1, 11),
@@ -66,7 +66,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_overstay",
         "Overstay sanctions by days overstayed",
-        "RULES.md §5",
+        "docs/rules.md §5",
         "Code of Administrative Offences of 5 Jul 2014 No. 235-V, art. 517(3)-(4)",
         date(2015, 1, 1),
         "high (up to 3 days) / medium (4-5 days) / low (6 days and more)",
@@ -76,7 +76,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_montage",
         "Montage (installation) under a B2 visa: at most 120 days within a year",
-        "RULES.md §6",
+        "docs/rules.md §6",
         "Joint order of the MFA and MIA on visas (adilet V1600014531); GTAI 15 Jan 2026",
         None,
         "medium (visa data) / low (how the year is counted)",
@@ -85,7 +85,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "kz_visas",
         "A stay under a Kazakh visa is checked against the visa's validity and stay limits",
-        "RULES.md §6-8",
+        "docs/rules.md §6-8",
         "Joint order of the MFA and MIA on visas (adilet V1600014531)",
         None,
         "medium",
@@ -94,7 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "dta_183",
         "DTA Germany-Kazakhstan art. 15: more than 183 presence days in any 12 months",
-        "RULES.md §9",
+        "docs/rules.md §9",
         "Agreement of 26 Nov 1997 (BGBl. 1998 II S. 1592) art. 15(2)(a); OECD Commentary on "
         "art. 15 para. 5; BMF letter of 12 Dec 2023",
         date(1998, 12, 21),
@@ -104,7 +104,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "schengen_90_180",
         "Schengen: at most 90 days in any 180-day period",
-        "RULES.md §11",
+        "docs/rules.md §11",
         "Regulation (EU) 2016/399 (Schengen Borders Code) art. 6(1)-(2), wording of Reg. 610/2013",
         date(2013, 10, 18),
         "high",
@@ -113,7 +113,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "schengen_visa",
         "Schengen C visa: validity and authorised days of stay, within 90/180",
-        "RULES.md §11, §13",
+        "docs/rules.md §11, §13",
         "Regulation (EU) 2018/1806 Annex I; Schengen Borders Code art. 6",
         None,
         "high",
@@ -122,7 +122,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "de_national_visa",
         "German national (D) visa: validity; travel insurance for the first 90 days",
-        "RULES.md §12",
+        "docs/rules.md §12",
         "Auswärtiges Amt, 'Nationale Visa' (Botschaft Astana / GK Almaty); SBC art. 6(2)",
         None,
         "high",

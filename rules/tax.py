@@ -1,4 +1,4 @@
-"""DTA Germany-Kazakhstan art. 15: the 183-day rule (RULES.md §9).
+"""DTA Germany-Kazakhstan art. 15: the 183-day rule (docs/rules.md §9).
 
 Days of physical presence count, arrival and departure days included. The default window is
 (D minus one calendar year, D], sliding over every day D; one year before 29 Feb is 28 Feb,
@@ -93,7 +93,7 @@ def crossing_date(
 
 def current_crossing(presence: Presence, *, on: int, threshold: int, tax_window: str) -> int | None:
     """The crossing that matters on `on`: the first day in `on`'s tax window or later (planned
-    stays, an open stay projected) whose window holds more than `threshold` days (RULES.md §9).
+    stays, an open stay projected) whose window holds more than `threshold` days (docs/rules.md §9).
 
     A crossing whose whole window ended before `on`'s window began no longer matters: the days
     that made it have left every 12-month period that contains `on`.
@@ -105,7 +105,7 @@ def current_crossing(presence: Presence, *, on: int, threshold: int, tax_window:
 
 def next_crossing(presence: Presence, *, on: int, threshold: int, tax_window: str) -> int | None:
     """The first crossing after `on` that starts afresh: after a day back at or under the
-    threshold, so a planned crossing shows even while an earlier one still holds (RULES.md §9).
+    threshold, so a planned crossing shows even while an earlier one still holds (docs/rules.md §9).
     """
     day = on
     if presence.count(window_start(day, tax_window), day) > threshold:

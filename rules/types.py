@@ -1,4 +1,4 @@
-"""The engine's vocabulary: regimes, stays, visas and the configurable parameters (RULES.md §15)."""
+"""The engine's vocabulary: regimes, stays, visas and the configurable parameters (§15)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -6,14 +6,14 @@ from enum import StrEnum
 
 
 class Regime(StrEnum):
-    """Which short-stay rule set counts the days (RULES.md §1-2 and §11)."""
+    """Which short-stay rule set counts the days (docs/rules.md §1-2 and §11)."""
 
     KZ_VISA_FREE = "kz_visa_free"
     SCHENGEN = "schengen"
 
 
 class VisaKind(StrEnum):
-    """Visas and permits the engine knows (RULES.md §6-8, §11-12)."""
+    """Visas and permits the engine knows (docs/rules.md §6-8, §11-12)."""
 
     B2_SINGLE = "b2_single"
     B2_MULTIPLE = "b2_multiple"
@@ -31,7 +31,7 @@ class Visa:
     """A visa or permit as issued: its validity and, where printed, its limits.
 
     `entries_allowed` None means multiple entry; `days_of_stay_allowed` None means the whole
-    validity may be spent in the country (C3, D visa, residence permits; RULES.md §7, §12).
+    validity may be spent in the country (C3, D visa, residence permits; docs/rules.md §7, §12).
     """
 
     kind: VisaKind
@@ -45,11 +45,11 @@ class Visa:
 
 @dataclass(frozen=True, slots=True)
 class Stay:
-    """One stay in the country: [entry, exit], both days inclusive (RULES.md §1, §11 art. 6(2)).
+    """One stay in the country: [entry, exit], both days inclusive (§1, §11 art. 6(2)).
 
     `exit` None means still in the country; the stay then runs up to the evaluation date.
     A stay with a `visa` whose kind replaces the visa-free rules is left out of the 90/180
-    counting (RULES.md §7, §11: periods under a D visa or residence permit do not count).
+    counting (docs/rules.md §7, §11: periods under a D visa or residence permit do not count).
     """
 
     entry: date
@@ -71,7 +71,7 @@ MONTAGE_YEAR_MODES = ("calendar", "rolling_365", "visa_year")
 
 @dataclass(frozen=True, slots=True)
 class Parameters:
-    """Every figure an admin may change (RULES.md §15), with the defaults the contract uses."""
+    """Every figure an admin may change (docs/rules.md §15), with the defaults the contract uses."""
 
     window_days: int = 180
     max_days: int = 90
@@ -91,14 +91,14 @@ class Parameters:
     d_visa_insurance_days: int = 90
     b12_1_max_extensions: int = 1
     b12_1_extension_months: int = 12
-    # RULES.md §1 and §15: a same-day exit and re-entry is a new border crossing (the 30-day
+    # docs/rules.md §1 and §15: a same-day exit and re-entry is a new border crossing (the 30-day
     # counter restarts), yet the documented default merges such stays into one.
     merge_same_day_reentry: bool = True
-    # RULES.md §2: the KZ 90/180 cap binds stays entered from 27 Jan 2023 (Decree No. 1146).
+    # docs/rules.md §2: the KZ 90/180 cap binds stays entered from 27 Jan 2023 (Decree No. 1146).
     kz_90_180_from: date = date(2023, 1, 27)
     # Days before the registration deadline from which an open stay is warned about (§4).
     registration_lead_days: int = 7
-    # RULES.md §2 "Edge cases": egov.kz's "not more than 120 days during one calendar year" for
+    # docs/rules.md §2 "Edge cases": egov.kz's "not more than 120 days during one calendar year" for
     # visa-free visitors, repeated by no other source; off unless an admin turns it on.
     kz_annual_cap: bool = False
     kz_annual_cap_days: int = 120

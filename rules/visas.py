@@ -1,6 +1,6 @@
 """Visas and permits: a stay under a visa is checked against the visa, not the visa-free rules.
 
-B2 business visa (RULES.md §6), C3 work visa (§7), digital-nomad visas B12-1 and B9-1 (§8),
+B2 business visa (docs/rules.md §6), C3 work visa (§7), digital-nomad visas B12-1 and B9-1 (§8),
 Kazakh temporary residence (§4), Schengen C visa (§11, §13), German D visa and residence
 permit (§12). `days_of_stay_allowed` counts presence days under the visa, entry and exit days
 included, across all its entries; a Schengen C visa is also held to 90/180 (§13).
@@ -30,25 +30,25 @@ class VisaTerms:
 
 
 VISA_TERMS: dict[VisaKind, VisaTerms] = {
-    # RULES.md §6: single entry, validity up to 90 days, stay 30 days.
+    # docs/rules.md §6: single entry, validity up to 90 days, stay 30 days.
     VisaKind.B2_SINGLE: VisaTerms(90, 30, 1, "kz_visas"),
-    # RULES.md §6: multiple entry, validity up to 180 days, stay up to 90 days.
+    # docs/rules.md §6: multiple entry, validity up to 180 days, stay up to 90 days.
     VisaKind.B2_MULTIPLE: VisaTerms(180, 90, None, "kz_visas"),
-    # RULES.md §7: the stay is the whole validity.
+    # docs/rules.md §7: the stay is the whole validity.
     VisaKind.C3: VisaTerms(None, None, None, "kz_visas"),
-    # RULES.md §8: up to 1 year, multiple entry; extensions below.
+    # docs/rules.md §8: up to 1 year, multiple entry; extensions below.
     VisaKind.B12_1: VisaTerms(None, None, None, "kz_visas"),
-    # RULES.md §8: "Single-entry e-visa up to 1 year, convertible to multiple entry" (a
+    # docs/rules.md §8: "Single-entry e-visa up to 1 year, convertible to multiple entry" (a
     # converted visa is recorded as a new visa).
     VisaKind.B9_1: VisaTerms(None, None, 1, "kz_visas"),
     VisaKind.KZ_TEMPORARY_RESIDENCE: VisaTerms(None, None, None, "kz_registration"),
-    # RULES.md §11: the sticker's "duration of stay", at most 90 days, within 90/180.
+    # docs/rules.md §11: the sticker's "duration of stay", at most 90 days, within 90/180.
     VisaKind.SCHENGEN_C: VisaTerms(None, 90, None, "schengen_visa"),
     VisaKind.DE_NATIONAL_D: VisaTerms(None, None, None, "de_national_visa"),
     VisaKind.DE_RESIDENCE_PERMIT: VisaTerms(None, None, None, "de_national_visa"),
 }
 
-# Kazakh visas and permits: overstaying them is an offence under KoAP art. 517 (RULES.md §5).
+# Kazakh visas and permits: overstaying them is an offence under KoAP art. 517 (docs/rules.md §5).
 KZ_VISA_KINDS = frozenset(
     {
         VisaKind.B2_SINGLE,
@@ -59,7 +59,7 @@ KZ_VISA_KINDS = frozenset(
         VisaKind.KZ_TEMPORARY_RESIDENCE,
     }
 )
-# Kinds whose days of stay and entries the visa type fixes (RULES.md §6): a record without
+# Kinds whose days of stay and entries the visa type fixes (docs/rules.md §6): a record without
 # them takes them from `VISA_TERMS` rather than "no limit".
 TERMS_BY_TYPE = frozenset({VisaKind.B2_SINGLE, VisaKind.B2_MULTIPLE, VisaKind.B9_1})
 
@@ -102,7 +102,7 @@ def new_visa(
 ) -> Visa:
     """A visa with the usual terms of its kind; validity defaults to the longest allowed.
 
-    B12-1 and B9-1 run `12` months; the D visa 90 days (RULES.md §8, §12).
+    B12-1 and B9-1 run `12` months; the D visa 90 days (docs/rules.md §8, §12).
     """
     terms = VISA_TERMS[kind]
     if valid_until is None:
@@ -127,13 +127,13 @@ def new_visa(
 def expiry(visa: Visa, params: Parameters = DEFAULTS) -> date:
     """Last valid day, with granted extensions (B12-1: `b12_1_max_extensions` of 12 months).
 
-    The sources conflict on how many B12-1 extensions exist (one vs three, RULES.md §8), so the
+    The sources conflict on how many B12-1 extensions exist (one vs three, docs/rules.md §8), so the
     number is a parameter; more extensions than allowed is impossible input.
     """
     if visa.extensions_granted == 0:
         return visa.valid_until
     if visa.kind is not VisaKind.B12_1:
-        # B9-1 has no extension of its own (RULES.md §8); B12-1's does not carry over.
+        # B9-1 has no extension of its own (docs/rules.md §8); B12-1's does not carry over.
         raise ValueError(f"{visa.kind} visas are not extended by the engine")
     if visa.extensions_granted > params.b12_1_max_extensions:
         raise ValueError(
@@ -164,7 +164,7 @@ class VisaAssessment:
     compliant: bool
     first_violation_date: date | None
     rule: Rule
-    # Kazakh visas only (KoAP art. 517, RULES.md §5): days of the stay containing `on`, else
+    # Kazakh visas only (KoAP art. 517, docs/rules.md §5): days of the stay containing `on`, else
     # of the last stay before it, spent after the visa's permitted period; None otherwise.
     overstay_days: int | None = None
     overstay_band: str | None = None
@@ -175,7 +175,7 @@ class VisaAssessment:
 def visa_assessment(
     visa: Visa, stays_under_visa: Sequence[Stay], *, on: date, params: Parameters = DEFAULTS
 ) -> VisaAssessment:
-    """Checks stays under `visa` against its validity, days and entries (RULES.md §6-8, §11-12).
+    """Checks stays under `visa` against its validity, days and entries (§6-8, §11-12).
 
     `latest_legal_exit` is for the stay containing `on`: the earliest of the expiry, the day the
     allowed days run out (all presence under the visa counted) and, for a Schengen C visa, L(E)

@@ -1,4 +1,4 @@
-"""The 90/180 sweep (RULES.md §2 and §11), over merged stays as day ordinals.
+"""The 90/180 sweep (docs/rules.md §2 and §11), over merged stays as day ordinals.
 
 used(x) is the number of presence days in [x-179, x]. With a prefix count H(t) of presence
 days up to t, used(x) = H(x) - H(x-180), so every question below is a handful of binary
@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 
 def merge(spans: Iterable[tuple[int, int]], *, join_same_day: bool = True) -> list[tuple[int, int]]:
-    """Merges stays that overlap or share a day; adjacent stays stay apart (RULES.md §1).
+    """Merges stays that overlap or share a day; adjacent stays stay apart (docs/rules.md §1).
 
     With `join_same_day` False a stay entered on the day another ends is a new border crossing
-    (RULES.md §1, "Edge cases"): it stays a stay of its own, sharing that one day with the
+    (docs/rules.md §1, "Edge cases"): it stays a stay of its own, sharing that one day with the
     stay before. Such stays are not disjoint; `Presence` needs them merged with the default.
     """
     merged: list[tuple[int, int]] = []
@@ -127,7 +127,7 @@ def latest_legal_day(
     days of this stay so far must not exceed `limit`; with a per-stay `cap` (KZ §1) the stay
     also ends on its cap-th day. None when the entry day itself fails. Since f(x) = (days before
     E still in the window) + (x-E+1) never falls, L is the last x with f(x) <= limit. `limit`
-    None: no 90/180 binds the stay (KZ stays entered before 27 Jan 2023, RULES.md §2).
+    None: no 90/180 binds the stay (KZ stays entered before 27 Jan 2023, docs/rules.md §2).
     """
     if limit is None:
         return None if cap is None else entry + cap - 1

@@ -1,4 +1,4 @@
-"""Kazakhstan's working-day calendar for the eQonaq deadline (RULES.md §3).
+"""Kazakhstan's working-day calendar for the eQonaq deadline (docs/rules.md §3).
 
 A working day is Monday-Friday that is not a public holiday, or any day the Government made a
 working day by transferring a day off (Labour Code art. 85(3)). The two are separate lists:

@@ -1,4 +1,4 @@
-"""A compliance admin's correction of one year's Kazakh working-day calendar (RULES.md §3).
+"""A compliance admin's correction of one year's Kazakh working-day calendar (docs/rules.md §3).
 
 Kazakhstan moves its days off by decree every year; the built-in calendar may lack a year's
 transfers. The form takes the year's days off and its transferred working days as two lists of

@@ -19,9 +19,9 @@ from .models import Traveller, Trip
 
 
 def same_day_findings(report, area: str, params):
-    """The verdict changes with the same-day re-entry setting (RULES.md §1, §15).
+    """The verdict changes with the same-day re-entry setting (docs/rules.md §1, §15).
 
-    RULES.md §1 reads a same-day exit and re-entry as a new border crossing, while the
+    docs/rules.md §1 reads a same-day exit and re-entry as a new border crossing, while the
     documented default merges the two stays: whichever the organisation chose, a verdict that
     rests on it says so, so that someone checks it.
     """
@@ -38,7 +38,7 @@ def same_day_findings(report, area: str, params):
 
 
 def citizenship_findings(report, traveller: Traveller):
-    """Rules for this citizenship are not modelled (RULES.md §15): say so, do not guess."""
+    """Rules for this citizenship are not modelled (docs/rules.md §15): say so, do not guess."""
     if report.citizenship_modelled is not False:
         return
     yield Finding(
@@ -52,7 +52,7 @@ def citizenship_findings(report, traveller: Traveller):
 
 
 def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: date):
-    """A current or planned trip that needs a visa and has none that fits (RULES.md §1, §6-8,
+    """A current or planned trip that needs a visa and has none that fits (docs/rules.md §1, §6-8,
     §13): Montage, employment or remote work in Kazakhstan, any stay of a Kazakh citizen in the
     Schengen area."""
     for trip in trips:
@@ -78,7 +78,7 @@ def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: dat
 
 
 def visa_overstay_findings(verdict, subject: str, trips: Sequence[Trip]):
-    """Days after a Kazakh visa's permitted period, with their KoAP art. 517 band (RULES.md §5)."""
+    """Days after a Kazakh visa's permitted period, with their KoAP art. 517 band (§5)."""
     if not verdict.overstay_days:
         return
     first = verdict.overstay_from

@@ -167,7 +167,7 @@ def allowance_findings(status: RegimeStatus, organisation: Organisation, *, on: 
 
 
 def stay_findings(status: RegimeStatus, organisation: Organisation, *, on: date):
-    """Day 25 of a 30-day visa-free stay, and a latest legal exit close ahead (RULES.md §1-2, §11).
+    """Day 25 of a 30-day visa-free stay, and a latest legal exit close ahead (§1-2, §11).
 
     Stays on a visa that replaces the visa-free rules are not in the report (rules.assess leaves
     them out); their limits are the visa's (`visa_findings`).
@@ -208,7 +208,7 @@ def stay_findings(status: RegimeStatus, organisation: Organisation, *, on: date)
 
 
 def overstay_findings(status: RegimeStatus, *, on: date):
-    """Days present after the last legal day (RULES.md §5, §11)."""
+    """Days present after the last legal day (docs/rules.md §5, §11)."""
     report = status.report
     if not report.overstay_days:
         return
@@ -224,7 +224,7 @@ def overstay_findings(status: RegimeStatus, *, on: date):
             "schengen_90_180",
         )
         return
-    # The fine is counted in the MCI of the offence's year: its first overstay day (RULES.md §5).
+    # The fine is counted in the MCI of the offence's year: its first overstay day (§5).
     # A past stay ends on the last exit of the visa-free stays merged into it.
     last = on
     if not report.present_on_query_date:
@@ -244,7 +244,7 @@ def overstay_findings(status: RegimeStatus, *, on: date):
 def registration_findings(
     trips: Sequence[Trip], params: rules.Parameters, traveller: Traveller, *, on: date
 ):
-    """A stay over 30 days needs a temporary registration by its 30th day (RULES.md §4).
+    """A stay over 30 days needs a temporary registration by its 30th day (docs/rules.md §4).
 
     Counted on physical presence, visa stays included: the duty follows the length of the stay,
     not the rule that allows it. An open stay that may lawfully pass 30 days (on a visa, or
@@ -282,7 +282,7 @@ def registration_findings(
 def eqonaq_findings(
     trips: Sequence[Trip], params: rules.Parameters, days: rules.WorkingDays, *, on: date
 ):
-    """The host's eQonaq duty after each entry and each address change (RULES.md §3).
+    """The host's eQonaq duty after each entry and each address change (docs/rules.md §3).
 
     A deadline in a year whose calendar nobody confirmed says so (`unconfirmed_year`).
     Duties older than EQONAQ_LOOKBACK_DAYS are history, so the filings of a trip that ended
@@ -338,7 +338,7 @@ def eqonaq_findings(
 
 
 def tax_findings(report: rules.Assessment, organisation: Organisation, *, on: date):
-    """DTA Germany-Kazakhstan art. 15: more than 183 days in 12 months (RULES.md §9)."""
+    """DTA Germany-Kazakhstan art. 15: more than 183 days in 12 months (docs/rules.md §9)."""
     if report.tax_183_exceeded:
         yield Finding(
             AlertKind.TAX_CROSSED,
@@ -368,7 +368,7 @@ def _planned_crossing(report: rules.Assessment) -> dict:
 
 
 def montage_days(trips: Sequence[Trip], params: rules.Parameters, *, on: date) -> int | None:
-    """Presence days on Montage trips in the year (RULES.md §6), None without any."""
+    """Presence days on Montage trips in the year (docs/rules.md §6), None without any."""
     montage, year = montage_basis(trips, params)
     if not montage:
         return None

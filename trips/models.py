@@ -57,7 +57,7 @@ class Organisation(models.Model):
     tax_warning_days = models.PositiveSmallIntegerField(
         _("warn at this many tax days in 12 months"), default=150
     )
-    # Rule parameters an admin may change (RULES.md §15).
+    # Rule parameters an admin may change (docs/rules.md §15).
     eqonaq_counts_arrival_day = models.BooleanField(
         _("the arrival day counts as the first of the 3 working days for eQonaq"), default=True
     )
@@ -75,7 +75,7 @@ class Organisation(models.Model):
             "their password; whoever has none set up is asked to set one up at their next login."
         ),
     )
-    # RULES.md §1 and §15: the documented default merges a same-day exit and re-entry.
+    # docs/rules.md §1 and §15: the documented default merges a same-day exit and re-entry.
     merge_same_day_reentry = models.BooleanField(
         _("count a same-day exit and re-entry as one stay"),
         default=True,
@@ -87,7 +87,7 @@ class Organisation(models.Model):
     registration_lead_days = models.PositiveSmallIntegerField(
         _("warn this many days before a registration is due"), default=7
     )
-    # RULES.md §2: egov.kz's "not more than 120 days during one calendar year", optional.
+    # docs/rules.md §2: egov.kz's "not more than 120 days during one calendar year", optional.
     kz_annual_cap = models.BooleanField(
         _("apply egov.kz's 120 days per calendar year to visa-free stays"), default=False
     )
@@ -113,7 +113,7 @@ class Organisation(models.Model):
 class CalendarYear(models.Model):
     """A compliance admin's calendar of one year's Kazakh days off and transferred working days.
 
-    Kazakhstan moves its days off by decree every year (Labour Code art. 85(3), RULES.md §3);
+    Kazakhstan moves its days off by decree every year (Labour Code art. 85(3), docs/rules.md §3);
     the built-in calendar may lack them. A saved year replaces the built-in one for the eQonaq
     deadlines of the organisation, and counts as confirmed.
     """
@@ -524,7 +524,7 @@ class Trip(models.Model):
         """The trip as a closed range of half-days, for the no-overlap rule.
 
         A person is in one place, but leaving one country and entering another on the same day
-        counts as a day in both (RULES.md §11, SBC art. 6(2)): one trip may begin on the day
+        counts as a day in both (docs/rules.md §11, SBC art. 6(2)): one trip may begin on the day
         another ends. A trip of several days claims its inner half-days only, so that it may
         touch a neighbour at either end; a one-day trip claims its whole day. Migration 0002
         states the same rule as a PostgreSQL exclusion constraint.
@@ -550,7 +550,7 @@ class Trip(models.Model):
 
 
 class AddressChange(models.Model):
-    """A move during a trip: it creates the duty to notify eQonaq again (RULES.md §3)."""
+    """A move during a trip: it creates the duty to notify eQonaq again (docs/rules.md §3)."""
 
     trip = models.ForeignKey(
         Trip, models.CASCADE, related_name="address_changes", verbose_name=_("trip")

@@ -20,7 +20,7 @@ class PlanError(ValueError):
 
 @dataclass(frozen=True)
 class PlanAnswer:
-    """What the law says about one planned stay, with and without it (RULES.md §1-4, §9, §11)."""
+    """What the law says about one planned stay, with and without it (§1-4, §9, §11)."""
 
     country: str
     entry: date
@@ -91,7 +91,7 @@ def plan(
     organisation = traveller.organisation
     params = parameters(organisation)
     if regime is rules.Regime.KZ_VISA_FREE:
-        # The same limits and calendar as the traveller's findings (RULES.md §3, §15).
+        # The same limits and calendar as the traveller's findings (docs/rules.md §3, §15).
         params = own_limits(traveller, params)
     given_calendar = calendar(organisation)
     trips = [

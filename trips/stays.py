@@ -33,7 +33,7 @@ def filings() -> tuple[Prefetch, Prefetch]:
 
 
 def parameters(organisation: Organisation) -> rules.Parameters:
-    """The organisation's choices among the rule parameters RULES.md §15 leaves open."""
+    """The organisation's choices among the rule parameters docs/rules.md §15 leaves open."""
     return rules.Parameters(
         eqonaq_counts_arrival_day=organisation.eqonaq_counts_arrival_day,
         tax_window=organisation.tax_window,
@@ -45,7 +45,7 @@ def parameters(organisation: Organisation) -> rules.Parameters:
 
 
 def own_limits(traveller: Traveller, params: rules.Parameters) -> rules.Parameters:
-    """`params` with the KZ visa-free limits of the traveller's citizenship (RULES.md §15), as
+    """`params` with the KZ visa-free limits of the traveller's citizenship (docs/rules.md §15), as
     the engine applies them; the German ones where the citizenship is not modelled."""
     return rules.kz_visa_free_parameters(traveller.citizenship, params) or params
 
@@ -110,7 +110,7 @@ def rules_stay(trip: Trip) -> rules.Stay:
 def montage_basis(trips: Iterable[Trip], params: rules.Parameters) -> tuple[list, dict]:
     """The Montage trips as stays, and the year arguments of `rules.montage_usage`.
 
-    The visa year runs from the first valid day of the Montage trips' visa (RULES.md §6);
+    The visa year runs from the first valid day of the Montage trips' visa (docs/rules.md §6);
     without a visa recorded the calendar year counts.
     """
     montage = [t for t in trips if t.purpose == Trip.Purpose.MONTAGE]

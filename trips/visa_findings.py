@@ -1,5 +1,5 @@
 """Findings about stays on a visa: its validity, its allowed days or entries, its expiry, and
-an overstay of a Kazakh visa (RULES.md §6-8, read through the engine's visa verdicts)."""
+an overstay of a Kazakh visa (docs/rules.md §6-8, read through the engine's visa verdicts)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .stays import rules_stay, rules_visa
 
 
 def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date):
-    """Stays that depend on a visa: its validity, its allowed days, its expiry (RULES.md §6-8)."""
+    """Stays that depend on a visa: its validity, its allowed days, its expiry (§6-8)."""
     by_visa: dict[int, list[Trip]] = {}
     visas: dict[int, Visa] = {}
     for trip in trips:

@@ -141,7 +141,7 @@ def describe(kind: str, params: dict) -> str:
                 "deadline": day(params["deadline"]),
             }
             if params.get("unconfirmed_year"):
-                # Kazakhstan moves its days off by decree every year (RULES.md §3).
+                # Kazakhstan moves its days off by decree every year (docs/rules.md §3).
                 text += " " + _(
                     "The working-day calendar of %(year)d is not confirmed: check the deadline."
                 ) % {"year": params["unconfirmed_year"]}
@@ -161,7 +161,7 @@ def describe(kind: str, params: dict) -> str:
                 "consequence": consequence_text(params.get("band"), params["consequence"]),
             }
             if params.get("fine_kzt"):
-                # The MCI of the year the overstay began decides the amount (RULES.md §5).
+                # The MCI of the year the overstay began decides the amount (docs/rules.md §5).
                 text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % {
                     "kzt": number_format(params["fine_kzt"], force_grouping=True),
                     "year": params["mci_year"],

@@ -7,12 +7,12 @@ calendar days, so each line can be checked against the contract text by eye. The
 Decisions where the contract leaves room (each also listed in docs/rules.md):
 
 - Stays are merged when they overlap or share a day; a re-entry the day after an exit starts a new
-  stay (RULES.md §1, `merge_adjacent = false`). "Presence days before E" include the days of an
+  stay (docs/rules.md §1, `merge_adjacent = false`). "Presence days before E" include the days of an
   adjacent stay that ended on E-1.
-- The KZ 90/180 rule binds stays entered from 2023-01-27 (RULES.md §2, option `kz_90_180_from`);
+- The KZ 90/180 rule binds stays entered from 2023-01-27 (§2, option `kz_90_180_from`);
   earlier stays are held to the 30-day cap only. A stay entered later counts every presence day
   in its windows, those before 2023-01-27 included.
-- Same-day re-entry (RULES.md §1): merged by default; with `merge_same_day_reentry` false the
+- Same-day re-entry (docs/rules.md §1): merged by default; with `merge_same_day_reentry` false the
   re-entry is a stay of its own that shares its first day with the stay before. `depends_on`
   names the option when the other choice changes a key of `VERDICT_KEYS`.
 - `stay_after_open_stay`: another stay whose entry is later than the open stay's entry. A stay that
@@ -129,7 +129,7 @@ DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_DAY = date(100, 1, 1)
 LATEST_DAY = date(9899, 12, 31)
 KZ_90_180_FROM = date(2023, 1, 27)
-# The limits by citizenship (RULES.md §15): per-stay cap and the limit in 180 days.
+# The limits by citizenship (docs/rules.md §15): per-stay cap and the limit in 180 days.
 EAEU = {"AM", "BY", "KG", "RU"}
 FOURTEEN_DAYS = {"CN", "IN", "IR"}
 SCHENGEN_LAW = {"cap": None, "limit": MAX_DAYS, "from": None, "annual": None}
@@ -447,7 +447,7 @@ def merged_stays(stays: list, on: date, *, join_same_day: bool = True) -> list[t
 
     An open stay's last day is `on`. A stay that starts the day after another ends is kept
     separate (adjacent stays are not merged). With `join_same_day` False a stay entered on
-    the day another ends is kept separate too: a new border crossing (RULES.md §1).
+    the day another ends is kept separate too: a new border crossing (docs/rules.md §1).
     """
     spans = sorted((entry, on if exit_ is None else exit_) for entry, exit_ in stays)
     merged = []

@@ -61,7 +61,7 @@ SEM_4 = [("2013-06-01", "2013-07-13"), ("2013-08-15", "2013-09-30"), ("2014-01-0
 # SEM example 5: exit 09.06.2014 with an overstay of 9 days; re-entry 30.08.2014 for 50 days.
 SEM_5 = [("2013-09-01", "2013-09-30"), ("2014-02-21", "2014-04-20"), ("2014-05-01", "2014-06-09")]
 # SEM example 6 (English page): 28.06.2013-09.08.2013, then entry 19.09.2013, control on exit
-# 01.03.2014; window 03.09.2013-01.03.2014, "overstay" 74 days; RULES.md §11: 117 days illegal.
+# 01.03.2014; window 03.09.2013-01.03.2014, "overstay" 74 days; docs/rules.md §11: 117 days illegal.
 SEM_6 = [("2013-06-28", "2013-08-09"), ("2013-09-19", None)]
 
 # Three KZ stays of 30 days each: Oct 1-30 (30), Nov 10-Dec 9 (21+9), Dec 20-Jan 18 (12+18).

@@ -60,7 +60,7 @@ def test_explain_names_the_window_the_contributions_and_the_deciding_rule():
     )
     assert explanation.days_back_by(date(2026, 7, 15)) == 12
     assert explanation.deciding_rule.key == "kz_per_stay_cap"
-    assert explanation.deciding_rule.section == "RULES.md §1"
+    assert explanation.deciding_rule.section == "docs/rules.md §1"
 
 
 def test_usage_series_gives_used_for_each_day():
@@ -84,7 +84,7 @@ def test_overstay_consequence_uses_the_mci_of_the_year(days, on, band, fine_kzt)
     consequence = rules.overstay_consequence(days, on=on)
     assert consequence.band == band
     assert consequence.fine_kzt == fine_kzt
-    assert consequence.rule.section == "RULES.md §5"
+    assert consequence.rule.section == "docs/rules.md §5"
 
 
 def test_eqonaq_deadline_function_matches_the_report():
@@ -162,7 +162,7 @@ def test_stays_under_a_d_visa_do_not_count_toward_schengen_90_180():
 
 
 def test_every_rule_names_its_section_and_the_kz_90_180_rule_starts_27_january_2023():
-    assert all(rule.section.startswith("RULES.md §") for rule in rules.RULES)
+    assert all(rule.section.startswith("docs/rules.md §") for rule in rules.RULES)
     assert rules.rule("kz_90_180").effective_from == date(2023, 1, 27)
     in_force = {rule.key for rule in rules.rules_in_force(date(2022, 12, 31))}
     assert "kz_90_180" not in in_force

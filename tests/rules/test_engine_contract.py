@@ -1,6 +1,6 @@
 """The fast engine's own table tests of the contract, with literal dates.
 
-Schengen cases are the Swiss SEM's worked examples for the EU calculator (RULES.md §11).
+Schengen cases are the Swiss SEM's worked examples for the EU calculator (docs/rules.md §11).
 """
 
 import json
@@ -29,7 +29,7 @@ def test_the_report_has_every_key_of_the_contract_and_no_other():
 
 
 def test_sem_example_6_counts_74_days_excess_and_117_days_present_illegally():
-    # Control on 01.03.2014, window 03.09.2013-01.03.2014 (RULES.md §11).
+    # Control on 01.03.2014, window 03.09.2013-01.03.2014 (docs/rules.md §11).
     report = rules.check(
         request("schengen", "2014-03-01", [("2013-06-28", "2013-08-09"), ("2013-09-19", None)])
     )

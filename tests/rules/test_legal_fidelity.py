@@ -1,4 +1,4 @@
-"""Table tests of the law as a careful immigration lawyer reads it (RULES.md, quoted per case).
+"""Table tests of the law as a careful immigration lawyer reads it (docs/rules.md, quoted per case).
 
 The report cases run against the fast engine and the naive reference; each comment shows the
 source and the arithmetic.
@@ -44,7 +44,7 @@ def figures(report, keys):
     return tuple(report[key] for key in keys)
 
 
-# Same-day exit and re-entry. RULES.md §1 "Edge cases": "A same-day exit and re-entry is a new
+# Same-day exit and re-entry. docs/rules.md §1 "Edge cases": "A same-day exit and re-entry is a new
 # border crossing, so legally the 30-day counter restarts. Since 27 Jan 2023 the 90/180 cap
 # (§2) is what stops 'visa runs'." §1/§15 "Configurable": `merge_same_day_reentry` (default:
 # merge). Exit 20 Jan, re-entry 20 Jan, on 10 Feb.
@@ -76,7 +76,7 @@ SAME_DAY = [("2026-01-01", "2026-01-20"), ("2026-01-20", None)]
         pytest.param(
             # Exit and re-entry 29 Jan, exit 30 Jan: 30 days merged, 29 + 2 apart; both readings
             # are compliant, so the verdict does not depend on the choice. (The eQonaq deadline
-            # differs, but the host notifies every entry either way, RULES.md §3.)
+            # differs, but the host notifies every entry either way, docs/rules.md §3.)
             kz("2026-02-10", [("2026-01-01", "2026-01-29"), ("2026-01-29", "2026-01-30")]),
             (None, None, 0, "none", []),
             id="no-dependence-when-the-verdict-is-the-same",
@@ -90,12 +90,12 @@ def test_same_day_re_entry(check, request_, expected):
 
 
 def test_same_day_re_entry_still_counts_the_shared_day_once_for_90_180(check):
-    # RULES.md §11 art. 6(2): entry and exit days are days of stay; the shared day is one day.
+    # docs/rules.md §11 art. 6(2): entry and exit days are days of stay; the shared day is one day.
     report = check(kz("2026-02-10", SAME_DAY, options={"merge_same_day_reentry": False}))
     assert report["days_used"] == 41  # 1 Jan - 10 Feb
 
 
-# KZ 90/180 only from 27 Jan 2023. RULES.md §2: "The cap applies only to people entering from
+# KZ 90/180 only from 27 Jan 2023. docs/rules.md §2: "The cap applies only to people entering from
 # 27 Jan 2023" (Decree No. 1146 of 31 Dec 2022). Four 30-day stays with short gaps: 120 days in
 # 180, lawful in 2022 (30 days per stay only), an overstay of the whole 4th stay in 2025.
 FOUR_STAYS_2022 = [
@@ -134,7 +134,7 @@ FOUR_STAYS_2025 = [
             id="a-stay-entered-after-27-january-counts-earlier-days",
         ),
         pytest.param(
-            # The effective date is an option (RULES.md §2 `rule_effective_from`).
+            # The effective date is an option (docs/rules.md §2 `rule_effective_from`).
             kz("2022-10-09", FOUR_STAYS_2022, options={"kz_90_180_from": "2022-01-01"}),
             (None, 30, False, "2022-09-10"),
             id="effective-date-as-an-option",
@@ -147,7 +147,7 @@ def test_kz_90_180_applies_from_its_effective_date(check, request_, expected):
     assert figures(report, keys) == expected
 
 
-# Registration ahead. RULES.md §4: "the permit must be in place before day 31"; default deadline
+# Registration ahead. §4: "the permit must be in place before day 31"; default deadline
 # entry + 29. An open stay entered 1 Jan: deadline 30 Jan, warned from 23 Jan (7 lead days).
 @pytest.mark.parametrize(
     ("on", "options", "expected"),
@@ -179,12 +179,12 @@ def test_registration_is_warned_ahead_for_an_open_stay(check, on, options, expec
 
 
 def test_a_closed_stay_of_30_days_has_no_registration_ahead(check):
-    # Its length is known: 30 days, no registration needed (RULES.md §4: "longer than 30 days").
+    # Its length is known: 30 days, no registration needed (§4: "longer than 30 days").
     report = check(kz("2026-01-25", [("2026-01-01", "2026-01-30")]))
     assert report["registration_upcoming_deadline"] is None
 
 
-# The 183-day crossing for the window that matters now. RULES.md §9: "not more than 183 days
+# The 183-day crossing for the window that matters now. docs/rules.md §9: "not more than 183 days
 # within a 12-month period", sliding: "all conceivable 12-month periods". 2023: 1 Jan - 31 Jul
 # (212 days) crosses on 3 Jul 2023 (day 184). Planned 1 Jun - 31 Dec 2024 crosses on 1 Dec
 # 2024 (30+31+31+30+31+30 = 183 days to 30 Nov, day 184 on 1 Dec).
@@ -223,7 +223,7 @@ def test_the_183_day_crossing_is_for_the_window_that_matters_now(check, request_
     assert figures(check(request_), keys) == expected
 
 
-# Calendar: two lists. RULES.md §3: "Monday-Friday minus holidays plus transferred working
+# Calendar: two lists. docs/rules.md §3: "Monday-Friday minus holidays plus transferred working
 # days", "per year". 2024: 4 May (Saturday) was a working day, 7-9 May days off. Arrival 4 May
 # (day 1), 6 May (day 2), 10 May (day 3).
 MAY_2024 = kz("2024-05-04", [("2024-05-04", "2024-05-05")])
@@ -300,7 +300,7 @@ def test_cli_exits_2_with_bad_request_for_extreme_dates():
     assert json.loads(result.stdout)["error"] == "bad_request"
 
 
-# Citizenship. RULES.md §15: "KZ: EAEU 90 per entry; IN/IR/CN 14 per entry, 42/180"; the
+# Citizenship. docs/rules.md §15: "KZ: EAEU 90 per entry; IN/IR/CN 14 per entry, 42/180"; the
 # German defaults otherwise only where modelled. An open stay from 1 Jan, on 1 Mar (60 days).
 @pytest.mark.parametrize(
     ("citizenship", "expected"),
@@ -329,7 +329,7 @@ def test_fourteen_day_citizenships_have_42_days_in_180(check):
     assert report["planned_latest_legal_exit"] is None
 
 
-# egov.kz's "not more than 120 days during one calendar year" (RULES.md §2 "Edge cases", §15
+# egov.kz's "not more than 120 days during one calendar year" (docs/rules.md §2 "Edge cases", §15
 # `annual_cap_days = null`, optional 120). 2026: 30 + 30 + 30 + 30 days to 30 Jul = 120 days;
 # entry 1 Aug is lawful under 90/180 (89 days in [3 Feb, 1 Aug]) but not under the annual cap.
 ANNUAL = [
@@ -382,7 +382,7 @@ def test_a_short_schengen_visa_still_counts_its_days_in_total():
 
 
 def test_a_b2_single_visa_without_recorded_days_takes_30_days_from_its_type():
-    # RULES.md §6: "B2 single entry: validity up to 90 days, stay 30 days".
+    # docs/rules.md §6: "B2 single entry: validity up to 90 days, stay 30 days".
     visa = rules.Visa(rules.VisaKind.B2_SINGLE, date(2026, 1, 1), date(2026, 3, 31))
     check = rules.visa_assessment(visa, [rules.Stay(date(2026, 1, 1))], on=date(2026, 2, 5))
     assert check.days_allowed == 30
@@ -391,7 +391,7 @@ def test_a_b2_single_visa_without_recorded_days_takes_30_days_from_its_type():
 
 
 def test_b9_1_is_single_entry_and_has_no_extension():
-    # RULES.md §8: "Single-entry e-visa up to 1 year"; the B12-1 extension is B12-1's own.
+    # docs/rules.md §8: "Single-entry e-visa up to 1 year"; the B12-1 extension is B12-1's own.
     visa = rules.new_visa(rules.VisaKind.B9_1, date(2026, 1, 1))
     assert visa.entries_allowed == 1
     extended = rules.Visa(
@@ -411,7 +411,7 @@ def test_b9_1_is_single_entry_and_has_no_extension():
     ],
 )
 def test_an_overstay_under_a_kz_visa_gets_its_koap_517_band(on, expected):
-    # RULES.md §5: KoAP art. 517(3) binds any foreigner who "does not leave after the permitted
+    # docs/rules.md §5: KoAP art. 517(3) binds any foreigner who "does not leave after the permitted
     # period expires"; a C3 visa valid to 31 Jan, still present.
     visa = rules.Visa(rules.VisaKind.C3, date(2026, 1, 1), date(2026, 1, 31))
     check = rules.visa_assessment(visa, [rules.Stay(date(2026, 1, 10))], on=on)
@@ -428,7 +428,7 @@ def test_an_overstay_under_a_kz_visa_gets_its_koap_517_band(on, expected):
     ],
 )
 def test_the_mci_of_the_offence_year_decides_the_fine(offence_on, on, fine_kzt):
-    # RULES.md §5: 4-5 days = 10 MCI; the MCI per year from each year's budget law.
+    # docs/rules.md §5: 4-5 days = 10 MCI; the MCI per year from each year's budget law.
     consequence = rules.overstay_consequence(5, on=on, offence_on=offence_on)
     assert consequence.fine_kzt == fine_kzt
 
@@ -443,7 +443,7 @@ def test_the_mci_of_the_offence_year_decides_the_fine(offence_on, on, fine_kzt):
     ],
 )
 def test_montage_year_modes_include_the_visa_year(year_mode, days, violation):
-    # RULES.md §6: `year_mode = calendar|rolling_365|visa_year`.
+    # docs/rules.md §6: `year_mode = calendar|rolling_365|visa_year`.
     stays = [rules.Stay(date(2025, 11, 1), date(2026, 6, 30))]
     usage = rules.montage_usage(
         stays, on=date(2026, 3, 1), year_mode=year_mode, visa_from=date(2025, 7, 1)
@@ -454,13 +454,13 @@ def test_montage_year_modes_include_the_visa_year(year_mode, days, violation):
 @pytest.mark.parametrize(
     ("country", "citizenship", "purpose", "kinds"),
     [
-        # RULES.md §1: visa-free "not for work, installation or Montage"; §6-8 the visas.
+        # docs/rules.md §1: visa-free "not for work, installation or Montage"; §6-8 the visas.
         pytest.param("KZ", "DE", "business_meeting", None, id="meeting-visa-free"),
         pytest.param("KZ", "DE", "montage", ("b2_single", "b2_multiple"), id="montage-b2"),
         pytest.param("KZ", "DE", "employment", ("c3",), id="employment-c3"),
         pytest.param("KZ", "DE", "remote_work", ("b12_1", "b9_1"), id="remote-work-nomad"),
         pytest.param("KZ", "KZ", "employment", None, id="kazakh-at-home"),
-        # RULES.md §13: Kazakhstan is in Annex I of Reg. (EU) 2018/1806.
+        # docs/rules.md §13: Kazakhstan is in Annex I of Reg. (EU) 2018/1806.
         pytest.param(
             "DE",
             "KZ",

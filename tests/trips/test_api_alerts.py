@@ -48,7 +48,7 @@ def test_status_has_the_snapshot_the_report_and_its_explanation(api, traveller):
     assert kz["report"]["latest_legal_exit"] == str(today + timedelta(days=10))
     explanation = kz["explanation"]
     assert explanation["days_used"] == 20
-    assert explanation["deciding_rule"]["section"].startswith("RULES.md")
+    assert explanation["deciding_rule"]["section"].startswith("docs/rules.md")
     assert explanation["contributions"][0]["entry"] == str(today - timedelta(days=19))
     assert explanation["text"]
 

@@ -32,7 +32,7 @@ def filed_trip(traveller, **fields) -> Trip:
     return trip
 
 
-# --- Visa needed (RULES.md §1: visa-free "not for work, installation or Montage"; §13) --------
+# --- Visa needed (§1: visa-free "not for work, installation or Montage"; §13) --------
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_a_past_trip_without_a_visa_raises_no_visa_needed_finding(traveller):
     assert AlertKind.VISA_NEEDED not in kinds(traveller, date(2026, 3, 5))
 
 
-# --- Citizenship (RULES.md §15) -------------------------------------------------------------
+# --- Citizenship (docs/rules.md §15) -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_a_citizenship_whose_rules_are_not_modelled_says_so(
 
 
 def test_an_eaeu_citizen_may_stay_90_days_per_entry(organisation):
-    # RULES.md §15: "KZ: EAEU 90 per entry". Day 40 of an open stay is no overstay.
+    # docs/rules.md §15: "KZ: EAEU 90 per entry". Day 40 of an open stay is no overstay.
     person = factories.make_traveller(organisation=organisation, citizenship="KG")
     filed_trip(person, entry=date(2026, 3, 2), days=None)
 
@@ -120,7 +120,7 @@ def test_an_eaeu_citizen_may_stay_90_days_per_entry(organisation):
     assert status.kz.report.latest_legal_exit == date(2026, 5, 30)
 
 
-# --- Registration ahead (RULES.md §4: the permit before day 31) -------------------------------
+# --- Registration ahead (§4: the permit before day 31) -------------------------------
 
 
 @pytest.mark.parametrize(
@@ -148,13 +148,13 @@ def test_an_open_stay_on_a_visa_is_warned_before_its_registration_is_due(
 
 
 def test_an_open_visa_free_stay_of_a_german_gets_the_stay_warning_not_a_registration(traveller):
-    # 30 days per stay (RULES.md §1): passing 30 days is an overstay, not a registration.
+    # 30 days per stay (docs/rules.md §1): passing 30 days is an overstay, not a registration.
     filed_trip(traveller, entry=date(2026, 3, 2), days=None)
 
     assert AlertKind.REGISTRATION_AHEAD not in kinds(traveller, date(2026, 3, 26))
 
 
-# --- Same-day re-entry (RULES.md §1, §15 `merge_same_day_reentry`) ---------------------------
+# --- Same-day re-entry (docs/rules.md §1, §15 `merge_same_day_reentry`) ---------------------------
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_a_verdict_that_rests_on_the_same_day_setting_says_so(
     assert "same-day exit and re-entry in Kazakhstan" in found[AlertKind.SAME_DAY_CHOICE].message
 
 
-# --- The 183-day crossing expires (RULES.md §9: "within a 12-month period") -------------------
+# --- The 183-day crossing expires (§9: "within a 12-month period") -------------------
 
 
 def test_a_tax_crossing_alert_closes_when_its_window_has_passed(traveller):
@@ -197,7 +197,7 @@ def test_a_tax_crossing_alert_closes_when_its_window_has_passed(traveller):
     assert crossed.state == Alert.State.CLOSED
 
 
-# --- KoAP art. 517 under a Kazakh visa (RULES.md §5) ------------------------------------------
+# --- KoAP art. 517 under a Kazakh visa (§5) ------------------------------------------
 
 
 def test_overstaying_a_kazakh_visa_gets_its_koap_band(traveller):
@@ -212,7 +212,7 @@ def test_overstaying_a_kazakh_visa_gets_its_koap_band(traveller):
     assert "Fine of 10 MCI" in found.message
 
 
-# --- The calendar a compliance admin corrects (RULES.md §3) -----------------------------------
+# --- The calendar a compliance admin corrects (§3) -----------------------------------
 
 
 def test_an_eqonaq_deadline_in_an_unconfirmed_year_says_so(traveller):
@@ -324,7 +324,7 @@ def test_the_traveller_page_shows_the_new_findings(client, hr, organisation):
 
 
 def test_a_planned_new_tax_crossing_shows_while_the_old_one_holds(traveller):
-    # RULES.md §9: 5 Jan - 31 Jul 2026 crosses 183 days on 7 Jul 2026 (27 + 28 + 31 + 30 + 31
+    # docs/rules.md §9: 5 Jan - 31 Jul 2026 crosses 183 days on 7 Jul 2026 (27 + 28 + 31 + 30 + 31
     # + 30 + 7 = day 184); a planned trip 1 Jun - 31 Dec 2027 crosses again on 1 Dec 2027
     # (30 + 31 + 31 + 30 + 31 + 30 = 183 to 30 Nov), after the count fell back.
     visa = factories.make_visa(
@@ -340,7 +340,7 @@ def test_a_planned_new_tax_crossing_shows_while_the_old_one_holds(traveller):
 
 
 def test_the_planner_uses_the_limits_of_the_travellers_citizenship(organisation):
-    # RULES.md §15: "KZ: EAEU 90 per entry". A Kyrgyz citizen's 40-day plan is lawful.
+    # docs/rules.md §15: "KZ: EAEU 90 per entry". A Kyrgyz citizen's 40-day plan is lawful.
     person = factories.make_traveller(organisation=organisation, citizenship="KG")
 
     answer = planner.plan(
@@ -352,7 +352,7 @@ def test_the_planner_uses_the_limits_of_the_travellers_citizenship(organisation)
 
 
 def test_an_overstay_fine_uses_the_mci_of_the_year_it_began(traveller):
-    # RULES.md §5: 4-5 days = 10 MCI. Entered 1 Dec 2025, last legal day 30 Dec 2025, present
+    # docs/rules.md §5: 4-5 days = 10 MCI. Entered 1 Dec 2025, last legal day 30 Dec 2025, present
     # 31 Dec - 4 Jan: 5 days from 2025, so 10 x 3,932 KZT (the 2025 MCI), not the 2026 one.
     filed_trip(traveller, entry=date(2025, 12, 1), days=None)
 
