@@ -1,4 +1,4 @@
-"""`python -m rules check`: one JSON request on stdin, one JSON report on stdout (issue 3).
+"""`python -m rules check`: one JSON request on stdin, one JSON report on stdout.
 
 Invalid input exits with status 2 and prints {"error": CODE, "message": ...} on stdout.
 """

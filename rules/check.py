@@ -1,4 +1,4 @@
-"""The JSON contract: `check(request) -> report` (issue 3, "Figures and their exact meaning")."""
+"""The JSON contract: `check(request) -> report` (docs/rules.md, "The JSON contract")."""
 
 import re
 from dataclasses import fields, replace
@@ -170,7 +170,7 @@ def parse_request(request: object) -> dict:
 
 
 def check(request: dict) -> dict:
-    """The report for one JSON request, as JSON-ready values (issue 3).
+    """The report for one JSON request, as JSON-ready values.
 
     Raises `RequestError` with the contract's code: `bad_request` for anything malformed
     (checked first, the message names the field), then `exit_before_entry`,

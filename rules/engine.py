@@ -1,4 +1,4 @@
-"""`assess`: every figure of the contract (issue 3) for one traveller, as typed values.
+"""`assess`: every figure of the JSON contract for one traveller, as typed values.
 
 Stays are turned into day ordinals, merged once and put into a `Presence`; every figure is then
 a few binary searches over the stays' breakpoints (see `rules.window`).
@@ -24,7 +24,7 @@ VISA_KINDS_EXEMPT_FROM_90_180 = frozenset(VisaKind) - {VisaKind.SCHENGEN_C}
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """The report of the contract; attribute names are the report's keys (issue 3)."""
+    """The report of the contract; attribute names are the report's keys."""
 
     present_on_query_date: bool
     current_stay_entry: date | None
@@ -182,7 +182,7 @@ def assess(
     calendar_years: Iterable[int] | None = None,
     citizenship: str | None = None,
 ) -> Assessment:
-    """Every figure of the contract for `stays` on `on` (issue 3; docs/rules.md §1-5, §9, §11).
+    """Every figure of the contract for `stays` on `on` (docs/rules.md §1-5, §9, §11).
 
     `reentry_lengths` None gives `earliest_reentry` None (the request had none). Raises
     `RequestError` for impossible input; being over a limit is an answer, not an error.
@@ -432,7 +432,7 @@ def _figures(
     tax_now = tax.tax_days(physical, today, params.tax_window)
     projected = physical
     if any(exit_ is None for _, exit_ in raw):
-        # The open stay projected 400 days on, as if the traveller stayed (issue 3). No stay
+        # The open stay projected 400 days on, as if the traveller stayed. No stay
         # starts after the open one (validated), so its merged stay is the last.
         projected = physical.extended(today + params.tax_projection_days)
     threshold = params.tax_threshold_days

@@ -1,4 +1,4 @@
-"""The one exception of the engine: a request that cannot be assessed (issue 3)."""
+"""The one exception of the engine: a request that cannot be assessed."""
 
 
 class RequestError(ValueError):

@@ -2,7 +2,7 @@
 
 Rule sets are versioned by effective date: `rules_in_force(on)` gives the newest version of
 each rule whose `effective_from` is on or before `on`, so a later change is added as a new
-`Rule` with the same key instead of rewriting the old one (issue 3, "without rewriting history").
+`Rule` with the same key instead of rewriting the old one, so history is never rewritten.
 """
 
 from dataclasses import dataclass
