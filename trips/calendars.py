@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import stays
-from .forms import FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY
+from .forms import EARLIEST_DAY, LATEST_DAY
 from .models import CalendarYear, Organisation
 
 
@@ -24,8 +24,8 @@ def _lines(dates: list[date]) -> str:
 class CalendarYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("year"),
-        min_value=FIRST_PLAUSIBLE_DAY.year,
-        max_value=LAST_PLAUSIBLE_DAY.year,
+        min_value=EARLIEST_DAY.year,
+        max_value=LATEST_DAY.year,
     )
     holidays = forms.CharField(
         label=_("days off"),

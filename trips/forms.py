@@ -17,28 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from . import stays, wording
 from .models import AddressChange, Notification, Traveller, Trip, User, Visa
 
-# A travel record outside these years is a typing error (the engine counts a wider range,
-# rules.EARLIEST_DAY to rules.LATEST_DAY, and refuses dates near the ends of the calendar).
-FIRST_PLAUSIBLE_DAY = date(1900, 1, 1)
-LAST_PLAUSIBLE_DAY = date(2999, 12, 31)
-
-
-def validate_counted_day(value) -> None:
-    """Refuses a date outside 1900-2999: a typing error, and near the calendar's ends a date
-    the rules engine cannot count."""
-    if value is not None and not FIRST_PLAUSIBLE_DAY <= value <= LAST_PLAUSIBLE_DAY:
-        raise forms.ValidationError(
-            _("Enter a date between %(first)s and %(last)s.")
-            % {"first": wording.day(FIRST_PLAUSIBLE_DAY), "last": wording.day(LAST_PLAUSIBLE_DAY)},
-            code="date_out_of_range",
-        )
-
-
-def count_days_only(form: forms.BaseForm, *names: str) -> None:
-    """Adds `validate_counted_day` to the form's date fields `names`."""
-    for name in names:
-        form.fields[name].validators.append(validate_counted_day)
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -48,9 +26,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-# The days a trip, visa or notification can be on. The law counts windows of up to a few
-# years around every day; the calendar's own ends (year 1, year 9999) have no room for them,
-# and a date that far out is a typing mistake anyway.
+# The days a trip, visa or notification can be on: a record outside them is a typing error.
+# The law counts windows of up to a few years around every day; the engine refuses dates near
+# the calendar's own ends (year 1, year 9999), which have no room for them.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
 
@@ -149,7 +127,6 @@ class TripForm(VersionedForm):
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
-        count_days_only(self, "entry", "exit")
         self.instance.traveller = traveller
         self.fields["visa"].queryset = traveller.visas.all()
         self.fields["visa"].empty_label = _("Visa-free")
@@ -187,7 +164,6 @@ class VisaForm(forms.ModelForm):
 
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
-        count_days_only(self, "valid_from", "valid_until")
         self.instance.traveller = traveller
 
 
@@ -199,7 +175,6 @@ class AddressChangeForm(forms.ModelForm):
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
-        count_days_only(self, "changed_on")
         self.instance.trip = trip
 
 
@@ -211,7 +186,6 @@ class NotificationForm(forms.ModelForm):
 
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
-        count_days_only(self, "filed_on")
         self.instance.trip = trip
         self.fields["address_change"].queryset = trip.address_changes.all()
         self.fields["address_change"].help_text = _("Only for a notification of an address change.")

@@ -307,7 +307,7 @@ def test_the_trip_form_refuses_dates_the_engine_does_not_count(client, hr, trave
     )
 
     assert response.status_code == 200
-    assert "Enter a date between 1 Jan 1900 and 31 Dec 2999." in response.content.decode()
+    assert "Give a date between 1 Jan 1900 and 31 Dec 2199." in response.content.decode()
     assert not traveller.trips.exists()
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import access, details, plan_words, planner, presenters, wording
 from ..countries import COUNTRIES
 from ..findings import TravellerStatus
-from ..forms import DayField, count_days_only
+from ..forms import DayField
 from ..models import Traveller, Trip
 
 PLANNER = "trips/planner.html"
@@ -39,7 +39,6 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args, prefix="plan", **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
-        count_days_only(self, "entry", "exit")
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("id", f"plan-{name}")
 
