@@ -130,7 +130,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'staysite.sqlite3'}",
-        # A new PostgreSQL connection costs ~8 ms here: keep them open (SETUP-NOTES.md).
+        # A new PostgreSQL connection costs about 8 ms, more than a dashboard query: keep them open.
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
@@ -238,7 +238,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Hashed, compressed files in production; plain files in development and tests,
-        # where collectstatic has not run (SETUP-NOTES.md).
+        # where collectstatic has not run (manifest storage fails without its manifest).
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",

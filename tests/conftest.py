@@ -1,9 +1,9 @@
-"""Personas and shared fixtures (STYLE.md, "Tests")."""
+"""Personas and shared fixtures."""
 
 import os
 
 # Playwright's sync API runs an event loop in the test thread; Django's live server would
-# otherwise refuse ORM calls from it (SETUP-NOTES.md, "Browser tests").
+# otherwise refuse ORM calls from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402

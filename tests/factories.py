@@ -1,4 +1,4 @@
-"""Plain factory functions with overridable defaults (STYLE.md, "Tests")."""
+"""Plain factory functions with overridable defaults."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ class CalendarYear(models.Model):
 
 
 class User(AbstractUser):
-    """A person who logs in: one organisation, one role (STYLE.md, "Access")."""
+    """A person who logs in: one organisation, one role (the policy is trips/access.py)."""
 
     class Role(models.TextChoices):
         HR = "hr", _("HR")

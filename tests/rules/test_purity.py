@@ -1,4 +1,4 @@
-"""rules/ is pure Python: no Django import (STYLE.md, "Where logic goes")."""
+"""rules/ is pure Python: no Django import (docs/architecture.md, "The layers")."""
 
 import re
 import subprocess
