@@ -8,7 +8,6 @@ changed role or organisation changes the feed, and a revoked token finds nothing
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 
@@ -24,6 +23,7 @@ from .details import status_details
 from .findings import evaluate
 from .models import CalendarFeed, Traveller, User
 from .stays import with_related
+from .tokens import key_hash as token_hash
 from .wording import area_name
 
 PRODID = "-//staysite//calendar feed//EN"
@@ -33,10 +33,6 @@ DEADLINE_KINDS = {
     AlertKind.REGISTRATION_NEEDED,
 }
 TRAVELLER_BATCH = 200
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue(user: User) -> str:

@@ -21,6 +21,7 @@ DEFAULT_VALID_DAYS = 365
 
 
 def key_hash(key: str) -> str:
+    """What is stored of a random secret (an API key, a calendar feed's token): its SHA-256."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .. import access, daily, dashboard_cache, wording
-from ..countries import COUNTRIES
+from ..countries import COUNTRIES, country_name
 from ..models import Status, StatusSnapshot, Traveller
 
 DASHBOARD = "trips/dashboard.html"
@@ -68,7 +68,7 @@ class Row:
     deadline_label: str
 
 
-def row_for(traveller: Traveller, on: date, country_names: dict) -> Row:
+def row_for(traveller: Traveller, on: date) -> Row:
     snapshot = getattr(traveller, "snapshot", None)
     to_go, overdue, stay_day, status_label, location_name = "", False, "", "", ""
     reason = deadline_label = ""
@@ -76,7 +76,7 @@ def row_for(traveller: Traveller, on: date, country_names: dict) -> Row:
         reason, deadline_label = snapshot_words(snapshot)
         # Labels looked up once per page: get_FOO_display() would hash every lazy choice.
         status_label = Status(snapshot.status).label
-        location_name = country_names.get(snapshot.location, snapshot.location)
+        location_name = country_name(snapshot.location)
         if snapshot.next_deadline is not None:
             delta = (snapshot.next_deadline - on).days
             overdue = delta < 0
@@ -165,22 +165,16 @@ def filtered(request: HttpRequest):
     return travellers, listed, filters
 
 
-def country_names() -> dict[str, str]:
-    # Names looked up once per page: get_FOO_display() would hash every lazy choice.
-    return {code: str(name) for code, name in COUNTRIES}
-
-
 def dashboard_rows(request: HttpRequest, on: date) -> dict:
     travellers, listed, filters = filtered(request)
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = country_names()
     counts = summary_counts(travellers, on)
     as_of = counts.pop("as_of") or on
     # Whether today's run is under way is asked only when the figures are older than today.
     updating = as_of < on and request.freshness.updating
     return {
         "page": page,
-        "rows": [row_for(t, on, names) for t in page.object_list],
+        "rows": [row_for(t, on) for t in page.object_list],
         "counts": counts,
         "freshness": daily.Freshness(on, as_of, updating=updating),
         "filters": filters,

@@ -15,7 +15,7 @@ from .. import access, exports, presenters
 from ..choices import Status
 from ..details import TIMELINE_DAYS, status_details
 from ..findings import evaluate
-from .dashboard import country_names, filtered, row_for
+from .dashboard import filtered, row_for
 
 FORMATS = {"csv", "xlsx"}
 
@@ -45,7 +45,6 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     today = timezone.localdate()
     _travellers, listed, _filters = filtered(request)
-    names = country_names()
     header = [
         _("Status"),
         _("Reason"),
@@ -64,7 +63,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     ]
     rows = []
     for traveller in listed:
-        row = row_for(traveller, today, names)
+        row = row_for(traveller, today)
         s = row.snapshot
         rows.append(
             [
