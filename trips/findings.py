@@ -256,9 +256,10 @@ def registration_findings(
         return
     length = ((trip.exit or on) - trip.entry).days + 1
     verdict = rules.registration(trip.entry, length)
-    may_pass_30 = trip.visa_id is not None or own_limits(traveller, params).per_stay_cap_days > 30
+    cap = own_limits(traveller, params).per_stay_cap_days
+    may_pass = trip.visa_id is not None or cap > params.registration_threshold_days
     upcoming = rules.registration_upcoming(trip.entry, on=on, params=params)
-    if trip.exit is None and may_pass_30 and upcoming is not None:
+    if trip.exit is None and may_pass and upcoming is not None:
         yield Finding(
             AlertKind.REGISTRATION_AHEAD,
             Status.ATTENTION,
