@@ -24,8 +24,8 @@ import rules
 from . import notify, wording
 from .choices import STATUS_URGENCY, AlertKind, Status
 from .findings import Finding, TravellerStatus, evaluate
+from .histories import for_evaluation
 from .models import Alert, AlertEvent, Notification, Traveller
-from .stays import for_evaluation
 
 logger = logging.getLogger(__name__)
 

@@ -288,7 +288,7 @@ def eqonaq_findings(
     A deadline in a year whose calendar nobody confirmed says so (`unconfirmed_year`).
     Duties older than EQONAQ_LOOKBACK_DAYS are history, so the filings of a trip that ended
     before then are not read (an address change lies within its trip): the daily run loads
-    only the recent ones (`stays.prefetch_filings`).
+    only the recent ones (`histories.for_evaluation`).
     """
     since = on - timedelta(days=EQONAQ_LOOKBACK_DAYS)
     duties: list[tuple[str, date, bool]] = []

@@ -19,8 +19,8 @@ import rules
 from . import alerts, dashboard_cache
 from .choices import STATUS_URGENCY
 from .findings import TravellerStatus, evaluate
+from .histories import for_evaluation
 from .models import StatusSnapshot, Traveller
-from .stays import for_evaluation
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ use to ask the law about a record (`visa_serves`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 
 import rules
 
@@ -134,46 +134,17 @@ def stays_by_regime(traveller: Traveller, trips: Iterable[Trip]) -> dict[rules.R
 
 
 def with_related(travellers):
-    """A traveller queryset with everything `evaluate()` reads, in a constant number of queries."""
-    return _with_trips(travellers, Trip.objects.prefetch_related(*filings()))
-
-
-def with_trips(travellers):
-    """Travellers with their trips and visas: `with_related()` without the eQonaq filings,
-    which `prefetch_filings()` adds for the recent trips only (the daily run's many travellers)."""
-    # Without the free-text fields, which no rule reads: a long history has many trips.
-    return _with_trips(travellers, Trip.objects.defer("host", "address", "notes"))
-
-
-def _with_trips(travellers, trips):
+    """A traveller queryset with everything `evaluate()` reads, in a constant number of queries
+    (`histories.for_evaluation()` reads the same for the daily run's many travellers)."""
     return travellers.select_related("organisation").prefetch_related(
-        Prefetch("trips", queryset=trips.select_related("visa").order_by("entry")),
+        Prefetch(
+            "trips",
+            queryset=Trip.objects.prefetch_related(*filings())
+            .select_related("visa")
+            .order_by("entry"),
+        ),
         "organisation__calendar_years",
     )
-
-
-def for_evaluation(travellers, *, on: date) -> list[Traveller]:
-    """A queryset of travellers read with what `evaluate(..., on=on)` needs, in a few queries
-    whatever their number: their trips and visas, and the filings of the recent trips."""
-    loaded = list(with_trips(travellers))
-    prefetch_filings(loaded, since=on - timedelta(days=EQONAQ_LOOKBACK_DAYS))
-    return loaded
-
-
-def prefetch_filings(travellers: Iterable[Traveller], *, since: date) -> None:
-    """The eQonaq notifications and address changes of the trips not over before `since`.
-
-    Old trips are most of a long history, and reading their filings costs the daily run more
-    than the law does; `evaluate()` on a day up to the eQonaq lookback after `since` reads no
-    other (findings.eqonaq_findings).
-    """
-    recent = [
-        trip
-        for traveller in travellers
-        for trip in traveller.trips.all()
-        if trip.exit is None or trip.exit >= since
-    ]
-    prefetch_related_objects(recent, *filings())
 
 
 def visa_serves(visa: Visa, *, country: str, day: date) -> bool:

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from trips import daily, synthetic
 from trips.findings import evaluate
+from trips.histories import for_evaluation
 from trips.models import Alert, StatusSnapshot, Traveller, Trip
-from trips.stays import for_evaluation
 
 # Emails of the daily run stay in memory: a benchmark mails nobody.
 MEMORY_MAILER = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
