@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import models
 from django.db.models.base import ModelState
 
 from .models import AddressChange, Notification, Organisation, Traveller, Trip, Visa
-from .stays import EQONAQ_LOOKBACK_DAYS
+from .stays import filings_may_matter
 
 # Columns read per table. A trip's free-text fields are left deferred: no rule reads them.
 TRIP_COLUMNS = tuple(
@@ -51,15 +51,13 @@ def for_evaluation(travellers: models.QuerySet[Traveller], *, on: date) -> list[
         for visa in _instances(Visa, VISA_COLUMNS, db, Visa.objects.filter(traveller_id__in=ids))
     }
     trips_of: dict[int, list[Trip]] = defaultdict(list)
-    since = on - timedelta(days=EQONAQ_LOOKBACK_DAYS)
     recent: dict[int, Trip] = {}
     rows = Trip.objects.filter(traveller_id__in=ids).order_by("entry", "pk")
     for trip in _instances(Trip, TRIP_COLUMNS, db, rows):
         if trip.visa_id is not None:
             trip._state.fields_cache["visa"] = visas[trip.visa_id]
         trips_of[trip.traveller_id].append(trip)
-        # The filings `findings.eqonaq_findings` reads: trips not over before the lookback.
-        if trip.exit is None or trip.exit >= since:
+        if filings_may_matter(trip, on=on):  # the filings `findings.eqonaq_findings` reads
             recent[trip.pk] = trip
     for traveller in loaded:
         trips = trips_of[traveller.pk]

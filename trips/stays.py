@@ -8,7 +8,7 @@ use to ask the law about a record (`visa_serves`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
@@ -20,6 +20,12 @@ from .models import AddressChange, Notification, Organisation, Traveller, Trip, 
 BUILT_IN_CONFIRMED_UNTIL = max(rules.BUILT_IN_CONFIRMED_YEARS)
 # Notification duties older than this are history, not a to-do (findings.eqonaq_findings).
 EQONAQ_LOOKBACK_DAYS = 60
+
+
+def filings_may_matter(trip: Trip, *, on: date) -> bool:
+    """Whether the eQonaq filings of `trip` may still matter on `on`: the trip is not over
+    before the lookback (older duties are history, findings.eqonaq_findings)."""
+    return trip.exit is None or trip.exit >= on - timedelta(days=EQONAQ_LOOKBACK_DAYS)
 
 
 def filings() -> tuple[Prefetch, Prefetch]:

@@ -27,6 +27,7 @@ from django_htmx.http import reswap, retarget
 from .. import access, audit, findings, services
 from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
+from .filing_cards import filing_cards
 from .planner import page_context
 
 DETAIL = "trips/traveller_detail.html"
@@ -141,12 +142,7 @@ def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> d
         "today": on,
         "status": status,
         "trip_rows": rows,
-        # eQonaq is Kazakhstan's; other trips show here only if something was recorded.
-        "eqonaq_trips": [
-            t
-            for t in trips
-            if t.country == "KZ" or t.address_changes.all() or t.notifications.all()
-        ],
+        **filing_cards(request, trips, on=on),
         "visas": traveller.visas.all(),
         "can_edit": access.can_edit_traveller(user, traveller),
         "can_plan": access.can_plan_trips(user, traveller),
