@@ -78,6 +78,6 @@ for clients in 2 8; do
         sed -n "s/^summary: /$clients clients: /p"
 done
 # A yardstick for this machine: the same server and middleware answering /healthz, which
-# reads no session and makes one query. The fragment cannot be served faster than this.
+# reads no session and makes one query: a cached fragment costs this plus its own queries.
 wrk --threads 2 --connections 8 --duration "${DURATION}s" --script "$here/wrk-summary.lua" \
     "${url}healthz" | sed -n "s/^summary: /yardstick, \/healthz, 8 clients: /p"

@@ -25,6 +25,7 @@ from .stays import (
     EQONAQ_LOOKBACK_DAYS,
     area_key,
     calendar,
+    filings_may_matter,
     montage_basis,
     own_limits,
     parameters,
@@ -293,7 +294,7 @@ def eqonaq_findings(
     since = on - timedelta(days=EQONAQ_LOOKBACK_DAYS)
     duties: list[tuple[str, date, bool]] = []
     for trip in trips:
-        if trip.entry > on or (trip.exit is not None and trip.exit < since):
+        if trip.entry > on or not filings_may_matter(trip, on=on):
             continue
         if trip.entry >= since:
             arrival_filed = any(
