@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -247,6 +249,23 @@ def test_hr_sees_the_history_of_who_changed_what(client, hr, traveller, today):
     assert "trip: " in page and "changed" in page
     assert "host / inviting party:" in page and "Kazakh Steel" in page
     assert "Hanna" in page  # who
+
+
+def test_the_history_reads_as_often_for_many_changes_as_for_one(client, hr, traveller, today):
+    client.force_login(hr)
+    trip = factories.make_trip(traveller=traveller, entry=today - timedelta(days=60), days=10)
+    dates = {"entry": trip.entry.isoformat(), "exit": trip.exit.isoformat()}
+
+    def queries_after_changing(hosts: list[str]) -> int:
+        for host in hosts:
+            client.post(url("trip_update", traveller.pk, trip.pk), trip_data(**dates, host=host))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url("traveller_detail", traveller.pk), {"part": "history"}, headers=HTMX)
+        return len(queries)
+
+    once = queries_after_changing(["Host 1"])
+
+    assert queries_after_changing([f"Host {n}" for n in range(2, 12)]) == once
 
 
 def test_the_history_reloads_as_a_fragment(client, hr, traveller):
