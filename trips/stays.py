@@ -31,7 +31,10 @@ def filings_may_matter(trip: Trip, *, on: date) -> bool:
 def filings() -> tuple[Prefetch, Prefetch]:
     """A trip's eQonaq filings, as `evaluate()` reads them."""
     return (
-        Prefetch("notifications", queryset=Notification.objects.order_by("filed_on")),
+        Prefetch(
+            "notifications",
+            queryset=Notification.objects.select_related("address_change").order_by("filed_on"),
+        ),
         Prefetch(
             "address_changes", queryset=AddressChange.objects.prefetch_related("notifications")
         ),
@@ -151,6 +154,13 @@ def with_related(travellers):
         ),
         "organisation__calendar_years",
     )
+
+
+def with_trips(traveller: Traveller, trips: list[Trip]) -> Traveller:
+    """`traveller` with `trips`, all of its trips read as `with_related()` reads them, kept in
+    memory: a page that lists the trips then evaluates them without reading them again."""
+    traveller.__dict__.setdefault("_prefetched_objects_cache", {})["trips"] = trips
+    return traveller
 
 
 def visa_serves(visa: Visa, *, country: str, day: date) -> bool:

@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from .. import access, audit, findings, services
+from .. import access, audit, findings, services, stays
 from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
-from .filing_cards import filing_cards
+from . import long_history
 from .planner import page_context
 
 DETAIL = "trips/traveller_detail.html"
@@ -129,12 +129,12 @@ def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> dict:
     user = request.user
-    trips = list(
-        traveller.trips.select_related("visa")
-        .prefetch_related("address_changes", "notifications__address_change")
-        .order_by("-entry", "-pk")
-    )
-    rows = [TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on)) for t in trips]
+    trips = long_history.trips_of(traveller)
+    listed, earlier_trips = long_history.trips_listed(request, trips)
+    cards = long_history.filing_cards(request, trips, on=on)
+    long_history.read_filings(trips, cards["eqonaq_trips"], on=on)
+    stays.with_trips(traveller, trips)  # evaluated below from these, not read again
+    rows = [TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on)) for t in listed]
     can_see_history = access.can_see_history(user)
     status = findings.evaluate(traveller, on=on)
     return {
@@ -142,7 +142,9 @@ def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> d
         "today": on,
         "status": status,
         "trip_rows": rows,
-        **filing_cards(request, trips, on=on),
+        "earlier_trips": earlier_trips,
+        **cards,
+        **long_history.show_all_urls(request, traveller),
         "visas": traveller.visas.all(),
         "can_edit": access.can_edit_traveller(user, traveller),
         "can_plan": access.can_plan_trips(user, traveller),
