@@ -691,7 +691,10 @@ class StatusSnapshot(models.Model):
 
     class Meta:
         indexes = [
+            # The dashboard's orderings (trips/views/dashboard.py SORTS), read in index order.
             models.Index(fields=["-urgency", "next_deadline"], name="trips_snapshot_urgency"),
+            models.Index(fields=["next_deadline"], name="trips_snapshot_deadline"),
+            models.Index(fields=["kz_days_left"], name="trips_snapshot_kz_days_left"),
             models.Index(fields=["status"], name="trips_snapshot_status"),
         ]
 

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from tests import factories
 from trips import snapshots
-from trips.models import Status, StatusSnapshot
+from trips.models import Status, StatusSnapshot, Traveller
+from trips.views import dashboard
 
 URL = reverse("trips:home")
 
@@ -244,9 +245,12 @@ def _dashboard_queries(client, hr, organisation, count, django_assert_num_querie
     assert response.content.decode().count('class="dashboard-row"') == count
 
 
-# Session, user, whether the user owes a second factor, the page's count and rows, and the
-# summary's one aggregate query.
-DASHBOARD_QUERIES = 6
+# A page whose live part is not cached yet: session, user, whether the user owes a second
+# factor, whether today's run has finished or is under way, the data version and the cache
+# miss; the summary's one aggregate query (which counts the unfiltered list too) and the
+# page's rows; storing the live part (the cache's size, then a savepoint around a look-up and
+# an insert).
+DASHBOARD_QUERIES = 14
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -292,3 +296,42 @@ def test_a_traveller_created_through_the_ui_is_assessed_at_once(client, hr):
     assert "Nina New" in content
     assert "Not assessed yet" not in content
     assert "Within every limit." in content
+
+
+@pytest.fixture
+def mixed(organisation):
+    """Three assessed travellers and two without a snapshot yet, names against the order."""
+    today = timezone.localdate()
+    for name, status, due in [
+        ("Zoe", Status.ACTION, 3),
+        ("Yann", Status.ACTION, 9),
+        ("Xaver", Status.OK, None),
+    ]:
+        deadline = None if due is None else today + timedelta(days=due)
+        snapshot(
+            factories.make_traveller(organisation=organisation, name=name),
+            status=status,
+            next_deadline=deadline,
+            kz_days_left=40 if name == "Zoe" else 10,
+        )
+    for name in ("Bea", "Al"):
+        factories.make_traveller(organisation=organisation, name=name)
+    return Traveller.objects.filter(organisation=organisation).select_related("snapshot")
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        pytest.param("urgency", ["Zoe", "Yann", "Xaver", "Al", "Bea"], id="urgency"),
+        pytest.param("deadline", ["Zoe", "Yann", "Xaver", "Al", "Bea"], id="deadline"),
+        pytest.param("kz_left", ["Xaver", "Yann", "Zoe", "Al", "Bea"], id="kz-left"),
+    ],
+)
+def test_assessed_travellers_come_first_in_the_chosen_order_on_every_page(mixed, sort, expected):
+    listed = dashboard.AssessedFirst(mixed, dashboard.SORTS[sort][1])
+    windows = [(start, stop) for start in range(6) for stop in range(start, 7)]
+
+    assert [t.name for t in listed] == expected
+    assert listed.count() == len(expected)
+    for start, stop in windows:
+        assert [t.name for t in listed[start:stop]] == expected[start:stop], (start, stop)

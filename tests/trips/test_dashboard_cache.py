@@ -49,6 +49,20 @@ def test_a_poll_with_nothing_written_is_answered_from_the_cache(client, hr, in_k
     assert "10 / 80" in poll(client)
 
 
+def test_the_page_and_its_poll_share_the_cached_live_part(client, hr, in_kazakhstan):
+    client.force_login(hr)
+    assert "10 / 80" in client.get(URL).content.decode()
+
+    lengthen_behind_the_cache(in_kazakhstan, 15)
+
+    assert "10 / 80" in poll(client)
+    page = client.get(URL).content.decode()
+    assert "10 / 80" in page
+    assert '<div id="dashboard-live"' in page  # the stored HTML, not escaped
+    snapshots.traveller_changed(in_kazakhstan.traveller, on=timezone.localdate())
+    assert "15 / 75" in client.get(URL).content.decode()
+
+
 def test_a_trip_saved_through_its_form_shows_at_the_next_poll(client, hr, traveller, in_kazakhstan):
     client.force_login(hr)
     assert "10 / 80" in poll(client)

@@ -31,14 +31,13 @@ PAGE_SIZE = 50
 DUE_SOON_DAYS = 7
 
 
-# Orderings the dashboard offers; ties are broken by name. Urgency first by default.
+# Orderings the dashboard offers, of the assessed travellers (those not assessed yet follow,
+# by name, except when sorting by name); ties are broken by name. Urgency first by default.
+# Each matches an index of the snapshot (trips/models.py), so a page is read in that order.
 SORTS = {
     "urgency": (
         gettext_lazy("Most urgent first"),
-        [
-            F("snapshot__urgency").desc(nulls_last=True),
-            F("snapshot__next_deadline").asc(nulls_last=True),
-        ],
+        [F("snapshot__urgency").desc(), F("snapshot__next_deadline").asc(nulls_last=True)],
     ),
     "deadline": (
         gettext_lazy("Next deadline"),
@@ -46,7 +45,7 @@ SORTS = {
     ),
     "kz_left": (
         gettext_lazy("Fewest days left in Kazakhstan"),
-        [F("snapshot__kz_days_left").asc(nulls_last=True)],
+        [F("snapshot__kz_days_left").asc()],
     ),
     "name": (gettext_lazy("Name"), []),
 }
@@ -157,7 +156,10 @@ def filtered(request: HttpRequest):
     sort = request.GET.get("sort", "")
     if sort not in SORTS:
         sort = "urgency"
-    listed = listed.search(query).order_by(*SORTS[sort][1], "name", "pk")
+    listed = listed.search(query)
+    listed = (
+        AssessedFirst(listed, SORTS[sort][1]) if SORTS[sort][1] else listed.order_by("name", "pk")
+    )
     chosen = (("status", status), ("country", country), ("q", query))
     filters = {k: v for k, v in chosen if v}
     if sort != "urgency":
@@ -165,10 +167,49 @@ def filtered(request: HttpRequest):
     return travellers, listed, filters
 
 
+class AssessedFirst:
+    """The dashboard's travellers as one sequence for the paginator and the export: the
+    assessed ones in `order`, then those not assessed yet, by name.
+
+    One ORDER BY over the join with the snapshots sorts every traveller of the organisation
+    on each request (the snapshot's fields are NULL for travellers without one); ordered on
+    the snapshot alone, PostgreSQL reads a page through the snapshot's index instead.
+    """
+
+    def __init__(self, listed, order: list) -> None:
+        self.listed = listed
+        self.assessed = listed.filter(snapshot__isnull=False).order_by(*order, "name", "pk")
+        self.unassessed = listed.filter(snapshot__isnull=True).order_by("name", "pk")
+        self.total: int | None = None  # known already: not counted again
+
+    def count(self) -> int:
+        if self.total is None:
+            self.total = self.listed.count()
+        return self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Traveller]:
+        start, stop = window.start or 0, window.stop
+        rows = list(self.assessed[start:stop])
+        if len(rows) == stop - start:
+            return rows
+        # The assessed travellers end on this page or before it: the others start there.
+        assessed = start + len(rows) if rows else self.assessed.count()
+        return rows + list(self.unassessed[max(start - assessed, 0) : stop - assessed])
+
+    def __iter__(self):
+        yield from self.assessed
+        yield from self.unassessed
+
+
 def dashboard_rows(request: HttpRequest, on: date) -> dict:
     travellers, listed, filters = filtered(request)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = summary_counts(travellers, on)
+    if isinstance(listed, AssessedFirst) and not filters.keys() - {"sort"}:
+        listed.total = counts["total"]  # every active traveller: the summary has counted them
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     as_of = counts.pop("as_of") or on
     # Whether today's run is under way is asked only when the figures are older than today.
     updating = as_of < on and request.freshness.updating
@@ -177,10 +218,7 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
         "rows": [row_for(t, on) for t in page.object_list],
         "counts": counts,
         "freshness": daily.Freshness(on, as_of, updating=updating),
-        "filters": filters,
-        "status_choices": Status.choices,
-        "country_choices": COUNTRIES,
-        "sort_choices": [(key, label) for key, (label, _order) in SORTS.items()],
+        **filter_choices(filters),
         "query_string": urlencode(filters),
         "page_query": urlencode({**filters, "page": page.number}),
         "poll_seconds": settings.STAYSITE_DASHBOARD_POLL_SECONDS,
@@ -189,16 +227,34 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
     }
 
 
+def filter_choices(filters: dict) -> dict:
+    """What the filter form shows: the filters set, and the choices of each."""
+    return {
+        "filters": filters,
+        "status_choices": Status.choices,
+        "country_choices": COUNTRIES,
+        "sort_choices": [(key, label) for key, (label, _order) in SORTS.items()],
+    }
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     if access.is_traveller(request.user):
         return redirect("trips:me")
-    if request.htmx and access.is_hr(request.user):
-        return HttpResponse(dashboard_cache.cached(live_key(request), lambda: live(request)))
-    context = dashboard_rows(request, timezone.localdate())
-    template = f"{DASHBOARD}#live" if request.htmx else DASHBOARD
-    return render(request, template, context)
+    live_html = live_fragment(request)
+    if request.htmx:
+        return HttpResponse(live_html)
+    _travellers, _listed, filters = filtered(request)
+    return render(request, DASHBOARD, {**filter_choices(filters), "live_html": live_html})
+
+
+def live_fragment(request: HttpRequest) -> str:
+    """The dashboard's live part, in the page and polled alone: HR's from the cache until the
+    organisation's data or the day changes (trips/dashboard_cache.py)."""
+    if access.is_hr(request.user):
+        return dashboard_cache.cached(live_key(request), lambda: live(request))
+    return live(request)
 
 
 def live_key(request: HttpRequest) -> str:
