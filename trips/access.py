@@ -103,7 +103,7 @@ def visible_alerts(user) -> QuerySet[Alert]:
     """The alerts of the organisation's travellers, for those who work the queue."""
     if not can_review_alerts(user):
         return Alert.objects.none()
-    return Alert.objects.filter(traveller__organisation_id=user.organisation_id)
+    return Alert.objects.filter(organisation_id=user.organisation_id)
 
 
 def get_visible_alert(user, pk: int) -> Alert:
@@ -193,7 +193,7 @@ def token_travellers(token: ApiToken) -> QuerySet[Traveller]:
 
 
 def token_alerts(token: ApiToken) -> QuerySet[Alert]:
-    return Alert.objects.filter(traveller__organisation_id=token.organisation_id)
+    return Alert.objects.filter(organisation_id=token.organisation_id)
 
 
 def token_assignees(token: ApiToken) -> QuerySet[User]:

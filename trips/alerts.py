@@ -256,6 +256,7 @@ def _locked(alerts) -> list[int]:
 def _new_alert(traveller: Traveller, finding: Finding, *, on: date) -> Alert:
     return Alert(
         traveller=traveller,
+        organisation_id=traveller.organisation_id,
         kind=finding.kind,
         subject=finding.subject,
         severity=finding.severity,

@@ -716,13 +716,8 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(state=Alert.State.OPEN, severity__in=[Status.ACTION, Status.OVERSTAY])
 
     def by_urgency(self) -> AlertQuerySet:
-        urgency = models.Case(
-            *(models.When(severity=s, then=models.Value(u)) for s, u in STATUS_URGENCY.items()),
-            default=models.Value(0),
-        )
-        return self.alias(urgency=urgency).order_by(
-            "-urgency", F("due_on").asc(nulls_last=True), "opened_at", "pk"
-        )
+        """The queue's order, which the index `trips_alert_queue` holds for the active ones."""
+        return self.order_by("-urgency", F("due_on").asc(nulls_last=True), "opened_at", "pk")
 
 
 class Alert(models.Model):
@@ -748,11 +743,29 @@ class Alert(models.Model):
     traveller = models.ForeignKey(
         Traveller, models.CASCADE, related_name="alerts", verbose_name=_("traveller")
     )
+    # The traveller's, kept on the alert so that the queue and its counts read one index
+    # instead of joining every traveller of the organisation (`save()` fills it in).
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        related_name="alerts",
+        verbose_name=_("organisation"),
+        editable=False,
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=AlertKind)
     subject = models.CharField(
         _("subject"), max_length=100, help_text=_("Which stay, visa or change it is about.")
     )
     severity = models.CharField(_("severity"), max_length=12, choices=Status)
+    # The severity's rank (STATUS_URGENCY), computed by the database: the queue sorts on it.
+    urgency = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(severity=s, then=models.Value(u)) for s, u in STATUS_URGENCY.items()),
+            default=models.Value(0),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     state = models.CharField(_("state"), max_length=12, choices=State, default=State.OPEN)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     params = models.JSONField(_("details"), default=dict, blank=True)
@@ -797,6 +810,16 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["state", "severity"], name="trips_alert_state_severity"),
             models.Index(fields=["traveller", "state"], name="trips_alert_traveller_state"),
+            # The queue of active alerts, in its order (`by_urgency`), and how many there are.
+            models.Index(
+                fields=["organisation", "-urgency", "due_on", "opened_at", "id"],
+                condition=Q(state__in=["open", "acknowledged"]),
+                name="trips_alert_queue",
+            ),
+            # The navigation badge's count (`action_needed`).
+            models.Index(
+                fields=["organisation", "state", "severity"], name="trips_alert_org_state"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -815,6 +838,12 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.traveller.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The organisation is the traveller's (the run's bulk inserts set it themselves).
+        if self.organisation_id is None:
+            self.organisation_id = self.traveller.organisation_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("trips:alert_detail", args=[self.pk])

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, connections, transaction
 
 from tests import factories
 from trips import alerts, snapshots, wording
+from trips.choices import STATUS_URGENCY
 from trips.models import Alert, AlertEvent, AlertKind, Status, Trip, Visa
 
 
@@ -513,3 +514,33 @@ def test_two_concurrent_runs_open_each_alert_once(organisation):
     assert live.count() == len({(a.traveller_id, a.kind, a.subject) for a in live})
     assert sum(r.opened for r in results) == live.count() > 0
     assert AlertEvent.objects.filter(action=AlertEvent.Action.OPENED).count() == live.count()
+
+
+# --- What the queue reads without a join --------------------------------------------------
+
+
+def test_every_alert_belongs_to_its_travellers_organisation(organisation, other_organisation):
+    ours, theirs = (
+        factories.make_traveller(organisation=o) for o in (organisation, other_organisation)
+    )
+    for person in (ours, theirs):
+        filed_trip(person, entry=date(2026, 3, 2), days=None)
+    refresh(on=date(2026, 3, 27))  # opened together, in one insert
+    make_alert(theirs)  # saved on its own
+
+    opened = Alert.objects.select_related("traveller")
+
+    assert {a.organisation_id for a in opened} == {organisation.pk, other_organisation.pk}
+    assert all(a.organisation_id == a.traveller.organisation_id for a in opened)
+
+
+@pytest.mark.parametrize(
+    "severity",
+    [pytest.param(s, id=str(s)) for s in (Status.ATTENTION, Status.ACTION, Status.OVERSTAY)],
+)
+def test_the_database_ranks_each_alert_by_its_severity(traveller, severity):
+    alert = make_alert(traveller, severity=severity)
+
+    alert.refresh_from_db()
+
+    assert alert.urgency == STATUS_URGENCY[severity]

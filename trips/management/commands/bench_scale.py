@@ -150,7 +150,7 @@ def from_scratch(data: synthetic.Synthetic, *, helpers: int = 0) -> None:
     if helpers:
         settle()
     StatusSnapshot.objects.filter(traveller__organisation=data.organisation).delete()
-    Alert.objects.filter(traveller__organisation=data.organisation).delete()
+    Alert.objects.filter(organisation=data.organisation).delete()
 
 
 def settle(timeout: float = 120) -> None:
@@ -260,7 +260,7 @@ def page_figures(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
         "traveller_page_queries": traveller_queries,
         "alert_queue_ms": round(alerts_ms, 1),
         "alert_queue_queries": alerts_queries,
-        "open_alerts": Alert.objects.filter(traveller__organisation=data.organisation).count(),
+        "open_alerts": Alert.objects.filter(organisation=data.organisation).count(),
         "engine_us_per_traveller": round(engine_us(data, on=on), 1),
     }
 
