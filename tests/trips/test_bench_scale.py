@@ -23,6 +23,8 @@ FIGURES = {
     "dashboard_ms",
     "dashboard_queries",
     "dashboard_filtered_ms",
+    "dashboard_uncached_ms",
+    "dashboard_filtered_uncached_ms",
     "traveller_page_ms",
     "traveller_page_queries",
     "alert_queue_ms",
