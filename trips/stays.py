@@ -157,8 +157,9 @@ def with_related(travellers):
 
 
 def with_trips(traveller: Traveller, trips: list[Trip]) -> Traveller:
-    """`traveller` with `trips`, all of its trips read as `with_related()` reads them, kept in
-    memory: a page that lists the trips then evaluates them without reading them again."""
+    """`traveller` with `trips` kept in memory: all of its trips, each with its visa, and the
+    filings of those whose filings may still matter (what `evaluate()` reads). A page that
+    lists the trips then evaluates them without reading them again."""
     traveller.__dict__.setdefault("_prefetched_objects_cache", {})["trips"] = trips
     return traveller
 

@@ -1,7 +1,8 @@
 """The home page: the HR dashboard, or a traveller's own page.
 
-The dashboard reads the status snapshots only (one LEFT JOIN), never the law row by row, so
-its number of queries does not grow with the number of travellers.
+The dashboard reads the status snapshots only, never the law row by row, so its number of
+queries does not grow with the number of travellers; its live part is cached until the data
+changes (trips/dashboard_cache.py).
 """
 
 from dataclasses import dataclass
