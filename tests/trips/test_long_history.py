@@ -149,7 +149,7 @@ def test_asking_for_all_trips_lists_every_trip_and_no_link(client, hr, traveller
 
 
 @pytest.mark.django_db
-def test_each_link_keeps_the_other_choice(client, hr, traveller, many_trips, history):
+def test_each_link_keeps_the_other_choice(client, hr, traveller, many_trips):
     client.force_login(hr)
 
     shown = page(client, traveller, "?filings=all")
@@ -202,11 +202,12 @@ def test_the_page_reads_as_many_times_for_a_long_history_as_for_a_short_one(
 ):
     client.force_login(hr)
     short = queries_of_page(client, traveller)
-    today = timezone.localdate()
-    for weeks in range(2, 2 + 2 * LATEST_TRIPS):
+    # Weekly trips after the history's old trip and before its recent one.
+    between_the_two = timezone.localdate() - timedelta(days=60)
+    for week in range(2 * LATEST_TRIPS):
         trip = factories.make_trip(
-            traveller=traveller, entry=today - timedelta(weeks=weeks), days=2
+            traveller=traveller, entry=between_the_two - timedelta(weeks=week), days=2
         )
-        factories.make_notification(trip=trip, reference=f"EQ-{weeks}")
+        factories.make_notification(trip=trip, reference=f"EQ-{week}")
 
     assert queries_of_page(client, traveller) == short
