@@ -160,6 +160,9 @@ BENCH_TRAVELLERS ?= 10000
 BENCH_RUNS ?= 5
 BENCH_LARGE_TRAVELLERS ?= 100000
 BENCH_LARGE_RUNS ?= 1
+# On PostgreSQL the daily run is shared by this many workers, one per core of a two-core
+# server (STAYSITE_REFRESH_HELPERS, README.md); SQLite writes one transaction at a time.
+BENCH_WORKERS ?= 2
 BENCH_SCALE = $(MANAGE) migrate --verbosity 0 && $(MANAGE) bench_scale
 
 bench: $(VENV)/.installed | var
@@ -172,12 +175,14 @@ bench: $(VENV)/.installed | var
 	DATABASE_URL=sqlite:///$$PWD/var/bench-$(BENCH_TRAVELLERS).sqlite3 \
 		bash -c '$(BENCH_SCALE) --travellers $(BENCH_TRAVELLERS) --runs $(BENCH_RUNS)'
 	echo "== bench_scale, $(BENCH_TRAVELLERS) travellers, PostgreSQL (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
-	scripts/with-postgres bash -c '$(BENCH_SCALE) --travellers $(BENCH_TRAVELLERS) --runs $(BENCH_RUNS)'
+	scripts/with-postgres bash -c '$(BENCH_SCALE) --travellers $(BENCH_TRAVELLERS) \
+		--runs $(BENCH_RUNS) --workers $(BENCH_WORKERS)'
 
 bench-large: $(VENV)/.installed | var
 	@echo "== bench_scale, $(BENCH_LARGE_TRAVELLERS) travellers, PostgreSQL (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
 	scripts/with-postgres bash -c \
-		'$(BENCH_SCALE) --travellers $(BENCH_LARGE_TRAVELLERS) --runs $(BENCH_LARGE_RUNS)'
+		'$(BENCH_SCALE) --travellers $(BENCH_LARGE_TRAVELLERS) --runs $(BENCH_LARGE_RUNS) \
+		--workers $(BENCH_WORKERS)'
 
 # wrk (Debian's) against gunicorn with make serve's settings, on loopback, 15 s per level.
 bench-http: $(VENV)/.installed | var

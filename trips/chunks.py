@@ -26,9 +26,9 @@ from .models import RefreshChunk, RefreshRun, Traveller
 
 # Traveller ids per chunk: small enough to spread over workers, large enough that a chunk's
 # few queries per batch stay few per traveller.
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 500
 # How long `complete()` waits before looking again for chunks other workers still hold.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1
 
 
 @dataclass
