@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,6 +134,26 @@ def test_search_finds_by_name_or_employee_number(client, hr, traveller, other_tr
 
     assert "Aigerim Sadykova" in by_name and "Tom Weber" not in by_name
     assert "Tom Weber" in by_number and "Aigerim Sadykova" not in by_number
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only"
+)
+@pytest.mark.parametrize(
+    "column",
+    [
+        pytest.param("name", id="name"),
+        pytest.param("employee_number", id="employee-number"),
+        pytest.param("email", id="email"),
+    ],
+)
+def test_search_on_postgresql_can_read_an_index_for_any_part_of_the_text(traveller, column):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as on a table too big to read
+
+    plan = Traveller.objects.search("weber").explain()
+
+    assert f"trips_traveller_{column}_trgm" in plan
 
 
 def test_an_unmatched_search_says_so(client, hr, traveller):
