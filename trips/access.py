@@ -17,10 +17,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Alert, ApiToken, ImportPreview, Traveller, Trip, User
+from .models import Alert, ApiToken, ImportPreview, Organisation, Traveller, Trip, User
 
 
 def _member(user) -> bool:
@@ -45,9 +48,19 @@ def needs_second_factor(user) -> bool:
     it, or they set up an authenticator (or recovery codes) themselves. One query."""
     if not user.is_authenticated:
         return False
-    devices = Q(totpdevice__confirmed=True) | Q(staticdevice__confirmed=True)
-    required = Q(organisation__require_two_factor=True)
-    return User.objects.filter(Q(pk=user.pk) & (required | devices)).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(NEEDS_SECOND_FACTOR, [user.organisation_id, user.pk, user.pk])
+        return bool(cursor.fetchone()[0])
+
+
+# Asked on every request of a user who has given no code: three index lookups, written out
+# because the ORM's one query (a join of four tables) cost more to build than to run.
+NEEDS_SECOND_FACTOR = f"""
+    SELECT EXISTS (SELECT 1 FROM "{Organisation._meta.db_table}"
+                   WHERE id = %s AND require_two_factor)
+        OR EXISTS (SELECT 1 FROM "{TOTPDevice._meta.db_table}" WHERE user_id = %s AND confirmed)
+        OR EXISTS (SELECT 1 FROM "{StaticDevice._meta.db_table}" WHERE user_id = %s AND confirmed)
+"""
 
 
 def visible_travellers(user) -> QuerySet[Traveller]:

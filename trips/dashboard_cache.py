@@ -23,8 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,8 +42,13 @@ def data_changed(organisation_ids: Iterable[int]) -> None:
 
 
 def version(organisation_id: int) -> int:
-    changes = DataChange.objects.filter(organisation_id=organisation_id)
-    return changes.aggregate(version=Sum("weight"))["version"] or 0
+    # Read on every poll: the SQL written out costs less to build than the ORM's aggregate.
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION, [organisation_id])
+        return cursor.fetchone()[0] or 0
+
+
+VERSION = f'SELECT SUM(weight) FROM "{DataChange._meta.db_table}" WHERE organisation_id = %s'
 
 
 def fold_changes() -> None:

@@ -190,7 +190,7 @@ def test_a_cached_poll_asks_the_database_for_session_user_version_and_cache_only
     assert tables == [
         '"django_session"',
         '"trips_user"',
-        '"trips_user"',  # whether a second factor is owed
+        '"trips_organisation"',  # whether a second factor is owed
         '"trips_datachange"',
         '"staysite_cache"',
     ]

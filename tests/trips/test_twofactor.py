@@ -8,10 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
 from tests.conftest import PASSWORD
+from trips import access
 
 
 def password_login(client: Client, user, next_url: str = ""):
@@ -208,3 +210,28 @@ def test_public_pages_stay_open_before_the_code(client, hr):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("password_reset")).status_code == 200
     assert client.get(reverse("trips:home")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("required", "authenticator", "recovery_codes", "owed"),
+    [
+        pytest.param(False, None, None, False, id="nothing"),
+        pytest.param(True, None, None, True, id="the-organisation-requires-it"),
+        pytest.param(False, True, None, True, id="a-confirmed-app"),
+        pytest.param(False, False, None, False, id="an-app-never-confirmed"),
+        pytest.param(False, None, True, True, id="confirmed-recovery-codes"),
+        pytest.param(False, None, False, False, id="recovery-codes-never-confirmed"),
+    ],
+)
+def test_a_second_factor_is_owed_when_required_or_set_up(
+    hr, compliance, organisation, required, authenticator, recovery_codes, owed
+):
+    organisation.require_two_factor = required
+    organisation.save()
+    if authenticator is not None:
+        TOTPDevice.objects.create(user=hr, name="app", confirmed=authenticator)
+    if recovery_codes is not None:
+        StaticDevice.objects.create(user=hr, name="codes", confirmed=recovery_codes)
+    factories.make_authenticator(user=compliance, recovery_codes=["abcd2345"])  # not hr's
+
+    assert access.needs_second_factor(hr) is owed
