@@ -9,6 +9,8 @@ its whole day. SQLite has no exclusion constraints: there, Trip.clean() is the c
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 DAY = "(%s - DATE '2000-01-01')"
 LOW = f"CASE WHEN exit = entry THEN 2 * {DAY % 'entry'} ELSE 2 * {DAY % 'entry'} + 1 END"
 HIGH = (
@@ -20,14 +22,6 @@ CREATE = (
     f"EXCLUDE USING gist (traveller_id WITH =, int8range({LOW}, {HIGH}, '[]') WITH &&)"
 )
 DROP = "ALTER TABLE trips_trip DROP CONSTRAINT IF EXISTS trips_trip_no_overlap"
-
-
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):

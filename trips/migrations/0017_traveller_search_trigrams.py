@@ -11,28 +11,15 @@ table as before.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 COLUMNS = ("name", "employee_number", "email")
-
-
-def index_name(column: str) -> str:
-    return f"trips_traveller_{column}_trgm"
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {index_name(column)} ON trips_traveller "
-            f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in COLUMNS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {index_name(column)}")
+CREATE = [
+    f"CREATE INDEX IF NOT EXISTS trips_traveller_{column}_trgm ON trips_traveller "
+    f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
+    for column in COLUMNS
+]
+DROP = [f"DROP INDEX IF EXISTS trips_traveller_{column}_trgm" for column in COLUMNS]
 
 
 class Migration(migrations.Migration):
@@ -43,5 +30,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes, elidable=False),
+        migrations.RunPython(on_postgresql(*CREATE), on_postgresql(*DROP), elidable=False),
     ]
