@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # HTTP throughput of the dashboard's table fragment (what htmx polls) under gunicorn with
 # `make serve` settings, at 2 and 8 concurrent clients: requests per second and p95 latency,
-# measured by wrk on loopback for DURATION seconds each. Run it through scripts/with-postgres
+# measured by wrk on loopback for DURATION seconds each. Twice: answered in full (a first
+# poll, or one after a change), and revalidated (a browser's later polls send the ETag back
+# in If-None-Match and are answered 304 while nothing has changed). Run it through scripts/with-postgres
 # (make bench-http does): it builds the benchmark organisation with manage.py bench_scale.
 #
 #   TRAVELLERS=10000 DURATION=15 bench/http.sh
@@ -69,13 +71,30 @@ if [[ $status != 200 ]]; then
     exit 1
 fi
 
+etag=$(curl --silent --output /dev/null --dump-header - \
+    --cookie "sessionid=$session" --header "HX-Request: true" "$url" |
+    tr -d '\r' | sed -n 's/^etag: //Ip')
+status=$(curl --silent --output /dev/null --write-out '%{http_code}' \
+    --cookie "sessionid=$session" --header "HX-Request: true" \
+    --header "If-None-Match: $etag" "$url")
+if [[ $status != 304 ]]; then
+    echo "The dashboard fragment answered HTTP $status to its own ETag, not 304." >&2
+    exit 1
+fi
+
 echo "dashboard fragment, $TRAVELLERS travellers, gunicorn with $WORKERS workers," \
     "${DURATION}s per level (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 for clients in 2 8; do
     wrk --threads 2 --connections "$clients" --duration "${DURATION}s" \
         --script "$here/wrk-summary.lua" \
         --header "Cookie: sessionid=$session" --header "HX-Request: true" "$url" |
-        sed -n "s/^summary: /$clients clients: /p"
+        sed -n "s/^summary: /in full, $clients clients: /p"
+done
+for clients in 2 8; do
+    wrk --threads 2 --connections "$clients" --duration "${DURATION}s" \
+        --script "$here/wrk-summary.lua" --header "If-None-Match: $etag" \
+        --header "Cookie: sessionid=$session" --header "HX-Request: true" "$url" |
+        sed -n "s/^summary: /revalidated (304), $clients clients: /p"
 done
 # A yardstick for this machine: the same server and middleware answering /healthz, which
 # reads no session and makes one query: a cached fragment costs this plus its own queries.

@@ -7,6 +7,10 @@ data version, the day, the language, the query string (filters, sort, page, sear
 whether today's run is under way. Only HR's fragment is cached: it shows the organisation's
 travellers and nothing of the user's own.
 
+The fragment answered to a poll carries an ETag made of the same key: a browser that holds the
+fragment already revalidates it (If-None-Match) and gets a 304, with neither the cache read
+nor the HTML sent again, until the data, the day or the request changes.
+
 `data_changed()` adds a row to the organisation's data version (`DataChange`) inside the
 transaction that writes snapshots or travellers (trips/snapshots.py, and every save or delete
 of a traveller), so the new version becomes visible with the new data, never before and never
@@ -27,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 
 from .models import DataChange, StatusSnapshot, Traveller
@@ -81,6 +86,11 @@ def fragment_key(request: HttpRequest, organisation_id: int, *, updating: bool) 
         query,
     ]
     return "dashboard-live:" + ":".join(str(part) for part in parts)
+
+
+def etag(key: str) -> str:
+    """The fragment's entity tag: its cache key, hashed (the key names the organisation)."""
+    return quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
 
 
 def cached(key: str, render: Callable[[], str]) -> str:

@@ -1,5 +1,6 @@
 """Live status in Chromium: the dashboard follows a change made in
-another tab without a reload, and a traveller's planner answers as the dates are typed."""
+another tab without a reload, revalidates an unchanged fragment instead of fetching it again,
+and a traveller's planner answers as the dates are typed."""
 
 import re
 from datetime import timedelta
@@ -39,6 +40,31 @@ def test_hr_adds_a_trip_in_another_tab_and_the_dashboard_row_changes_without_a_r
     expect(row.locator(".status")).to_have_class(re.compile(r"status-action"))
     expect(row).to_contain_text("eQonaq")
     assert dashboard.evaluate("window.notReloaded") is True
+
+
+def test_the_dashboard_revalidates_its_poll_and_keeps_showing_the_rows(
+    log_in, live_server, hr, traveller, settings
+):
+    settings.STAYSITE_DASHBOARD_POLL_SECONDS = 1
+    dashboard: Page = log_in(hr)
+    polls = []
+    dashboard.on(
+        "request",
+        lambda request: (
+            polls.append(request.all_headers()) if request.headers.get("hx-request") else None
+        ),
+    )
+    dashboard.goto(live_server.url + reverse("trips:home"))
+    row = dashboard.locator(f"#traveller-row-{traveller.pk}")
+
+    dashboard.wait_for_timeout(3_500)
+
+    # The first poll fetches the fragment; the browser revalidates it at each later poll
+    # (the server answers 304), and htmx swaps in the fragment the browser holds.
+    assert len(polls) >= 2
+    assert "if-none-match" not in polls[0]
+    assert all(poll.get("if-none-match", "").startswith('"') for poll in polls[1:])
+    expect(row).to_contain_text("Not assessed yet")
 
 
 def test_a_traveller_lands_on_their_own_page_and_the_planner_answers_as_dates_are_typed(

@@ -196,6 +196,90 @@ def test_a_cached_poll_asks_the_database_for_session_user_version_and_cache_only
     ]
 
 
+def test_a_poll_carries_an_etag_and_must_be_revalidated(client, hr, in_kazakhstan):
+    client.force_login(hr)
+
+    response = client.get(URL, headers=POLL)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert "private" in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+    assert "HX-Request" in response["Vary"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_poll_of_an_unchanged_fragment_is_answered_not_modified_without_the_cache(
+    client, hr, in_kazakhstan
+):
+    client.force_login(hr)
+    etag = client.get(URL, headers=POLL)["ETag"]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, headers={**POLL, "If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert "no-cache" in response["Cache-Control"]
+    assert "staysite_cache" not in " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_a_poll_after_a_change_is_answered_in_full_despite_the_old_etag(client, hr, in_kazakhstan):
+    client.force_login(hr)
+    etag = client.get(URL, headers=POLL)["ETag"]
+    lengthen_behind_the_cache(in_kazakhstan, 15)
+    snapshots.traveller_changed(in_kazakhstan.traveller, on=timezone.localdate())
+
+    response = client.get(URL, headers={**POLL, "If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "15 / 75" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers, query",
+    [
+        pytest.param({"Accept-Language": "de"}, "", id="another-language"),
+        pytest.param({}, "?q=Weber", id="a-search"),
+        pytest.param({}, "?page=2", id="another-page"),
+    ],
+)
+def test_a_poll_for_other_words_or_rows_is_answered_in_full(
+    client, hr, in_kazakhstan, headers, query
+):
+    client.force_login(hr)
+    etag = client.get(URL, headers=POLL)["ETag"]
+
+    response = client.get(URL + query, headers={**POLL, **headers, "If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_another_organisations_etag_is_no_match(
+    client, hr, foreign_hr, traveller, foreign_traveller
+):
+    client.force_login(foreign_hr)
+    etag = client.get(URL, headers=POLL)["ETag"]
+    client.force_login(hr)
+
+    response = client.get(URL, headers={**POLL, "If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert "Tom Weber" in response.content.decode()
+
+
+def test_the_whole_page_carries_no_etag(client, hr, in_kazakhstan):
+    client.force_login(hr)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "ETag" not in response
+
+
 def test_folding_the_changes_keeps_each_version(organisation, other_organisation):
     dashboard_cache.data_changed([organisation.pk, other_organisation.pk])
     dashboard_cache.data_changed([organisation.pk])

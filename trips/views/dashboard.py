@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -243,16 +244,32 @@ def filter_choices(filters: dict) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     if access.is_traveller(request.user):
         return redirect("trips:me")
-    live_html = live_fragment(request)
     if request.htmx:
-        return HttpResponse(live_html)
+        return live_response(request)
     _travellers, _listed, filters = filtered(request)
+    live_html = live_fragment(request)
     return render(request, DASHBOARD, {**filter_choices(filters), "live_html": live_html})
 
 
+def live_response(request: HttpRequest) -> HttpResponse:
+    """The live part alone, as htmx polls it. HR's carries an ETag of its cache key and must
+    be revalidated each time (no-cache): the browser's next poll sends If-None-Match, and
+    while nothing has changed it is answered 304 without the fragment being read or sent."""
+    if not access.is_hr(request.user):
+        return HttpResponse(live(request))
+    key = live_key(request)
+    response = HttpResponse()
+    response["ETag"] = dashboard_cache.etag(key)
+    patch_cache_control(response, private=True, no_cache=True)
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is response:
+        response.content = dashboard_cache.cached(key, lambda: live(request))
+    return answer
+
+
 def live_fragment(request: HttpRequest) -> str:
-    """The dashboard's live part, in the page and polled alone: HR's from the cache until the
-    organisation's data or the day changes (trips/dashboard_cache.py)."""
+    """The dashboard's live part in the page: HR's from the cache until the organisation's
+    data or the day changes (trips/dashboard_cache.py)."""
     if access.is_hr(request.user):
         return dashboard_cache.cached(live_key(request), lambda: live(request))
     return live(request)
