@@ -314,9 +314,9 @@ SECURE_CSP = {
 }
 
 # App servers keep nothing of their own, so that any of several can answer any request
-# (docs/performance.md, "Past one machine"): sessions live in the database (Django's default
-# engine, named so that nobody swaps in a local one), and so does the cache (CACHES above).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# (docs/performance.md, "Past one machine"): sessions live in the database (Django's database
+# engine, its read written out in SQL: trips/sessions.py), and so does the cache (CACHES above).
+SESSION_ENGINE = "trips.sessions"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.management import call_command
@@ -16,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from trips.models import User
+from trips.sessions import SessionStore
 
 
 @pytest.mark.django_db

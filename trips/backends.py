@@ -1,8 +1,26 @@
 """Authentication: Django's model backend, refusing demo accounts where they are switched off,
-and organisation members where password login is switched off (they use single sign-on)."""
+and organisation members where password login is switched off (they use single sign-on).
+
+Every request of a logged-in user loads its user by id (`get_user`); that one read is written
+out in SQL, because the ORM's `get()` spent longer building it than the database answering
+(docs/performance.md). Both backends a session can name load the user this way.
+"""
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.db import connections, router
+
+from .models import User
+
+
+def user_by_id(user_id) -> User | None:
+    """The user with this primary key, or None."""
+    connection = connections[router.db_for_read(User)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
+    table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
+    sql = f"SELECT {columns} FROM {table} WHERE {pk} = %s"
+    return next(iter(User.objects.raw(sql, [user_id]).using(connection.alias)), None)
 
 
 class StaysiteBackend(ModelBackend):
@@ -12,3 +30,7 @@ class StaysiteBackend(ModelBackend):
         if getattr(user, "organisation_id", None) and not settings.STAYSITE_PASSWORD_LOGIN:
             return False
         return super().user_can_authenticate(user)
+
+    def get_user(self, user_id) -> User | None:
+        user = user_by_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

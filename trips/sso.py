@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from .backends import user_by_id
 from .models import Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,9 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         if not enabled():
             return None
         return super().authenticate(request, **kwargs)
+
+    def get_user(self, user_id) -> User | None:
+        return user_by_id(user_id)
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
