@@ -3,8 +3,9 @@
 # `make serve` settings, at 2 and 8 concurrent clients: requests per second and p95 latency,
 # measured by wrk on loopback for DURATION seconds each. Twice: answered in full (a first
 # poll, or one after a change), and revalidated (a browser's later polls send the ETag back
-# in If-None-Match and are answered 304 while nothing has changed). Run it through scripts/with-postgres
-# (make bench-http does): it builds the benchmark organisation with manage.py bench_scale.
+# in If-None-Match and are answered 304 while nothing has changed). Run it through
+# scripts/with-postgres (make bench-http does): it builds the benchmark organisation with
+# manage.py bench_scale.
 #
 #   TRAVELLERS=10000 DURATION=15 bench/http.sh
 set -euo pipefail
