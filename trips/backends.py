@@ -6,6 +6,8 @@ out in SQL, because the ORM's `get()` spent longer building it than the database
 (docs/performance.md). Both backends a session can name load the user this way.
 """
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
@@ -15,12 +17,17 @@ from .models import User
 
 def user_by_id(user_id) -> User | None:
     """The user with this primary key, or None."""
-    connection = connections[router.db_for_read(User)]
-    quote = connection.ops.quote_name
+    alias = router.db_for_read(User)
+    return next(iter(User.objects.raw(user_by_id_sql(alias), [user_id]).using(alias)), None)
+
+
+@cache
+def user_by_id_sql(alias: str) -> str:
+    """The statement, built once per database rather than on every request."""
+    quote = connections[alias].ops.quote_name
     columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
     table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
-    sql = f"SELECT {columns} FROM {table} WHERE {pk} = %s"
-    return next(iter(User.objects.raw(sql, [user_id]).using(connection.alias)), None)
+    return f"SELECT {columns} FROM {table} WHERE {pk} = %s"
 
 
 class StaysiteBackend(ModelBackend):
