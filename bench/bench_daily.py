@@ -28,8 +28,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
-from trips import daily  # noqa: E402
 from trips.models import DailyRun, Organisation, Traveller, Trip, User  # noqa: E402
+from trips.upkeep import daily  # noqa: E402
 
 ALMATY = ZoneInfo("Asia/Almaty")
 DAY = date(2026, 4, 4)

@@ -52,7 +52,8 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 # How often the dashboard's table refreshes itself, in seconds (tests make it short).
 STAYSITE_DASHBOARD_POLL_SECONDS = envint("STAYSITE_DASHBOARD_POLL_SECONDS", 60)
-# Whether the first request of a day runs the daily run when the worker has not (trips/daily.py).
+# Whether the first request of a day runs the daily run when the worker has not
+# (trips/upkeep/daily.py).
 STAYSITE_DAILY_RUN_IN_REQUESTS = envbool("STAYSITE_DAILY_RUN_IN_REQUESTS", True)
 
 # Demo users (load_demo) can log in only where this is true; production refuses them.
@@ -96,7 +97,7 @@ MIDDLEWARE = [
     # The second factor: request.user.is_verified(), and the way to the code page for
     # whoever needs one and has not given it yet.
     "django_otp.middleware.OTPMiddleware",
-    "trips.twofactor.SecondFactorMiddleware",
+    "trips.accounts.twofactor.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A new day's first request brings the data up to date if the worker has not.
     "trips.middleware.DailyRunMiddleware",
@@ -145,8 +146,8 @@ AUTH_USER_MODEL = "trips.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "trips.backends.StaysiteBackend",
-    "trips.sso.OrganisationOIDCBackend",
+    "trips.accounts.backends.StaysiteBackend",
+    "trips.accounts.sso.OrganisationOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,7 +165,7 @@ STAYSITE_PASSWORD_LOGIN = envbool("STAYSITE_PASSWORD_LOGIN", True)
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc): on when OIDC_RP_CLIENT_ID is set.
 # The provider's endpoints are given one by one (its /.well-known/openid-configuration lists
-# them). trips/sso.py matches users by email within the organisation their domain maps to.
+# them). trips/accounts/sso.py matches users by email within the organisation their domain maps to.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
@@ -213,8 +214,8 @@ STAYSITE_TRUSTED_PROXIES = envint("STAYSITE_TRUSTED_PROXIES", 0)
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "trips.proxies.client_address"
-AXES_WHITELIST_CALLABLE = "trips.sso.exempt_from_lockout"
+AXES_CLIENT_IP_CALLABLE = "trips.accounts.proxies.client_address"
+AXES_WHITELIST_CALLABLE = "trips.accounts.sso.exempt_from_lockout"
 # Password reset requests allowed per hour, per client address and per email address.
 STAYSITE_PASSWORD_RESETS_PER_ADDRESS = envint("STAYSITE_PASSWORD_RESETS_PER_ADDRESS", 10)
 STAYSITE_PASSWORD_RESETS_PER_EMAIL = envint("STAYSITE_PASSWORD_RESETS_PER_EMAIL", 3)
@@ -315,8 +316,9 @@ SECURE_CSP = {
 
 # App servers keep nothing of their own, so that any of several can answer any request
 # (docs/performance.md, "Past one machine"): sessions live in the database (Django's database
-# engine, its read written out in SQL: trips/sessions.py), and so does the cache (CACHES above).
-SESSION_ENGINE = "trips.sessions"
+# engine, its read written out in SQL: trips/accounts/sessions.py), and so does the cache
+# (CACHES above).
+SESSION_ENGINE = "trips.accounts.sessions"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from trips import tokens
+from trips.accounts import tokens
 from trips.models import (
     AddressChange,
     ApiToken,

@@ -1,32 +1,87 @@
-"""The shape of the code: one-way imports in trips/, the law behind one door, small modules.
+"""The shape of the code: rooms in trips/, one-way imports, the law behind one door, small
+modules and functions.
 
-The flow is models -> stays -> findings -> (snapshots | alerts | details | planner) -> words
--> views (docs/architecture.md). These tests read the imports with `ast`, those inside
-functions included, so a circle or a shortcut to the law fails here before it confuses anyone.
+trips/ is a set of rooms (docs/architecture.md draws them). Each room may import only the rooms
+below it: the doors (views, the API, commands, the admin) on top, the work (evaluation, words,
+upkeep, files, accounts) in the middle, the records (models) below, and the vocabulary
+(choices, countries, dates, wording) at the bottom, where everything may use it. These tests
+read the imports with `ast`, those inside functions included, so a circle, a shortcut to the
+law or an import against the flow fails here before it confuses anyone.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIPS = ROOT / "trips"
+RULES = ROOT / "rules"
 
-# The bridge: the only modules of trips/ that may ask `rules` anything.
-BRIDGE = {
-    "trips.stays",
-    "trips.findings",
-    "trips.visa_findings",
-    "trips.wording",
-    "trips.details",
-    "trips.planner",
-    "trips.snapshots",
-    "trips.alerts",
+VOCABULARY = {"choices", "countries", "dates", "wording"}
+# Each room of trips/ and the rooms it may import (besides itself and the vocabulary). A room
+# is a sub-package, or a module at the top of trips/. Forms are shared by every way in; the
+# API and the files never reach into the views.
+MAY_IMPORT: dict[str, set[str]] = {
+    "choices": set(),
+    "countries": set(),
+    "dates": set(),
+    "wording": set(),
+    "models": set(),
+    "access": {"models"},
+    "delivery": {"models"},
+    "dashboard": {"access", "models"},
+    "evaluation": {"dashboard", "delivery", "models"},
+    "words": {"evaluation", "models"},
+    "forms": {"evaluation", "models"},
+    "accounts": {"access", "models"},
+    "sample": {"evaluation", "models"},
+    "upkeep": {"dashboard", "delivery", "evaluation", "models"},
+    "files": {"accounts", "evaluation", "forms", "models"},
+    "templatetags": set(),
+    "context_processors": {"access"},
+    "middleware": {"upkeep"},
+    "apps": {"dashboard"},
+    "admin": {"evaluation", "models", "upkeep"},
+    "api": {
+        "access",
+        "accounts",
+        "dashboard",
+        "evaluation",
+        "files",
+        "forms",
+        "models",
+        "upkeep",
+        "words",
+    },
+    "views": {
+        "access",
+        "accounts",
+        "dashboard",
+        "evaluation",
+        "files",
+        "forms",
+        "models",
+        "upkeep",
+        "words",
+    },
+    "management": {
+        "accounts",
+        "delivery",
+        "evaluation",
+        "files",
+        "models",
+        "sample",
+        "upkeep",
+    },
+    "urls": {"views", "api"},
 }
-# What the models must never reach for: they are the bottom of the flow.
-NOT_FROM_MODELS = {"trips.findings", "trips.wording", "trips.alerts", "trips.snapshots"}
+# The rooms that may ask `rules` anything: the evaluation is the law's only door, and the
+# wording cites its sources.
+ASKS_RULES = {"evaluation", "wording"}
 MAX_LINES = 450
+MAX_FUNCTION_LINES = 100
 
 
 def module_name(path: Path) -> str:
@@ -34,12 +89,14 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def trips_modules() -> dict[str, Path]:
     return {
         module_name(path): path for path in TRIPS.rglob("*.py") if "migrations" not in path.parts
     }
 
 
+@functools.cache
 def imports_of(name: str, path: Path) -> set[str]:
     """Every module `name` imports, anywhere in the file, as absolute dotted names."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -59,6 +116,7 @@ def imports_of(name: str, path: Path) -> set[str]:
     return found
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     modules = trips_modules()
     return {
@@ -101,34 +159,102 @@ def test_the_circle_finder_finds_a_circle():
 
 
 def test_the_import_reader_counts_imports_inside_functions():
-    path = TRIPS / "templatetags" / "findings.py"
+    path = TRIPS / "apps.py"  # the dashboard's signals are connected in ready()
 
-    assert "trips.wording" in imports_of("trips.templatetags.findings", path)
+    assert "trips.dashboard.fragments" in imports_of("trips.apps", path)
 
 
-def test_the_models_import_nothing_from_the_evaluation_the_wording_or_the_alerts():
-    assert not import_graph()["trips.models"] & NOT_FROM_MODELS
+def room_of(name: str) -> str:
+    """The room a module of trips/ is in: its sub-package, or itself at the top."""
+    return name.split(".")[1] if "." in name else name
+
+
+def forbidden_imports(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """Every import of `graph` (module -> modules of trips/) that runs against the rooms' flow."""
+    found = set()
+    for name, targets in graph.items():
+        if name == "trips":
+            continue  # the package marker, empty
+        room = room_of(name)
+        allowed = MAY_IMPORT[room] | VOCABULARY | {room}
+        found |= {(name, t) for t in targets if t != "trips" and room_of(t) not in allowed}
+    return found
+
+
+def test_every_module_of_trips_is_in_a_known_room():
+    assert {room_of(name) for name in trips_modules()} - {"trips"} <= MAY_IMPORT.keys()
 
 
 @pytest.mark.parametrize("name", sorted(trips_modules()), ids=str)
-def test_only_the_bridge_asks_the_rules_engine(name):
+def test_each_module_imports_only_the_rooms_below_its_own(name):
+    graph = import_graph()
+
+    assert forbidden_imports({name: graph[name]}) == set()
+
+
+def test_the_room_check_catches_an_import_against_the_flow():
+    graph = {
+        "trips.models.domain": {"trips.evaluation.findings"},
+        "trips.api.alerts": {"trips.views.alerts", "trips.forms"},
+        "trips.files.exports": {"trips.views.dashboard"},
+        "trips.evaluation.findings": {"trips.models.domain", "trips.wording"},
+    }
+
+    assert forbidden_imports(graph) == {
+        ("trips.models.domain", "trips.evaluation.findings"),
+        ("trips.api.alerts", "trips.views.alerts"),
+        ("trips.files.exports", "trips.views.dashboard"),
+    }
+
+
+def test_the_vocabulary_imports_nothing_but_the_vocabulary():
+    graph = import_graph()
+    vocabulary = {f"trips.{name}" for name in VOCABULARY}
+
+    assert all(graph[name] <= vocabulary | {"trips"} for name in vocabulary)
+
+
+@pytest.mark.parametrize("name", sorted(trips_modules()), ids=str)
+def test_only_the_evaluation_and_the_wording_ask_the_rules_engine(name):
     imported = imports_of(name, trips_modules()[name])
     asks_rules = any(target == "rules" or target.startswith("rules.") for target in imported)
 
-    assert not asks_rules or name in BRIDGE
+    assert not asks_rules or room_of(name) in ASKS_RULES
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        p
-        for p in sorted(TRIPS.rglob("*.py"))
-        if "migrations" not in p.parts and p.name != "models.py"
-    ],
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
-def test_no_module_of_trips_grows_past_450_lines(path):
+def source_files() -> list[Path]:
+    """The modules the size rules hold to: trips/ and rules/, apart from migrations."""
+    paths = [*TRIPS.rglob("*.py"), *RULES.rglob("*.py")]
+    return sorted(p for p in paths if "migrations" not in p.parts)
+
+
+def long_functions(source: str) -> list[tuple[str, int]]:
+    """Each function of `source` over the limit, with its length in lines (decorators too)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            length = node.end_lineno - start + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append((node.name, length))
+    return found
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_grows_past_450_lines(path):
     assert len(path.read_text().splitlines()) <= MAX_LINES
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_function_grows_past_100_lines(path):
+    assert long_functions(path.read_text()) == []
+
+
+def test_the_function_check_catches_a_long_function():
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES))
+    source = f"def short():\n    pass\n\n\n@decorated\ndef long():\n{body}"
+
+    assert long_functions(source) == [("long", MAX_FUNCTION_LINES + 2)]
 
 
 @pytest.mark.parametrize("name", sorted(trips_modules()), ids=str)

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from trips.accounts.sessions import SessionStore
 from trips.models import User
-from trips.sessions import SessionStore
 
 
 @pytest.mark.django_db

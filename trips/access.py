@@ -23,7 +23,7 @@ from django.http import Http404
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Alert, ApiToken, ImportPreview, Organisation, Traveller, Trip, User
+from trips.models import Alert, ApiToken, ImportPreview, Organisation, Traveller, Trip, User
 
 
 def _member(user) -> bool:

@@ -1,8 +1,8 @@
 """The Django admin: platform staff manage organisations and users; everything is browsable.
 
 Saves and deletes here bring the traveller's snapshot and alerts up to date as the HR pages do
-(trips/services.py), in the admin's own transaction; a saved organisation has its travellers
-re-evaluated by the worker.
+(trips/evaluation/services.py), in the admin's own transaction; a saved organisation has its
+travellers re-evaluated by the worker.
 """
 
 from django.contrib import admin
@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import tasks
-from .models import (
+from trips.evaluation.snapshots import traveller_changed
+from trips.models import (
     AddressChange,
     DailyRun,
     Notification,
@@ -24,7 +24,7 @@ from .models import (
     User,
     Visa,
 )
-from .snapshots import traveller_changed
+from trips.upkeep import tasks
 
 
 class RefreshesTraveller:
@@ -183,7 +183,7 @@ class ComputedAdmin(admin.ModelAdmin):
 
 @admin.register(StatusSnapshot)
 class StatusSnapshotAdmin(ComputedAdmin):
-    """Computed by trips.snapshots."""
+    """Computed by trips.evaluation.snapshots."""
 
     list_display = [
         "traveller",
@@ -200,7 +200,7 @@ class StatusSnapshotAdmin(ComputedAdmin):
 
 @admin.register(DailyRun)
 class DailyRunAdmin(ComputedAdmin):
-    """Recorded by trips.daily: which days were run, when, and what each run did."""
+    """Recorded by trips.upkeep.daily: which days were run, when, and what each run did."""
 
     list_display = ["on", "claimed_at", "finished_at", "attempts", "summary"]
     date_hierarchy = "on"

@@ -9,6 +9,6 @@ class TripsConfig(AppConfig):
     verbose_name = _("Travellers and trips")
 
     def ready(self) -> None:
-        from . import dashboard_cache
+        from trips.dashboard import fragments
 
-        dashboard_cache.connect()
+        fragments.connect()

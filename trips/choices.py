@@ -22,7 +22,7 @@ STATUS_URGENCY = {Status.OK: 0, Status.ATTENTION: 1, Status.ACTION: 2, Status.OV
 
 
 class AlertKind(models.TextChoices):
-    """What a finding of `trips.findings` (and so an alert) is about."""
+    """What a finding of `trips.evaluation.findings` (and so an alert) is about."""
 
     ALLOWANCE_LOW = "allowance_low", _("90/180 allowance running low")
     PLAN_BREAKS_ALLOWANCE = "plan_breaks_allowance", _("Planned trip would break the 90/180 rule")
@@ -64,3 +64,15 @@ class VisaKind(models.TextChoices):
 def visa_name(kind: str, number: str) -> str:
     """A visa as pages and messages name it: its kind in the active language, then its number."""
     return f"{VisaKind(kind).label} {number}".strip()
+
+
+class Purpose(models.TextChoices):
+    """What a trip is for: it decides which rule sets and visas apply."""
+
+    BUSINESS_MEETING = "business_meeting", _("Business meeting")
+    CONFERENCE = "conference", _("Conference")
+    TOURISM = "tourism", _("Tourism")
+    MONTAGE = "montage", _("Montage / installation")
+    EMPLOYMENT = "employment", _("Employment")
+    REMOTE_WORK = "remote_work", _("Remote work")
+    TRANSIT = "transit", _("Transit")

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from . import access
+from trips import access
 
 
 def navigation(request: HttpRequest) -> dict:

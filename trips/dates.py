@@ -10,6 +10,12 @@ from datetime import date
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+# The days a trip, visa or notification can be on: a record outside them is a typing error.
+# The law counts windows of up to a few years around every day; the engine refuses dates near
+# the calendar's own ends (year 1, year 9999), which have no room for them.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
 
 def day(value: date | str | None) -> str:
     """A day as every page, form message and email shows it, in the reader's language."""

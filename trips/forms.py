@@ -1,4 +1,5 @@
-"""The HR forms: travellers, trips, visas, address changes and eQonaq notifications.
+"""The forms every way in shares: travellers, trips, visas, address changes, eQonaq
+notifications, and the alert queue's filter, assignment and resolution (pages and API alike).
 
 Each form is made for one traveller (or one trip): the choices it offers are that traveller's
 own, and the instance it validates already knows whose it is, so the model's `clean()` and
@@ -14,8 +15,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import stays, wording
-from .models import AddressChange, Notification, Traveller, Trip, User, Visa
+from trips.choices import AlertKind
+from trips.dates import EARLIEST_DAY, LATEST_DAY, day
+from trips.evaluation import stays
+from trips.models import AddressChange, Alert, Notification, Traveller, Trip, User, Visa
 
 
 class DateInput(forms.DateInput):
@@ -26,18 +29,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-# The days a trip, visa or notification can be on: a record outside them is a typing error.
-# The law counts windows of up to a few years around every day; the engine refuses dates near
-# the calendar's own ends (year 1, year 9999), which have no room for them.
-EARLIEST_DAY = date(1900, 1, 1)
-LATEST_DAY = date(2199, 12, 31)
-
-
 def within_years(value: date) -> None:
     if not EARLIEST_DAY <= value <= LATEST_DAY:
         raise ValidationError(
             _("Give a date between %(first)s and %(last)s.")
-            % {"first": wording.day(EARLIEST_DAY), "last": wording.day(LATEST_DAY)},
+            % {"first": day(EARLIEST_DAY), "last": day(LATEST_DAY)},
             code="out_of_range",
         )
 
@@ -80,7 +76,7 @@ class VersionedForm(forms.ModelForm):
     """An edit form that refuses to overwrite a change saved since it was loaded.
 
     The record's `version` travels with the form as a hidden field. Saving checks it against
-    the database (trips/services.py re-validates under the traveller's lock, so two saves
+    the database (trips/evaluation/services.py re-validates under the traveller's lock, so two saves
     cannot both pass) and raises it by one: the second of two people editing the same record
     is told to reload, and nothing is silently overwritten.
     """
@@ -141,7 +137,7 @@ class TripForm(VersionedForm):
             self.add_error(
                 "visa",
                 forms.ValidationError(
-                    _("No visa valid on %(day)s for this trip") % {"day": wording.day(entry)},
+                    _("No visa valid on %(day)s for this trip") % {"day": day(entry)},
                     code="visa_not_valid",
                 ),
             )
@@ -201,3 +197,47 @@ class NotificationForm(forms.ModelForm):
         super()._post_clean()
         if refused:
             self._errors["address_change"] = refused
+
+
+class AlertFilterForm(forms.Form):
+    STATES = [
+        ("", _("Open and acknowledged")),
+        *Alert.State.choices,
+        ("all", _("All")),
+    ]
+
+    q = forms.CharField(label=_("Traveller"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))], required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All")), *AlertKind.choices]
+
+    def filter(self, alerts):
+        data = self.cleaned_data if self.is_valid() else {}
+        alerts = alerts.in_state(data.get("state", ""))
+        if data.get("kind"):
+            alerts = alerts.filter(kind=data["kind"])
+        if data.get("q", "").strip():
+            alerts = alerts.filter(traveller__name__icontains=data["q"].strip())
+        return alerts
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, empty_label=_("Nobody"), required=False
+    )
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Resolution note"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("What was done")}),
+        error_messages={"required": _("Say how it was resolved: a note is required.")},
+    )

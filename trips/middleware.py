@@ -1,10 +1,10 @@
 """The first request of a new day brings the day's data up to date before a page shows it.
 
-Normally the worker has run the day just after midnight (trips/daily.py) and this costs nothing:
-once a process has seen today's run finished it does not ask again until the date changes. When
-the worker has not (it is down, or the server was off at midnight), the first request claims
-the day and runs it inline, so that no page shows yesterday's verdict as today's; requests that
-come while it runs get the data they have, marked as being updated (`request.freshness`).
+Normally the worker has run the day just after midnight (trips/upkeep/daily.py) and this costs
+nothing: once a process has seen today's run finished it does not ask again until the date changes.
+When the worker has not (it is down, or the server was off at midnight), the first request claims
+the day and runs it inline, so that no page shows yesterday's verdict as today's; requests that come
+while it runs get the data they have, marked as being updated (`request.freshness`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from . import daily
+from trips.upkeep import daily
 
 
 class DailyRunMiddleware:

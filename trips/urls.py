@@ -1,6 +1,6 @@
 """The app's URLs: each area of views lists its own patterns."""
 
-from .views import (
+from trips.views import (
     alerts,
     dashboard,
     exports,

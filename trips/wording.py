@@ -12,21 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 
 import rules
-
-from .choices import AlertKind, VisaKind, visa_name
-from .countries import COUNTRY_NAMES
-from .dates import day, span
-from .models import Trip
+from trips.choices import AlertKind, Purpose, VisaKind, visa_name
+from trips.countries import COUNTRY_NAMES
+from trips.dates import day
 
 __all__ = [
     "area_name",
     "citation",
     "consequence_text",
-    "day",
     "describe",
     "legal_source",
     "rule_title",
-    "span",
 ]
 
 
@@ -244,7 +240,7 @@ def visa_needed_text(params: dict) -> str:
     values = {
         "country": COUNTRY_NAMES.get(params["country"], params["country"]),
         "entry": day(params["entry"]),
-        "purpose": Trip.Purpose(params["purpose"]).label,
+        "purpose": Purpose(params["purpose"]).label,
         "kinds": kinds,
     }
     if params["recorded"]:

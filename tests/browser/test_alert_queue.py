@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from trips.models import Alert, AlertEvent, AlertKind, Status
+from trips.choices import AlertKind, Status
+from trips.models import Alert, AlertEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import daily, tasks
-from trips.models import Alert, AlertKind, Notification, StatusSnapshot, Trip
+from trips.choices import AlertKind
+from trips.models import Alert, Notification, StatusSnapshot, Trip
+from trips.upkeep import daily, tasks
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_saving_an_organisation_queues_its_travellers_for_the_worker(
 
     assert response.status_code == 302, response.content.decode()[:3000]
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "trips.tasks.refresh_organisation"
+    assert queued.task_path == "trips.upkeep.tasks.refresh_organisation"
     assert not StatusSnapshot.objects.exists()  # not in the request
 
     tasks.refresh_organisation.call(*queued.args_kwargs["args"])

@@ -6,8 +6,11 @@ import pytest
 from django.core import mail
 
 from tests import factories
-from trips import alerts, notify, wording
-from trips.models import Alert, AlertEvent, AlertKind
+from trips import wording
+from trips.choices import AlertKind
+from trips.delivery import notify
+from trips.evaluation import alert_queue
+from trips.models import Alert, AlertEvent
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def overstay(traveller) -> None:
     """Tom, visa-free since 2 March 2026 and still there: 3 days over on 3 April."""
     trip = factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
     factories.make_notification(trip=trip)
-    alerts.refresh_alerts(on=date(2026, 4, 3))
+    alert_queue.refresh_alerts(on=date(2026, 4, 3))
 
 
 def test_a_new_overstay_alert_emails_the_hr_owner_and_the_traveller_once(hanna, traveller):
@@ -46,7 +49,7 @@ def test_a_new_overstay_alert_emails_the_hr_owner_and_the_traveller_once(hanna, 
 
 def test_an_eqonaq_alert_goes_to_hr_only(hanna, traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
-    alerts.refresh_alerts(on=date(2026, 3, 5))
+    alert_queue.refresh_alerts(on=date(2026, 3, 5))
 
     notify.send_alert_emails()
 
@@ -68,7 +71,7 @@ def test_attention_alerts_go_into_one_daily_digest_per_recipient(hanna, travelle
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
     colleague = factories.make_traveller(organisation=organisation, hr_owner=hanna)
     factories.make_trip(traveller=colleague, entry=date(2026, 3, 2), days=None)
-    alerts.refresh_alerts(on=date(2026, 3, 2))  # eQonaq due on 4 March: attention
+    alert_queue.refresh_alerts(on=date(2026, 3, 2))  # eQonaq due on 4 March: attention
 
     assert notify.send_alert_emails() == 0
     assert notify.send_digests(on=date(2026, 3, 2)) == 1
@@ -86,10 +89,10 @@ def test_attention_alerts_go_into_one_daily_digest_per_recipient(hanna, travelle
 
 def test_an_alert_that_becomes_urgent_after_the_digest_is_emailed_once(hanna, traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
-    alerts.refresh_alerts(on=date(2026, 3, 2))
+    alert_queue.refresh_alerts(on=date(2026, 3, 2))
     notify.send_digests(on=date(2026, 3, 2))
 
-    alerts.refresh_alerts(on=date(2026, 3, 3))  # due tomorrow: action
+    alert_queue.refresh_alerts(on=date(2026, 3, 3))  # due tomorrow: action
     notify.send_alert_emails()
     notify.send_alert_emails()
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from tests import factories
 from trips import wording
-from trips.models import Alert, AlertEvent, AlertKind, Status
+from trips.choices import AlertKind, Status
+from trips.models import Alert, AlertEvent
 
 
 def make_alert(traveller, **fields) -> Alert:

@@ -7,13 +7,14 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from tests import factories
-from trips import alerts, snapshots, wording
-from trips.choices import STATUS_URGENCY
-from trips.models import Alert, AlertEvent, AlertKind, Status, Trip, Visa
+from trips import wording
+from trips.choices import STATUS_URGENCY, AlertKind, Purpose, Status
+from trips.evaluation import alert_queue, snapshots
+from trips.models import Alert, AlertEvent, Trip, Visa
 
 
-def refresh(on: date) -> alerts.RefreshResult:
-    return alerts.refresh_alerts(on=on)
+def refresh(on: date) -> alert_queue.RefreshResult:
+    return alert_queue.refresh_alerts(on=on)
 
 
 def live_alert(traveller, kind: AlertKind) -> Alert:
@@ -235,7 +236,7 @@ def montage_trip(traveller) -> Trip:
         days_allowed=None,
     )
     return filed_trip(
-        traveller, entry=date(2026, 1, 5), days=None, visa=visa, purpose=Trip.Purpose.MONTAGE
+        traveller, entry=date(2026, 1, 5), days=None, visa=visa, purpose=Purpose.MONTAGE
     )
 
 

@@ -13,7 +13,8 @@ import rules
 from tests import factories
 from tests.trips.test_alert_views import make_alert
 from tests.trips.test_permissions import database_rows
-from trips import snapshots, wording
+from trips import wording
+from trips.evaluation import snapshots
 from trips.models import AlertEvent, User
 from trips.views.alerts import AssignForm, ResolveForm
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.trips.test_permissions import database_rows, make_side, organisation_rows
-from trips import tokens
+from trips.accounts import tokens
 from trips.api import api
 
 TOKENS = ["read_only", "read_write", "foreign"]

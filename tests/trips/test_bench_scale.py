@@ -11,8 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from trips import synthetic
 from trips.models import Alert, StatusSnapshot, Traveller, Trip
+from trips.sample import synthetic
 
 FIGURES = {
     "travellers",

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 from tests import factories
-from trips import chunks, daily, tasks
 from trips.models import RefreshChunk, StatusSnapshot
+from trips.upkeep import chunks, daily, tasks
 
 ON = date(2026, 4, 15)
 
@@ -89,7 +89,7 @@ def test_the_daily_run_asks_helpers_to_share_its_chunks(organisation, settings):
 
     result = daily.run_daily(on=ON)
 
-    helpers = DBTaskResult.objects.filter(task_path="trips.tasks.refresh_chunks")
+    helpers = DBTaskResult.objects.filter(task_path="trips.upkeep.tasks.refresh_chunks")
     assert helpers.count() == 2
     assert result.snapshots == 3
     # A helper that comes late finds nothing left and says so.
@@ -171,7 +171,7 @@ def test_a_chunk_another_worker_holds_is_skipped_and_done_once_it_is_given_back(
 def refresh_queries(travellers, *, on) -> int:
     from django.test.utils import CaptureQueriesContext
 
-    from trips import snapshots
+    from trips.evaluation import snapshots
 
     with CaptureQueriesContext(connection) as queries:
         snapshots.refresh_with_alerts(travellers, on=on)

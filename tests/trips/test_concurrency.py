@@ -2,7 +2,7 @@
 
 Each request runs in a thread with its own database connection. To make "the same moment"
 certain rather than likely, the test itself first holds the traveller's row lock (the one
-trips/services.py and the daily refresh take); the requests validate their forms, queue
+trips/evaluation/services.py and the daily refresh take); the requests validate their forms, queue
 behind that lock, and go on only when the test lets go. So both have passed every check
 against the data as it was before either saved; the lock and the second validation under it
 are what keep the outcome right. Row locks and concurrent writers need PostgreSQL: SQLite
@@ -23,8 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import alerts, daily, findings, snapshots
-from trips.models import Alert, AlertKind, StatusSnapshot, Traveller, Trip
+from trips.choices import AlertKind
+from trips.evaluation import alert_queue, findings, snapshots
+from trips.models import Alert, StatusSnapshot, Traveller, Trip
+from trips.upkeep import daily
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -120,7 +122,9 @@ def assert_figures_match_the_data(traveller: Traveller) -> None:
     snapshot = StatusSnapshot.objects.get(traveller=traveller)
     expected = snapshots.snapshot_fields(findings.evaluate(traveller, on=today))
     assert {name: getattr(snapshot, name) for name in expected} == expected
-    again = alerts.refresh_alerts(on=today, travellers=Traveller.objects.filter(pk=traveller.pk))
+    again = alert_queue.refresh_alerts(
+        on=today, travellers=Traveller.objects.filter(pk=traveller.pk)
+    )
     assert (again.opened, again.updated, again.closed, again.cleared) == (0, 0, 0, 0)
 
 

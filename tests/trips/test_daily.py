@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
-from trips import daily, dates
-from trips.models import Alert, AlertKind, DailyRun, Status, StatusSnapshot
+from trips import dates
+from trips.choices import AlertKind, Status
+from trips.models import Alert, DailyRun, StatusSnapshot
+from trips.upkeep import daily
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # Tom entered Kazakhstan visa-free on 6 March 2026: 4 April is day 30, his last legal day;

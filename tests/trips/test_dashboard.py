@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import snapshots
-from trips.models import Status, StatusSnapshot, Traveller
-from trips.views import dashboard
+from trips.choices import Status
+from trips.dashboard import listing
+from trips.evaluation import snapshots
+from trips.models import StatusSnapshot, Traveller
 
 URL = reverse("trips:home")
 
@@ -349,7 +350,7 @@ def mixed(organisation):
     ],
 )
 def test_assessed_travellers_come_first_in_the_chosen_order_on_every_page(mixed, sort, expected):
-    listed = dashboard.AssessedFirst(mixed, dashboard.SORTS[sort][1])
+    listed = listing.AssessedFirst(mixed, listing.SORTS[sort][1])
     windows = [(start, stop) for start in range(6) for stop in range(start, 7)]
 
     assert [t.name for t in listed] == expected

@@ -13,8 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import daily, dashboard_cache, privacy, services, snapshots, tasks
+from trips.dashboard import fragments as dashboard_cache
+from trips.evaluation import services, snapshots
+from trips.files import privacy
 from trips.models import DailyRun, Trip, User
+from trips.upkeep import daily, tasks
 
 URL = reverse("trips:home")
 POLL = {"HX-Request": "true"}

@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from trips import demo, findings, notify
-from trips.models import Alert, AlertKind, DailyRun, Status, StatusSnapshot, Traveller, Trip, User
+from trips.choices import AlertKind, Status
+from trips.delivery import notify
+from trips.evaluation import findings
+from trips.models import Alert, DailyRun, StatusSnapshot, Traveller, Trip, User
+from trips.sample import demo
 
 # Late in the year, so that Montage days of the calendar year can approach 120.
 ON = date(2026, 9, 14)
@@ -145,5 +148,5 @@ def test_loading_the_demo_today_records_todays_run_and_schedules_the_next():
     call_command("load_demo")
 
     assert DailyRun.objects.get().on == timezone.localdate()
-    assert DBTaskResult.objects.filter(task_path="trips.daily.daily_refresh").count() == 1
+    assert DBTaskResult.objects.filter(task_path="trips.upkeep.daily.daily_refresh").count() == 1
     assert mail.outbox == []

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import alerts, notify
-from trips.models import Alert, AlertEvent, AlertKind
+from trips.choices import AlertKind
+from trips.delivery import notify
+from trips.evaluation import alert_queue
+from trips.models import Alert, AlertEvent
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def test_a_save_queues_the_emails_and_the_request_sends_none(
     assert Alert.objects.filter(kind=AlertKind.OVERSTAY_SANCTION, emailed_at=None).exists()
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "trips.notify.deliver_emails"
+    assert queued.task_path == "trips.delivery.notify.deliver_emails"
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes its connection after a task
@@ -79,7 +81,7 @@ def test_a_failed_send_leaves_the_alert_unsent_and_the_next_delivery_sends_it_on
     factories.make_trip(
         traveller=traveller, entry=timezone.localdate() - timedelta(days=60), days=31
     )
-    alerts.refresh_alerts(on=timezone.localdate())
+    alert_queue.refresh_alerts(on=timezone.localdate())
     smtp = "django.core.mail.backends.smtp.EmailBackend"
     locmem = settings.MAILERS
     settings.MAILERS = {

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from tests import factories
-from trips import snapshots, wording
-from trips.findings import evaluate
+from trips import wording
+from trips.evaluation import snapshots
+from trips.evaluation.findings import evaluate
 from trips.models import ImportPreview, Trip
 
 

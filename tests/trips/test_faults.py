@@ -23,8 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import alerts, chunks, daily, findings, notify, snapshots
-from trips.models import Alert, AlertKind, StatusSnapshot, Traveller, Trip
+from trips.choices import AlertKind
+from trips.delivery import notify
+from trips.evaluation import alert_queue, findings, snapshots
+from trips.models import Alert, StatusSnapshot, Traveller, Trip
+from trips.upkeep import chunks, daily
 
 UNAVAILABLE = "Temporarily unavailable"
 postgresql_only = pytest.mark.skipif(
@@ -288,7 +291,7 @@ def assert_in_step(traveller: Traveller, day: date) -> None:
     assert snapshot.evaluated_on == day
     expected = snapshots.snapshot_fields(findings.evaluate(traveller, on=day))
     assert {name: getattr(snapshot, name) for name in expected} == expected
-    again = alerts.refresh_alerts(on=day, travellers=Traveller.objects.filter(pk=traveller.pk))
+    again = alert_queue.refresh_alerts(on=day, travellers=Traveller.objects.filter(pk=traveller.pk))
     assert (again.opened, again.updated, again.closed, again.cleared) == (0, 0, 0, 0)
 
 
@@ -305,7 +308,7 @@ def test_a_crash_in_the_daily_run_leaves_each_traveller_refreshed_or_untouched(
             raise RuntimeError("injected: the process dies here")
         return evaluate(traveller, on=on)
 
-    for module in (snapshots, alerts):
+    for module in (snapshots, alert_queue):
         monkeypatch.setattr(module, "evaluate", evaluate_failing_for_one)
     # Chunks of two travellers' ids, so that some are done before the broken one's.
     run = chunks.plan(on=after, size=2)

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import feeds
 from trips.choices import AlertKind
-from trips.details import status_details
-from trips.findings import evaluate
+from trips.evaluation.details import status_details
+from trips.evaluation.findings import evaluate
+from trips.files import feeds
 from trips.models import CalendarFeed, User, Visa
 
 

@@ -3,13 +3,7 @@
 from datetime import date
 
 from tests import factories
-from trips.forms import (
-    AddressChangeForm,
-    NotificationForm,
-    TravellerForm,
-    TripForm,
-    VisaForm,
-)
+from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
 
 

@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from trips.findings import evaluate
-from trips.histories import for_evaluation
+from trips.evaluation.bulk import for_evaluation
+from trips.evaluation.findings import evaluate
+from trips.evaluation.snapshots import snapshot_fields
+from trips.evaluation.stays import with_related
 from trips.models import CalendarYear, Notification, Traveller
-from trips.snapshots import snapshot_fields
-from trips.stays import with_related
 
 ON = date(2026, 4, 15)
 

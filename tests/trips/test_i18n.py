@@ -22,8 +22,12 @@ from django.utils.translation import ngettext
 
 import rules
 from tests import factories
-from trips import alerts, details, findings, notify, presenters, snapshots, wording
-from trips.models import Alert, AlertKind, Status, StatusSnapshot
+from trips import wording
+from trips.choices import AlertKind, Status
+from trips.delivery import notify
+from trips.evaluation import alert_queue, details, findings, snapshots
+from trips.models import Alert, StatusSnapshot
+from trips.words import presenters
 
 BASE_DIR = Path(settings.BASE_DIR)
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
@@ -245,7 +249,7 @@ def test_an_alert_email_to_a_russian_reader_is_russian(hr, traveller):
     traveller.save()
     trip = factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=None)
     factories.make_notification(trip=trip)
-    alerts.refresh_alerts(on=date(2026, 4, 3))
+    alert_queue.refresh_alerts(on=date(2026, 4, 3))
 
     notify.send_alert_emails()
 
@@ -322,7 +326,7 @@ def test_a_visa_is_named_in_the_readers_language_not_the_refreshers(traveller):
     )
     factories.make_trip(traveller=traveller, entry=date(2026, 6, 1), days=None, visa=visa)
     with translation.override("en"):
-        alerts.refresh_alerts(on=date(2026, 6, 5))
+        alert_queue.refresh_alerts(on=date(2026, 6, 5))
     alert = Alert.objects.get(kind=AlertKind.VISA_EXPIRING)
 
     with translation.override("ru"):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
+from trips.choices import Purpose
 from trips.models import ImportPreview, StatusSnapshot, Trip
 
 ENGLISH = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
@@ -107,7 +108,7 @@ def test_an_english_csv_is_previewed_and_saved_only_when_confirmed(
         ("E-1001", "DE", date(2026, 4, 1), date(2026, 4, 5)),
         ("E-1002", "KZ", date(2026, 2, 1), date(2026, 2, 20)),
     ]
-    assert Trip.objects.get(country="DE").purpose == Trip.Purpose.CONFERENCE
+    assert Trip.objects.get(country="DE").purpose == Purpose.CONFERENCE
     assert StatusSnapshot.objects.filter(traveller__in=[traveller, other_traveller]).count() == 2
     history = Trip.history.filter(history_type="+")
     assert history.count() == 3
@@ -137,8 +138,8 @@ def test_a_german_workbook_with_date_cells_and_emails_reads_like_the_english_csv
         ("E-1001", "KZ", date(2026, 3, 2), date(2026, 3, 11)),
         ("E-1001", "DE", date(2026, 4, 1), date(2026, 4, 5)),
     ]
-    assert Trip.objects.get(country="DE").purpose == Trip.Purpose.CONFERENCE
-    assert Trip.objects.get(traveller=other_traveller).purpose == Trip.Purpose.MONTAGE
+    assert Trip.objects.get(country="DE").purpose == Purpose.CONFERENCE
+    assert Trip.objects.get(traveller=other_traveller).purpose == Purpose.MONTAGE
 
 
 def test_a_german_csv_with_semicolons_and_german_dates_is_read(client, hr, traveller):

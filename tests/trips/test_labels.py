@@ -4,6 +4,7 @@ language, at a fraction of the cost on long pages."""
 import pytest
 from django.utils import translation
 
+from trips.choices import Purpose
 from trips.models import (
     Alert,
     AlertEvent,
@@ -48,7 +49,7 @@ def test_a_value_that_is_no_choice_reads_as_itself():
 
 
 def test_the_label_follows_the_language_it_is_read_in():
-    trip = Trip(country="DE", purpose=Trip.Purpose.MONTAGE)
+    trip = Trip(country="DE", purpose=Purpose.MONTAGE)
     with translation.override("en"):
         english = label(trip, "purpose")
     with translation.override("de"):

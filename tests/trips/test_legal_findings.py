@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
-from trips import alerts, findings, planner, wording
-from trips.models import Alert, AlertKind, CalendarYear, Status, Trip, Visa
+from trips import wording
+from trips.choices import AlertKind, Purpose, Status
+from trips.evaluation import alert_queue, findings, planner
+from trips.models import Alert, CalendarYear, Trip, Visa
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +40,11 @@ def filed_trip(traveller, **fields) -> Trip:
 @pytest.mark.parametrize(
     ("purpose", "visa_kind", "needed"),
     [
-        pytest.param(Trip.Purpose.MONTAGE, None, True, id="montage-without-visa"),
-        pytest.param(Trip.Purpose.MONTAGE, Visa.Kind.B2_MULTIPLE, False, id="montage-on-b2"),
-        pytest.param(Trip.Purpose.EMPLOYMENT, Visa.Kind.B2_MULTIPLE, True, id="employment-on-b2"),
-        pytest.param(Trip.Purpose.REMOTE_WORK, None, True, id="remote-work-without-visa"),
-        pytest.param(Trip.Purpose.BUSINESS_MEETING, None, False, id="meeting-visa-free"),
+        pytest.param(Purpose.MONTAGE, None, True, id="montage-without-visa"),
+        pytest.param(Purpose.MONTAGE, Visa.Kind.B2_MULTIPLE, False, id="montage-on-b2"),
+        pytest.param(Purpose.EMPLOYMENT, Visa.Kind.B2_MULTIPLE, True, id="employment-on-b2"),
+        pytest.param(Purpose.REMOTE_WORK, None, True, id="remote-work-without-visa"),
+        pytest.param(Purpose.BUSINESS_MEETING, None, False, id="meeting-visa-free"),
     ],
 )
 def test_a_trip_to_kazakhstan_for_work_needs_a_fitting_visa(traveller, purpose, visa_kind, needed):
@@ -55,9 +57,9 @@ def test_a_trip_to_kazakhstan_for_work_needs_a_fitting_visa(traveller, purpose, 
 
 
 def test_the_visa_needed_alert_names_the_visas_that_fit(traveller):
-    filed_trip(traveller, entry=date(2026, 3, 2), days=10, purpose=Trip.Purpose.MONTAGE)
+    filed_trip(traveller, entry=date(2026, 3, 2), days=10, purpose=Purpose.MONTAGE)
 
-    alerts.refresh_alerts(on=date(2026, 3, 5))
+    alert_queue.refresh_alerts(on=date(2026, 3, 5))
 
     alert = live_alert(traveller, AlertKind.VISA_NEEDED)
     assert alert.severity == Status.ACTION
@@ -78,7 +80,7 @@ def test_a_kazakh_citizen_in_the_schengen_area_needs_a_visa(organisation):
 
 
 def test_a_past_trip_without_a_visa_raises_no_visa_needed_finding(traveller):
-    filed_trip(traveller, entry=date(2026, 1, 5), days=10, purpose=Trip.Purpose.MONTAGE)
+    filed_trip(traveller, entry=date(2026, 1, 5), days=10, purpose=Purpose.MONTAGE)
 
     assert AlertKind.VISA_NEEDED not in kinds(traveller, date(2026, 3, 5))
 
@@ -188,10 +190,10 @@ def test_a_tax_crossing_alert_closes_when_its_window_has_passed(traveller):
         traveller=traveller, kind=Visa.Kind.C3, valid_until=date(2026, 12, 31), days_allowed=None
     )
     filed_trip(traveller, entry=date(2026, 1, 5), exit=date(2026, 7, 31), visa=visa)
-    alerts.refresh_alerts(on=date(2026, 8, 1))
+    alert_queue.refresh_alerts(on=date(2026, 8, 1))
     crossed = live_alert(traveller, AlertKind.TAX_CROSSED)
 
-    alerts.refresh_alerts(on=date(2027, 8, 1))
+    alert_queue.refresh_alerts(on=date(2027, 8, 1))
 
     crossed.refresh_from_db()
     assert crossed.state == Alert.State.CLOSED
@@ -313,7 +315,7 @@ def test_the_trip_form_refuses_dates_the_engine_does_not_count(client, hr, trave
 
 def test_the_traveller_page_shows_the_new_findings(client, hr, organisation):
     person = factories.make_traveller(organisation=organisation, citizenship="US")
-    filed_trip(person, entry=date(2026, 3, 2), days=None, purpose=Trip.Purpose.MONTAGE)
+    filed_trip(person, entry=date(2026, 3, 2), days=None, purpose=Purpose.MONTAGE)
     client.force_login(hr)
 
     page = client.get(reverse("trips:traveller_detail", kwargs={"pk": person.pk})).content

@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from trips.proxies import client_address
+from trips.accounts.proxies import client_address
 
 PROXY = "10.0.0.1"
 ATTACKER = "198.51.100.7"

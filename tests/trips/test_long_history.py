@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips.views.long_history import LATEST_TRIPS
+from trips.words.long_history import LATEST_TRIPS
 
 HTMX = {"HX-Request": "true"}
 

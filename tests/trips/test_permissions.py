@@ -37,7 +37,8 @@ from django.utils import timezone
 
 from tests import factories
 from tests.conftest import log_in
-from trips import feeds, import_preview, imports, snapshots
+from trips.evaluation import snapshots
+from trips.files import feeds, import_preview, imports
 from trips.models import (
     AddressChange,
     ApiToken,

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import planner
-from trips.models import Trip
+from trips.choices import Purpose
+from trips.evaluation import planner
 
 ON = date(2026, 3, 1)
 
@@ -195,7 +195,7 @@ def test_saving_the_plan_creates_a_planned_trip_through_the_trip_form(client, hr
             "country": "KZ",
             "entry": entry.isoformat(),
             "exit": (entry + timedelta(days=6)).isoformat(),
-            "purpose": Trip.Purpose.BUSINESS_MEETING,
+            "purpose": Purpose.BUSINESS_MEETING,
         },
     )
 
@@ -242,7 +242,7 @@ def test_a_traveller_may_save_a_planned_trip_but_not_change_a_past_one(
             "country": "KZ",
             "entry": entry.isoformat(),
             "exit": (entry + timedelta(days=4)).isoformat(),
-            "purpose": Trip.Purpose.BUSINESS_MEETING,
+            "purpose": Purpose.BUSINESS_MEETING,
         },
     )
     edit_past = client.get(reverse("trips:trip_update", args=[traveller.pk, past.pk]))
@@ -282,7 +282,7 @@ def test_a_traveller_may_change_their_own_planned_trip(client, traveller_user, t
             "country": "KZ",
             "entry": planned.entry.isoformat(),
             "exit": new_exit.isoformat(),
-            "purpose": Trip.Purpose.BUSINESS_MEETING,
+            "purpose": Purpose.BUSINESS_MEETING,
         },
     )
 
@@ -301,7 +301,7 @@ def test_a_planned_trip_without_an_exit_date_is_refused_with_a_message(
         {
             "country": "KZ",
             "entry": (timezone.localdate() + timedelta(days=5)).isoformat(),
-            "purpose": Trip.Purpose.BUSINESS_MEETING,
+            "purpose": Purpose.BUSINESS_MEETING,
         },
     )
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import privacy
+from trips.choices import Purpose
+from trips.files import privacy
 from trips.models import (
     AddressChange,
     Notification,
@@ -152,7 +153,7 @@ def test_erasure_removes_personal_fields_and_keeps_the_statistics(client, compli
         "KZ",
         date(2026, 3, 2),
         date(2026, 3, 11),
-        Trip.Purpose.BUSINESS_MEETING,
+        Purpose.BUSINESS_MEETING,
     )
     assert (trip.host, trip.address, trip.notes) == ("", "", "")
     assert trip.visa.number == ""
@@ -291,8 +292,8 @@ def test_new_thresholds_are_applied_by_the_worker_not_in_the_request(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from trips import tasks
     from trips.models import StatusSnapshot
+    from trips.upkeep import tasks
 
     # Day 21 of a stay: no warning at the default of 25 days, a warning at 20.
     trip = factories.make_trip(
@@ -318,7 +319,7 @@ def test_new_thresholds_are_applied_by_the_worker_not_in_the_request(
     assert "being updated" in response.content.decode()
     assert not StatusSnapshot.objects.exists()
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "trips.tasks.refresh_organisation"
+    assert queued.task_path == "trips.upkeep.tasks.refresh_organisation"
 
     tasks.refresh_organisation.call(*queued.args_kwargs["args"])
 

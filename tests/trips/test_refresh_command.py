@@ -12,8 +12,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from trips import daily, notify
-from trips.models import Alert, AlertKind, DailyRun, StatusSnapshot
+from trips.choices import AlertKind
+from trips.delivery import notify
+from trips.models import Alert, DailyRun, StatusSnapshot
+from trips.upkeep import daily
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -74,7 +76,7 @@ def test_enqueue_queues_the_daily_task_for_the_worker(overstaying):
 
     assert output.startswith("Queued the daily refresh for 2026-04-03")
     queued = DBTaskResult.objects.get()
-    assert queued.task_path == "trips.daily.daily_refresh"
+    assert queued.task_path == "trips.upkeep.daily.daily_refresh"
     assert queued.args_kwargs == {"args": [], "kwargs": {"on": "2026-04-03"}}
     assert not Alert.objects.exists()
 
@@ -85,7 +87,7 @@ def test_the_daily_task_refreshes_and_leaves_the_emails_to_a_task_of_their_own(o
     assert "2 alerts opened" in summary
     assert Alert.objects.filter(traveller=overstaying).count() == 2
     assert mail.outbox == []
-    delivery = DBTaskResult.objects.get(task_path="trips.notify.deliver_emails")
+    delivery = DBTaskResult.objects.get(task_path="trips.delivery.notify.deliver_emails")
     assert delivery.args_kwargs == {"args": [], "kwargs": {"on": "2026-04-03"}}
 
 
@@ -104,7 +106,7 @@ def test_each_run_queues_the_next_days_run_once_for_just_after_midnight(overstay
         daily.daily_refresh.call()
         daily.daily_refresh.call()
 
-    (scheduled,) = DBTaskResult.objects.filter(task_path="trips.daily.daily_refresh")
+    (scheduled,) = DBTaskResult.objects.filter(task_path="trips.upkeep.daily.daily_refresh")
     assert scheduled.args_kwargs == {"args": [], "kwargs": {}}
     assert scheduled.run_after == datetime(2026, 4, 4, 0, 1, tzinfo=ALMATY)
 

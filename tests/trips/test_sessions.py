@@ -1,5 +1,6 @@
 """Every request of a logged-in user reads its session and its user, each with one SQL
-statement written out (trips/sessions.py, trips/backends.py): they answer as Django's own did."""
+statement written out (trips/accounts/sessions.py, trips/accounts/backends.py): they answer
+as Django's own did."""
 
 from datetime import timedelta
 
@@ -9,9 +10,9 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from trips.backends import StaysiteBackend, user_by_id
-from trips.sessions import SessionStore
-from trips.sso import OrganisationOIDCBackend
+from trips.accounts.backends import StaysiteBackend, user_by_id
+from trips.accounts.sessions import SessionStore
+from trips.accounts.sso import OrganisationOIDCBackend
 
 HOME = reverse("trips:home")
 

@@ -9,7 +9,8 @@ from django.utils import timezone, translation
 
 import rules
 from tests import factories
-from trips import details, findings, presenters
+from trips.evaluation import details, findings
+from trips.words import presenters
 
 ON = date(2026, 3, 20)
 

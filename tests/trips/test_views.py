@@ -9,16 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips import snapshots
-from trips.models import (
-    AddressChange,
-    Notification,
-    Status,
-    StatusSnapshot,
-    Traveller,
-    Trip,
-    Visa,
-)
+from trips.choices import Status
+from trips.evaluation import snapshots
+from trips.models import AddressChange, Notification, StatusSnapshot, Traveller, Trip, Visa
 
 HTMX = {"HX-Request": "true"}
 

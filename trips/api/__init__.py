@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import alerts, check, status, travellers, trips
-from .auth import RateLimited, TokenAuth
-from .errors import ApiError, problem, schema_problems
+from trips.api import alerts, check, status, travellers, trips
+from trips.api.auth import RateLimited, TokenAuth
+from trips.api.errors import ApiError, problem, schema_problems
 
 api = NinjaAPI(
     title="staysite API",

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from .. import access, wording
-from ..models import Alert
-from ..views.alerts import AssignForm, ResolveForm
-from .auth import change_reason, require_write
-from .common import PageQuery, form_values, page_of
-from .errors import Errors, invalid
-from .schemas import AlertOut, AlertPage, AssignIn, ResolveIn
+from trips import access, wording
+from trips.api.auth import change_reason, require_write
+from trips.api.common import PageQuery, form_values, page_of
+from trips.api.errors import Errors, invalid
+from trips.api.schemas import AlertOut, AlertPage, AssignIn, ResolveIn
+from trips.forms import AssignForm, ResolveForm
+from trips.models import Alert
 
 router = Router(tags=["alerts"])
 WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
@@ -52,10 +52,7 @@ def alert_list(request: HttpRequest, filters: Query[AlertFilters], paging: Query
     """Most urgent first. `state`: open, acknowledged, resolved, closed, or all; empty: open
     and acknowledged, as in the review queue."""
     alerts = access.token_alerts(request.auth).select_related("traveller")
-    if filters.state == "":
-        alerts = alerts.active()
-    elif filters.state != "all":
-        alerts = alerts.filter(state=filters.state)
+    alerts = alerts.in_state(filters.state)
     if filters.kind:
         alerts = alerts.filter(kind=filters.kind)
     if filters.traveller is not None:

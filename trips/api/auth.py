@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from .. import access, tokens
-from ..models import ApiToken
-from .errors import ApiError, fail
+from trips import access
+from trips.accounts import tokens
+from trips.api.errors import ApiError, fail
+from trips.models import ApiToken
 
 RATE_WINDOW_SECONDS = 60
 

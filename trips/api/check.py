@@ -11,8 +11,8 @@ import json
 from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
-from .. import planner
-from .schemas import EngineError
+from trips.api.schemas import EngineError
+from trips.evaluation import planner
 
 router = Router(tags=["check"])
 

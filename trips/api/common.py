@@ -8,7 +8,7 @@ from django.forms.models import model_to_dict
 from django.http import JsonResponse
 from ninja import Field, Schema
 
-from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from trips.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 
 MAX_PAGE_SIZE = 200
 

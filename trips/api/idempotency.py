@@ -22,8 +22,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import IdempotencyKey
-from .errors import fail
+from trips.api.errors import fail
+from trips.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200

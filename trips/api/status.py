@@ -11,12 +11,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from .. import details, findings
-from ..models import StatusSnapshot, Traveller
-from ..views.dashboard import snapshot_words
-from .errors import Errors
-from .schemas import SnapshotOut, StatusOut
-from .travellers import get_traveller
+from trips.api.errors import Errors
+from trips.api.schemas import SnapshotOut, StatusOut
+from trips.api.travellers import get_traveller
+from trips.dashboard.rows import snapshot_words
+from trips.evaluation import details, findings
+from trips.evaluation.finding import Finding
+from trips.models import StatusSnapshot, Traveller
 
 router = Router(tags=["status"])
 
@@ -44,7 +45,7 @@ def snapshot_json(snapshot: StatusSnapshot | None) -> dict | None:
     return fields | {"reason": reason, "next_deadline_label": deadline_label}
 
 
-def finding_json(finding: findings.Finding) -> dict:
+def finding_json(finding: Finding) -> dict:
     return {
         "kind": finding.kind,
         "severity": finding.severity,

@@ -9,14 +9,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from .. import access, services
-from ..forms import TravellerForm
-from ..models import Traveller
-from .auth import attribute, require_write
-from .common import IDEMPOTENCY_PARAMETER, PageQuery, created, form_data, page_of
-from .errors import Errors, invalid
-from .idempotency import once
-from .schemas import TravellerIn, TravellerOut, TravellerPage
+from trips import access
+from trips.api.auth import attribute, require_write
+from trips.api.common import IDEMPOTENCY_PARAMETER, PageQuery, created, form_data, page_of
+from trips.api.errors import Errors, invalid
+from trips.api.idempotency import once
+from trips.api.schemas import TravellerIn, TravellerOut, TravellerPage
+from trips.evaluation import services
+from trips.forms import TravellerForm
+from trips.models import Traveller
 
 router = Router(tags=["travellers"])
 FIELDS = TravellerForm.Meta.fields

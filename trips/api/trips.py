@@ -12,15 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router
 
-from .. import services
-from ..forms import TripForm
-from ..models import Traveller, Trip
-from .auth import attribute, require_write
-from .common import IDEMPOTENCY_PARAMETER, created, form_data
-from .errors import Errors, fail, invalid
-from .idempotency import once
-from .schemas import TripIn, TripOut
-from .travellers import get_traveller
+from trips.api.auth import attribute, require_write
+from trips.api.common import IDEMPOTENCY_PARAMETER, created, form_data
+from trips.api.errors import Errors, fail, invalid
+from trips.api.idempotency import once
+from trips.api.schemas import TripIn, TripOut
+from trips.api.travellers import get_traveller
+from trips.evaluation import services
+from trips.forms import TripForm
+from trips.models import Traveller, Trip
 
 router = Router(tags=["trips"])
 FIELDS = TripForm.Meta.fields

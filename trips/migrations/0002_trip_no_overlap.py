@@ -9,7 +9,7 @@ its whole day. SQLite has no exclusion constraints: there, Trip.clean() is the c
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
-from ._postgresql import on_postgresql
+from trips.migrations._postgresql import on_postgresql
 
 DAY = "(%s - DATE '2000-01-01')"
 LOW = f"CASE WHEN exit = entry THEN 2 * {DAY % 'entry'} ELSE 2 * {DAY % 'entry'} + 1 END"

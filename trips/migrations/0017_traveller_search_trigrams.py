@@ -11,7 +11,7 @@ table as before.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from ._postgresql import on_postgresql
+from trips.migrations._postgresql import on_postgresql
 
 COLUMNS = ("name", "employee_number", "email")
 CREATE = [

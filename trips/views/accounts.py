@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from mozilla_django_oidc import views as oidc_views
 
-from .. import password_resets, sso
-from ..models import User
-from ..proxies import client_address
+from trips.accounts import password_resets, sso
+from trips.accounts.proxies import client_address
+from trips.models import User
 
 
 def login_options() -> dict:

@@ -1,73 +1,24 @@
 """The compliance review queue: list, detail, acknowledge, assign, resolve.
 
-The API (trips/api/alerts.py) works the same queue with the same forms.
+The API (trips/api/alerts.py) works the same queue with the same forms (trips/forms.py).
 """
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from .. import access
-from ..models import Alert, AlertKind
+from trips import access
+from trips.forms import AlertFilterForm, AssignForm, ResolveForm
+from trips.models import Alert
 
 PAGE_SIZE = 25
 ROW = "trips/alert_list.html#alert-row"
-
-
-class AlertFilterForm(forms.Form):
-    STATES = [
-        ("", _("Open and acknowledged")),
-        *Alert.State.choices,
-        ("all", _("All")),
-    ]
-
-    q = forms.CharField(label=_("Traveller"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))], required=False)
-    state = forms.ChoiceField(label=_("State"), choices=STATES, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All")), *AlertKind.choices]
-
-    def filter(self, alerts):
-        data = self.cleaned_data if self.is_valid() else {}
-        state = data.get("state", "")
-        if state == "":
-            alerts = alerts.active()
-        elif state != "all":
-            alerts = alerts.filter(state=state)
-        if data.get("kind"):
-            alerts = alerts.filter(kind=data["kind"])
-        if data.get("q", "").strip():
-            alerts = alerts.filter(traveller__name__icontains=data["q"].strip())
-        return alerts
-
-
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=None, empty_label=_("Nobody"), required=False
-    )
-
-    def __init__(self, *args, assignees, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignees
-
-
-class ResolveForm(forms.Form):
-    note = forms.CharField(
-        label=_("Resolution note"),
-        max_length=2000,
-        widget=forms.TextInput(attrs={"placeholder": _("What was done")}),
-        error_messages={"required": _("Say how it was resolved: a note is required.")},
-    )
 
 
 @require_GET

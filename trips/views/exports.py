@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import access, exports, presenters
-from ..choices import Status
-from ..details import TIMELINE_DAYS, status_details
-from ..findings import evaluate
-from .dashboard import filtered, row_for
+from trips import access
+from trips.choices import Status
+from trips.dashboard.listing import filtered
+from trips.dashboard.rows import row_for
+from trips.evaluation.details import TIMELINE_DAYS, status_details
+from trips.evaluation.findings import evaluate
+from trips.files import exports
+from trips.words import presenters
 
 FORMATS = {"csv", "xlsx"}
 

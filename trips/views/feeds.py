@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import access, feeds
-from ..models import CalendarFeed
+from trips import access
+from trips.files import feeds
+from trips.models import CalendarFeed
 
 PAGE = "trips/calendar_feed.html"
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import daily
+from trips.upkeep import daily
 
 # A day's run missing, with half a day's grace: time to page someone.
 DAILY_RUN_LATE = timedelta(hours=36)

@@ -1,6 +1,6 @@
 """HR's trip files in: upload, a preview of every row, and the confirmation that saves them.
 
-The upload is checked and kept as a preview (trips/import_preview.py); nothing is saved as
+The upload is checked and kept as a preview (trips/files/import_preview.py); nothing is saved as
 trips until HR confirms on the preview page. The templates to fill in come in both formats.
 """
 
@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from .. import access, exports, import_preview, imports
-from ..models import Status
-from .exports import download
+from trips import access
+from trips.choices import Status
+from trips.files import exports, import_preview, imports
+from trips.views.exports import download
 
 PREVIEW = "trips/import_preview.html"
 ROWS_PER_PAGE = 200

@@ -1,7 +1,7 @@
 """The "what if" planner: a planned stay checked against the traveller's trips, as one types.
 
-Every figure comes from `trips.planner.plan()`; this module parses the dates and renders. The
-answer is a GET (nothing changes); saving the plan posts to trip_create, whose form and
+Every figure comes from `trips.evaluation.planner.plan()`; this module parses the dates and
+renders. The answer is a GET (nothing changes); saving the plan posts to trip_create, whose form and
 checks are the same as for any planned trip.
 """
 
@@ -16,11 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .. import access, details, plan_words, planner, presenters, wording
-from ..countries import COUNTRIES
-from ..findings import TravellerStatus
-from ..forms import DayField
-from ..models import Traveller, Trip
+from trips import access
+from trips.choices import Purpose
+from trips.countries import COUNTRIES
+from trips.dates import day
+from trips.evaluation import details, planner
+from trips.evaluation.findings import TravellerStatus
+from trips.forms import DayField
+from trips.models import Traveller
+from trips.words import plan_words, presenters
 
 PLANNER = "trips/planner.html"
 
@@ -51,7 +55,7 @@ class PlanForm(forms.Form):
             self.add_error(
                 "length",
                 _("Give either an exit date or a length: %(exit)s is not day %(length)d.")
-                % {"exit": wording.day(exit), "length": length},
+                % {"exit": day(exit), "length": length},
             )
         return cleaned
 
@@ -81,7 +85,7 @@ def planner_context(traveller: Traveller, form: PlanForm, *, on: date) -> dict:
             "country": answer.country,
             "entry": answer.entry.isoformat(),
             "exit": answer.exit.isoformat(),
-            "purpose": Trip.Purpose.BUSINESS_MEETING,
+            "purpose": Purpose.BUSINESS_MEETING,
         }
     return context
 

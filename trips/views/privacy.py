@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import access, privacy
+from trips import access
+from trips.files import privacy
 
 
 class EraseForm(forms.Form):

@@ -16,9 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import access, audit, calendars, stays, tasks, tokens
-from ..forms import DateInput
-from ..models import ApiToken, Organisation
+from trips import access
+from trips.accounts import tokens
+from trips.evaluation import calendars, stays
+from trips.forms import DateInput
+from trips.models import ApiToken, Organisation
+from trips.upkeep import tasks
+from trips.words import audit
 
 
 class OrganisationSettingsForm(forms.ModelForm):

@@ -24,11 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from .. import access, audit, findings, services, stays
-from ..forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
-from ..models import AddressChange, Notification, Status, Traveller, Trip, Visa
-from . import long_history
-from .planner import page_context
+from trips import access
+from trips.choices import Status
+from trips.evaluation import findings, services, stays
+from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
+from trips.models import AddressChange, Notification, Traveller, Trip, Visa
+from trips.views.planner import page_context
+from trips.words import audit, long_history
 
 DETAIL = "trips/traveller_detail.html"
 RECORD_FORM = "trips/traveller_record_form.html"

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .. import access, twofactor
+from trips import access
+from trips.accounts import twofactor
 
 # The new recovery codes wait in the session for the one page that shows them.
 NEW_CODES = "two_factor_new_codes"

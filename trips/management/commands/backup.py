@@ -1,10 +1,10 @@
-"""`manage.py backup FILE`: the whole database to a new file (trips/backups.py)."""
+"""`manage.py backup FILE`: the whole database to a new file (trips/files/backups.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trips import backups
+from trips.files import backups
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """`manage.py bench_scale --travellers N`: how staysite's daily run and pages scale.
 
-Builds (or reuses) a synthetic organisation of N travellers (trips/synthetic.py) on the
+Builds (or reuses) a synthetic organisation of N travellers (trips/sample/synthetic.py) on the
 configured database, then prints medians: the daily run from scratch and the next day with
 nothing changed, the dashboard and its filtered list (each as served again from the cache, and
 with the cache emptied, as after a change), the traveller page of the traveller with 200
@@ -30,10 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from trips import daily, synthetic
-from trips.findings import evaluate
-from trips.histories import for_evaluation
+from trips.evaluation.bulk import for_evaluation
+from trips.evaluation.findings import evaluate
 from trips.models import Alert, StatusSnapshot, Traveller, Trip
+from trips.sample import synthetic
+from trips.upkeep import daily
 
 # Emails of the daily run stay in memory: a benchmark mails nobody.
 MEMORY_MAILER = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trips import tokens
+from trips.accounts import tokens
 from trips.models import ApiToken, User
 
 

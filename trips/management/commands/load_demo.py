@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trips import daily, demo
+from trips.sample import demo
+from trips.upkeep import daily
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trips import daily, notify
+from trips.delivery import notify
+from trips.upkeep import daily
 
 
 def iso_date(value: str) -> date:

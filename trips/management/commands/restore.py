@@ -1,10 +1,13 @@
-"""`manage.py restore --yes FILE`: the whole database replaced by a backup (trips/backups.py)."""
+"""`manage.py restore --yes FILE`: the whole database replaced by a backup.
+
+The work is trips/files/backups.py's.
+"""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trips import backups
+from trips.files import backups
 
 
 class Command(BaseCommand):

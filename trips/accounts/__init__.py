@@ -1,0 +1,1 @@
+"""Who someone is: logins, sessions, two-factor codes, single sign-on and API tokens."""

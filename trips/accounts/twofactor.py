@@ -1,0 +1,160 @@
+"""Two-factor login: codes from an authenticator app (TOTP), and recovery codes.
+
+django-otp keeps the devices and marks a session verified (`request.user.is_verified()`).
+A login is complete once the password (or single sign-on) is checked and, for whoever needs
+a second factor (`access.needs_second_factor`), a code is given. Until then
+`SecondFactorMiddleware` sends every request to the code page, or to the set-up page when
+the organisation requires a second factor and the user has none yet.
+"""
+
+from __future__ import annotations
+
+import secrets
+from base64 import b32encode
+from urllib.parse import quote
+
+import django_otp
+import segno
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from trips import access
+
+RECOVERY_CODES = 10
+# The pages a half-logged-in user may reach: the way to finish logging in, or to leave.
+OPEN_BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_setup", "logout"}
+
+
+class SecondFactorMiddleware:
+    """Sends a logged-in user who still owes a second factor to the code or set-up page.
+
+    Public views (`login_not_required`: login, password reset, health check) stay open, as
+    do the pages in OPEN_BEFORE_SECOND_FACTOR.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None  # a public view (the calendar feed, /healthz) reads no session
+        user = request.user
+        if (
+            not user.is_authenticated
+            or request.resolver_match.url_name in OPEN_BEFORE_SECOND_FACTOR
+            or user.is_verified()
+            or not access.needs_second_factor(user)
+        ):
+            return None
+        target = reverse("two_factor_verify")
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        if request.method == "GET":
+            target += f"?next={quote(request.get_full_path())}"
+        return redirect(target)
+
+
+def safe_next(request: HttpRequest, default: str = "trips:home") -> str:
+    """The `next` address of the request if it is ours, else the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    # A path, not just any relative text: redirect() would take "home" for a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def has_authenticator(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user) -> bool:
+    """An authenticator app, or at least recovery codes (which may outlive a lost phone)."""
+    return has_authenticator(user) or recovery_codes_left(user) > 0
+
+
+def new_secret() -> str:
+    """A new TOTP key, as hex (how django-otp stores it): 20 random bytes, as RFC 4226 advises."""
+    return secrets.token_hex(20)
+
+
+def secret_for_people(secret: str) -> str:
+    """The key as authenticator apps ask for it when typed in: base32, in groups of four."""
+    text = b32encode(bytes.fromhex(secret)).decode()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def setup_uri(user, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return TOTPDevice(user=user, key=secret).config_url
+
+
+def qr_code_data_uri(uri: str) -> str:
+    """The QR code of `uri` as an SVG data: URI (the Content Security Policy allows those)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def code_matches_secret(secret: str, code: str) -> bool:
+    """Whether `code` is the current code (or the one just before or after) for `secret`."""
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return False
+    return TOTP(bytes.fromhex(secret)).verify(int(code), tolerance=1)
+
+
+@transaction.atomic
+def enrol(request: HttpRequest, secret: str) -> list[str]:
+    """Replaces the user's authenticator with `secret`, marks the session verified, and
+    returns new recovery codes (to be shown once)."""
+    user = request.user
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name="authenticator", key=secret, confirmed=True)
+    # The code just given may not be used again to log in.
+    device.last_t = TOTP(bytes.fromhex(secret)).t()
+    device.save(update_fields=["last_t"])
+    django_otp.login(request, device)
+    return new_recovery_codes(user)
+
+
+@transaction.atomic
+def new_recovery_codes(user) -> list[str]:
+    """Replaces the user's recovery codes: each works once, instead of an app's code."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def verify(request: HttpRequest, code: str) -> bool:
+    """Checks `code` against the user's authenticator and recovery codes; marks the session
+    verified when one accepts it. Wrong codes slow further tries down (django-otp)."""
+    code = code.strip().replace(" ", "").lower()
+    if not code:
+        return False
+    # Six digits are an app's code, anything else a recovery code: a recovery code must not
+    # count as a wrong app code (which would slow the next try down).
+    kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    for device in django_otp.devices_for_user(request.user):
+        if not isinstance(device, kind):
+            continue
+        verified = django_otp.verify_token(request.user, device.persistent_id, code)
+        if verified is not None:
+            django_otp.login(request, verified)
+            return True
+    return False
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -1,0 +1,1 @@
+"""What the law says about each traveller: the only door from the records to `rules`."""

@@ -1,0 +1,157 @@
+"""The "what if" planner: one planned stay checked against the traveller's trips, with and
+without it, in the engine's figures (the words are `trips.words.plan_words`')."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+import rules
+from trips.evaluation.stays import calendar, own_limits, parameters, rules_stay, working_days
+from trips.models import Traveller, Trip
+
+
+class PlanError(ValueError):
+    """A plan the planner cannot answer: the message says what to change."""
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """What the law says about one planned stay, with and without it (§1-4, §9, §11)."""
+
+    country: str
+    entry: date
+    exit: date | None
+    regime: rules.Regime | None
+    legal: bool | None = None
+    deciding_rule: rules.Rule | None = None
+    latest_legal_exit: date | None = None
+    max_stay_days: int | None = None
+    first_violation: date | None = None
+    earliest_fit: date | None = None
+    days_used_at_exit: int | None = None
+    registration_required: bool | None = None
+    registration_deadline: date | None = None
+    eqonaq_deadline: date | None = None
+    tax_days_without: int | None = None
+    tax_days_with: int | None = None
+    tax_crossing_without: date | None = None
+    tax_crossing_with: date | None = None
+    assumes_current_stay_ends: date | None = None
+
+    @property
+    def length(self) -> int | None:
+        return None if self.exit is None else (self.exit - self.entry).days + 1
+
+
+# Longer plans are typing mistakes, not plans; the engine would answer them slowly.
+PLAN_MAX_DAYS = 1000
+
+
+def plan(
+    traveller: Traveller,
+    *,
+    country: str,
+    entry: date,
+    exit: date | None = None,
+    length: int | None = None,
+    on: date,
+) -> PlanAnswer:
+    """The "what if" planner: a stay in `country` from `entry` to `exit` (or for `length` days)
+    checked against the traveller's trips, planned ones included. Raises `PlanError`."""
+    if length is not None:
+        if length < 1:
+            raise PlanError(_("A stay lasts at least one day."))
+        if exit is None:
+            exit = entry + timedelta(days=length - 1)
+    if exit is not None and exit < entry:
+        raise PlanError(_("The exit date is before the entry date."))
+    if entry < on:
+        raise PlanError(
+            _("The entry date is in the past: the planner looks ahead. Record past trips instead.")
+        )
+    if exit is not None and (exit - entry).days + 1 > PLAN_MAX_DAYS:
+        raise PlanError(_("Plans are limited to %(n)d days.") % {"n": PLAN_MAX_DAYS})
+    draft = Trip(traveller=traveller, country=country, entry=entry, exit=exit)
+    conflicts = draft.conflicting_trips()
+    if conflicts and conflicts[0].exit is None:
+        raise PlanError(
+            _("The trip %(trip)s has no exit date yet: record its (planned) exit first.")
+            % {"trip": str(conflicts[0])}
+        )
+    if conflicts:
+        raise PlanError(_("The plan overlaps the trip %(trip)s.") % {"trip": str(conflicts[0])})
+
+    regime = rules.regime_for_trip(country, citizenship=traveller.citizenship, entry=entry)
+    if regime is None:
+        return PlanAnswer(country=country, entry=entry, exit=exit, regime=None, legal=True)
+    organisation = traveller.organisation
+    params = parameters(organisation)
+    if regime is rules.Regime.KZ_VISA_FREE:
+        # The same limits and calendar as the traveller's findings (docs/rules.md §3, §15).
+        params = own_limits(traveller, params)
+    given_calendar = calendar(organisation)
+    trips = [
+        t
+        for t in traveller.trips.all()
+        if rules.regime_for_trip(t.country, citizenship=traveller.citizenship, entry=t.entry)
+        is regime
+    ]
+    stays = [rules_stay(t) for t in sorted(trips, key=lambda t: (t.entry, t.pk or 0))]
+    lengths = [] if exit is None else [(exit - entry).days + 1]
+    without = rules.assess(
+        stays, regime=regime, on=on, planned_entry=entry, reentry_lengths=lengths, options=params
+    )
+    # With a later entry planned, the current stay must end first; count it up to today.
+    closed = [s if s.exit is not None else rules.Stay(s.entry, on, s.label, s.visa) for s in stays]
+    ends_today = on if len(closed) and any(s.exit is None for s in stays) else None
+    answer = {
+        "latest_legal_exit": without.planned_latest_legal_exit,
+        "max_stay_days": without.planned_max_stay_days,
+        "earliest_fit": without.earliest_reentry.get(lengths[0]) if lengths else None,
+        "assumes_current_stay_ends": ends_today,
+    }
+    kz = regime is rules.Regime.KZ_VISA_FREE
+    if exit is None:
+        if kz:
+            answer["eqonaq_deadline"] = rules.eqonaq_deadline(
+                entry,
+                counts_arrival_day=params.eqonaq_counts_arrival_day,
+                calendar=working_days(given_calendar),
+            )
+        return PlanAnswer(country=country, entry=entry, exit=None, regime=regime, **answer)
+
+    planned = rules.Stay(entry, exit, "plan")
+    with_plan = [*closed, planned]
+    at_exit = rules.assess(with_plan, regime=regime, on=exit, options=params)
+    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params, **given_calendar)
+    why = rules.explain(with_plan, regime=regime, on=entry, options=params)
+    answer |= {
+        "legal": at_exit.plan_compliant,
+        "first_violation": at_exit.first_violation_date,
+        "deciding_rule": why.deciding_rule,
+        "days_used_at_exit": at_exit.days_used,
+    }
+    if kz:
+        before = rules.assess(closed, regime=regime, on=exit, options=params)
+        answer |= {
+            "registration_required": at_entry.registration_required,
+            "registration_deadline": at_entry.registration_deadline,
+            "eqonaq_deadline": at_entry.eqonaq_deadline,
+            "tax_days_without": before.tax_days,
+            "tax_days_with": at_exit.tax_days,
+            "tax_crossing_without": before.tax_183_crossing_date,
+            "tax_crossing_with": at_exit.tax_183_crossing_date,
+        }
+    return PlanAnswer(country=country, entry=entry, exit=exit, regime=regime, **answer)
+
+
+# The engine's JSON contract as it is, for the API's `POST /api/v1/check` (nothing stored).
+RequestError = rules.RequestError
+
+
+def check_request(request: object) -> dict:
+    """The engine's report for one JSON request (`rules.check`); raises `RequestError`."""
+    return rules.check(request)

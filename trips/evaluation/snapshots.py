@@ -1,0 +1,231 @@
+"""Status snapshots: the figures lists show for each traveller, kept in step with the data.
+
+`traveller_changed()` is what every change to a traveller's records calls, inside its
+transaction: the snapshot is refreshed there, and the alerts after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
+
+from django.db import IntegrityError, transaction
+
+import rules
+from trips.choices import STATUS_URGENCY
+from trips.dashboard import fragments
+from trips.evaluation import alert_queue
+from trips.evaluation.bulk import for_evaluation
+from trips.evaluation.findings import TravellerStatus, evaluate
+from trips.models import StatusSnapshot, Traveller
+
+logger = logging.getLogger(__name__)
+
+
+def snapshot_fields(status: TravellerStatus) -> dict:
+    kz, schengen, trip = status.kz, status.schengen, status.current_trip
+    present = next((r for r in (kz, schengen) if r and r.report.present_on_query_date), None)
+    next_deadline = status.next_deadline
+    stay_cap = None
+    if present is not None and present is kz and trip is not None:
+        stay_cap = trip.visa.days_allowed if trip.visa_id else rules.DEFAULTS.per_stay_cap_days
+    return {
+        "evaluated_on": status.on,
+        "status": status.status,
+        "urgency": STATUS_URGENCY[status.status],
+        "reason": status.reason[:300],
+        "location": trip.country if trip else "",
+        "location_since": trip.entry if trip else None,
+        "stay_day": present.report.current_stay_length if present else None,
+        "stay_cap": stay_cap,
+        "kz_days_used": kz.report.days_used if kz else 0,
+        "kz_days_left": kz.report.remaining if kz else rules.DEFAULTS.max_days,
+        "schengen_days_used": schengen.report.days_used if schengen else None,
+        "schengen_days_left": schengen.report.remaining if schengen else None,
+        "latest_legal_exit": present.report.latest_legal_exit if present else None,
+        "next_deadline": next_deadline.due_on if next_deadline else None,
+        "next_deadline_label": next_deadline.message[:200] if next_deadline else "",
+        "reason_kind": status.worst.kind if status.worst else "",
+        "reason_params": status.worst.params if status.worst else {},
+        "next_deadline_kind": next_deadline.kind if next_deadline else "",
+        "next_deadline_params": next_deadline.params if next_deadline else {},
+        "tax_days": kz.report.tax_days if kz else 0,
+        "overstay_days": max(
+            (r.report.overstay_days for r in (kz, schengen) if r is not None), default=0
+        ),
+    }
+
+
+def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
+    status = evaluate(traveller, on=on)
+    snapshot, _created = StatusSnapshot.objects.update_or_create(
+        traveller=traveller, defaults=snapshot_fields(status)
+    )
+    return snapshot
+
+
+def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
+    """Recompute the snapshots of many travellers (the daily run: dates move, data may not)."""
+    count = 0
+    pks = list(travellers.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        with transaction.atomic():
+            # Read after the lock (services.py takes it too): never from data an edit replaces.
+            locked = Traveller.objects.filter(pk__in=pks[start : start + batch_size]).lock()
+            batch = Traveller.objects.filter(pk__in=locked).select_related("snapshot")
+            writes = SnapshotWrites(on=on)
+            for traveller in for_evaluation(batch.order_by("pk"), on=on):
+                writes.add(traveller, snapshot_fields(evaluate(traveller, on=on)))
+            writes.save()
+        count += len(writes)
+    return count
+
+
+@dataclass
+class Refreshed:
+    """What `refresh_with_alerts()` did: snapshots written, alerts, the travellers it did."""
+
+    snapshots: int = 0
+    alerts: alert_queue.RefreshResult = field(default_factory=alert_queue.RefreshResult)
+    travellers: list[int] = field(default_factory=list)
+
+
+def refresh_with_alerts(travellers, *, on: date, batch_size: int = 500) -> Refreshed:
+    """Snapshots and alerts of many travellers, each evaluated once (the daily run's chunks).
+
+    Per batch: a few queries to read the travellers with everything the law needs, their
+    snapshots and live alerts, and a few to write what changed. A traveller whose data the
+    engine refuses keeps snapshot and alerts as they were, and is counted as failed.
+    """
+    done = Refreshed()
+    pks = list(travellers.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        # One transaction per batch, reading after the traveller locks that every save takes
+        # too: no figures from data an edit is replacing, and a run that dies half-way leaves
+        # each traveller either refreshed or untouched.
+        with transaction.atomic():
+            locked = Traveller.objects.filter(pk__in=pks[start : start + batch_size]).lock()
+            batch = Traveller.objects.filter(pk__in=locked)
+            batch = alert_queue.with_live_alerts(batch).select_related("snapshot").order_by("pk")
+            snapshot_writes = SnapshotWrites(on=on)
+            alert_writes = alert_queue.AlertWrites(on=on, result=done.alerts)
+            for traveller in for_evaluation(batch, on=on):
+                try:
+                    status = evaluate(traveller, on=on)
+                except rules.RequestError:
+                    logger.exception("Traveller %s not refreshed", traveller.pk)
+                    done.alerts.failed += 1
+                    continue
+                snapshot_writes.add(traveller, snapshot_fields(status))
+                findings = alert_queue.current_findings(traveller, on=on, status=status)
+                alert_writes.add(traveller, findings)
+                done.travellers.append(traveller.pk)
+            snapshot_writes.save()
+            alert_writes.save()
+        done.snapshots += len(snapshot_writes)
+    return done
+
+
+class SnapshotWrites:
+    """The snapshots of a batch of travellers, written in a few queries: only what changed.
+
+    Travellers need their stored snapshot (`select_related("snapshot")`): a snapshot whose
+    figures are the same is not rewritten, only marked evaluated on the new day (one UPDATE for
+    the batch); changed ones are replaced together, missing ones inserted together.
+    """
+
+    def __init__(self, *, on: date) -> None:
+        self.on = on
+        self.changed: list[StatusSnapshot] = []
+        self.new: list[StatusSnapshot] = []
+        self.same: list[int] = []
+        self.organisations: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.changed) + len(self.new) + len(self.same)
+
+    def add(self, traveller: Traveller, fields: dict) -> None:
+        snapshot = getattr(traveller, "snapshot", None)
+        if snapshot is None or snapshot.evaluated_on != fields["evaluated_on"]:
+            self.organisations.add(traveller.organisation_id)
+        if snapshot is None:
+            self.new.append(StatusSnapshot(traveller=traveller, **fields))
+            return
+        changed = {
+            name
+            for name, value in fields.items()
+            if name != "evaluated_on" and getattr(snapshot, name) != value
+        }
+        if not changed:
+            if snapshot.evaluated_on != fields["evaluated_on"]:
+                self.same.append(snapshot.pk)
+            return
+        self.organisations.add(traveller.organisation_id)
+        self.changed.append(StatusSnapshot(traveller=traveller, **fields))
+
+    def save(self) -> None:
+        with transaction.atomic():
+            # In the same transaction as the figures: cached dashboards are keyed by it.
+            fragments.data_changed(self.organisations)
+            if self.same:
+                StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
+            # Changed snapshots are replaced: bulk_update's CASE per field and row costs
+            # the square of the rows, DELETE and INSERT only their number.
+            StatusSnapshot.objects.filter(pk__in=[s.pk for s in self.changed]).delete()
+            try:
+                with transaction.atomic():
+                    StatusSnapshot.objects.bulk_create(self.changed + self.new)
+            except IntegrityError:
+                # A change to one of them saved its snapshot a moment ago: one by one.
+                for snapshot in self.changed + self.new:
+                    fields = {f.attname: getattr(snapshot, f.attname) for f in FIELDS}
+                    StatusSnapshot.objects.update_or_create(
+                        traveller_id=snapshot.traveller_id, defaults=fields
+                    )
+
+
+FIELDS = [f for f in StatusSnapshot._meta.concrete_fields if not f.primary_key]
+
+
+def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
+    """Everything that follows a change to a traveller's trips, visas or notifications.
+
+    Call it inside the transaction that made the change (trips/evaluation/services.py does):
+    the snapshot is refreshed in that same transaction, so lists never show figures the data no
+    longer supports. The alerts wait for the commit, so that a rolled-back change raises no alert;
+    their emails are the worker's (trips/delivery/notify.py), never this request's.
+    """
+    snapshot = refresh_snapshot(traveller, on=on)
+    transaction.on_commit(
+        partial(alert_queue.refresh_alerts_for_traveller, traveller.pk, on=on), robust=True
+    )
+    return snapshot
+
+
+def travellers_changed(travellers: Iterable[Traveller], *, on: date) -> int:
+    """`traveller_changed()` for many travellers at once (a trip import): each snapshot in the
+    caller's transaction, the alerts of all in one run after the commit, not one run each."""
+    rows = [
+        StatusSnapshot(traveller=traveller, **snapshot_fields(evaluate(traveller, on=on)))
+        for traveller in travellers
+    ]
+    if rows:
+        # One upsert instead of an update_or_create (four queries) per traveller.
+        StatusSnapshot.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["traveller"],
+            update_fields=[
+                f.name for f in StatusSnapshot._meta.concrete_fields if not f.primary_key
+            ],
+        )
+    pks = [row.traveller_id for row in rows]
+    fragments.data_changed(row.traveller.organisation_id for row in rows)
+    transaction.on_commit(
+        partial(alert_queue.refresh_alerts_for_travellers, pks, on=on), robust=True
+    )
+    return len(pks)

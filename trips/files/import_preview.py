@@ -1,0 +1,337 @@
+"""Checking a trip file against the database before anything is saved, and saving it after.
+
+`check()` gives every row of the file an outcome (new, already saved, or refused with the
+reason) and evaluates each traveller the new rows concern twice, without and with them, so
+HR sees whose status would change before confirming. Nothing is written: the rows are
+evaluated in memory. `store()` keeps the outcome for the confirmation; `confirm()` saves the
+new trips in one transaction, or nothing if the trips of those travellers changed meanwhile
+(the fingerprint taken at the check no longer matches).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trips.choices import STATUS_URGENCY, Status
+from trips.dates import day
+from trips.evaluation import services
+from trips.evaluation.findings import evaluate
+from trips.evaluation.stays import with_related
+from trips.files.imports import Row
+from trips.models import AddressChange, ImportPreview, Notification, Traveller, Trip
+
+NEW, PRESENT, ERROR = "new", "present", "error"
+# A preview is confirmed soon after it is made, or made again.
+PREVIEW_HOURS = 24
+BATCH = 500
+
+
+class PreviewOutdated(Exception):
+    """The trips changed since the preview (or the preview expired): nothing was saved."""
+
+
+@dataclass
+class Preview:
+    rows: list[dict] = field(default_factory=list)
+    new_trips: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    fingerprint: str = ""
+
+
+def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Preview:
+    """Every row's outcome, and how the statuses of the travellers it concerns would change.
+
+    `travellers` are those the importing user may manage: an employee outside it is unknown,
+    so a file cannot reach into another organisation.
+    """
+    found = _travellers(travellers, rows)
+    saved: dict[int, list[Trip]] = defaultdict(list)
+    for trip in Trip.objects.filter(traveller__in=list(found.values())).order_by("entry", "pk"):
+        saved[trip.traveller_id].append(trip)
+    outcomes: dict[int, tuple[str, str]] = {}
+    drafts: dict[int, Trip] = {}
+    whose: dict[int, Traveller] = {}
+    for row in rows:
+        traveller, problem = _traveller_of(row, found)
+        if traveller is not None:
+            whose[row.line] = traveller
+        problems = row.errors + ([problem] if problem else [])
+        if not problems and row.exit is not None and row.exit < row.entry:
+            problems.append(
+                _("Exit %(exit)s is before entry %(entry)s")
+                % {"exit": day(row.exit), "entry": day(row.entry)}
+            )
+        if not problems and row.exit is None and row.entry > on:
+            problems.append(_("A planned trip needs an exit date."))
+        if problems:
+            outcomes[row.line] = (ERROR, " ".join(problems))
+            continue
+        drafts[row.line] = Trip(
+            traveller=traveller,
+            country=row.country,
+            entry=row.entry,
+            exit=row.exit,
+            purpose=row.purpose,
+            host=row.host,
+            address=row.address,
+        )
+    outcomes |= _overlaps(drafts, saved)
+    preview = Preview()
+    for row in rows:
+        outcome, message = outcomes.get(row.line, (NEW, ""))
+        draft = drafts.get(row.line)
+        preview.rows.append(_shown(row, whose.get(row.line), outcome, message))
+        if outcome == NEW:
+            preview.new_trips.append(_stored(draft))
+    new_by_traveller = defaultdict(list)
+    for line, draft in drafts.items():
+        if outcomes.get(line, (NEW,))[0] == NEW:
+            new_by_traveller[draft.traveller_id].append(draft)
+    preview.changes = status_changes(new_by_traveller, on=on)
+    preview.fingerprint = fingerprint(new_by_traveller)
+    return preview
+
+
+def _travellers(travellers: QuerySet[Traveller], rows: list[Row]) -> dict[str, Traveller]:
+    """The file's travellers by "number:E-1001" and "email:a@b.c" (None: several share it)."""
+    numbers = {row.employee_number for row in rows if row.employee_number}
+    emails = {row.email for row in rows if row.email}
+    known = travellers.filter(erased_at__isnull=True).select_related("organisation")
+    found: dict[str, Traveller | None] = {}
+    for traveller in known.filter(employee_number__in=numbers):
+        found[f"number:{traveller.employee_number}"] = traveller
+    by_email = known.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    for traveller in by_email:
+        key = f"email:{traveller.email_lower}"
+        found[key] = None if key in found else traveller
+    return found
+
+
+def _traveller_of(row: Row, found: dict) -> tuple[Traveller | None, str]:
+    if row.employee_number:
+        traveller = found.get(f"number:{row.employee_number}")
+        if traveller is None:
+            return None, _("No traveller with employee number %(number)s.") % {
+                "number": row.employee_number
+            }
+        if row.email and row.email != traveller.email.lower():
+            message = _("Employee number %(number)s and email %(email)s name different people.")
+            return None, message % {"number": row.employee_number, "email": row.email}
+        return traveller, ""
+    if not row.email:
+        return None, ""  # the row's own error says so
+    key = f"email:{row.email}"
+    if key in found and found[key] is None:
+        return None, _("Several travellers have the email %(email)s; give the employee number.") % {
+            "email": row.email
+        }
+    if found.get(key) is None:
+        return None, _("No traveller with email %(email)s.") % {"email": row.email}
+    return found[key], ""
+
+
+def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
+    """Rows already saved (skipped) and rows that share a day with a saved trip or another row.
+
+    Per traveller, the trips and rows are swept in order of their first half-day, keeping the
+    one that reaches furthest: whatever starts before that one ends overlaps it (the same
+    half-day convention as Trip.conflicts_with: a trip may begin on the day another ends).
+    """
+    outcomes: dict[int, tuple[str, str]] = {}
+    by_traveller: dict[int, list[tuple[int, Trip]]] = defaultdict(list)
+    for line, draft in drafts.items():
+        by_traveller[draft.traveller_id].append((line, draft))
+    for traveller_id, lines in by_traveller.items():
+        known = {(t.country, t.entry, t.exit): t for t in saved.get(traveller_id, [])}
+        first_line: dict[tuple, int] = {}
+        items: list[tuple[float, float, int, Trip | None]] = []
+        for line, draft in lines:
+            key = (draft.country, draft.entry, draft.exit)
+            if key in known:
+                outcomes[line] = (PRESENT, _("Already saved; skipped."))
+            elif key in first_line:
+                outcomes[line] = (
+                    PRESENT,
+                    _("Same as row %(row)d; skipped.") % {"row": first_line[key]},
+                )
+            else:
+                first_line[key] = line
+                items.append((*draft.half_day_span(), line, None))
+        items += [(*trip.half_day_span(), 0, trip) for trip in saved.get(traveller_id, [])]
+        items.sort(key=lambda item: (item[0], item[1], item[2]))
+        reach = None
+        for item in items:
+            if reach is not None and item[0] <= reach[1]:
+                for this, other in ((item, reach), (reach, item)):
+                    if this[3] is None and this[2] not in outcomes:
+                        outcomes[this[2]] = (ERROR, _overlap_message(other))
+            if reach is None or item[1] > reach[1]:
+                reach = item
+    return outcomes
+
+
+def _overlap_message(other) -> str:
+    if other[3] is not None:
+        return _("Overlaps the trip %(span)s") % {"span": other[3].span}
+    return _("Overlaps row %(row)d of the file.") % {"row": other[2]}
+
+
+def _shown(row: Row, traveller: Traveller | None, outcome: str, message: str) -> dict:
+    return {
+        "line": row.line,
+        "employee": row.employee or row.given.get("employee_number", ""),
+        "name": traveller.name if traveller else "",
+        "country": row.country or row.given.get("country", ""),
+        "entry": row.entry.isoformat() if row.entry else row.given.get("entry", ""),
+        "exit": row.exit.isoformat() if row.exit else row.given.get("exit", ""),
+        "outcome": outcome,
+        "message": message,
+    }
+
+
+def _stored(draft: Trip) -> dict:
+    return {
+        "traveller": draft.traveller_id,
+        "country": draft.country,
+        "entry": draft.entry.isoformat(),
+        "exit": draft.exit.isoformat() if draft.exit else None,
+        "purpose": draft.purpose,
+        "host": draft.host,
+        "address": draft.address,
+    }
+
+
+def _trip(stored: dict) -> Trip:
+    return Trip(
+        traveller_id=stored["traveller"],
+        country=stored["country"],
+        entry=date.fromisoformat(stored["entry"]),
+        exit=date.fromisoformat(stored["exit"]) if stored["exit"] else None,
+        purpose=stored["purpose"],
+        host=stored["host"],
+        address=stored["address"],
+    )
+
+
+def fingerprint(traveller_ids) -> str:
+    """A digest of the trips of these travellers: it changes with any trip added, changed or
+    removed, so a confirmation can tell whether the preview still holds."""
+    ids = sorted(traveller_ids)
+    digest = hashlib.sha256(repr(ids).encode())
+    trips = Trip.objects.filter(traveller_id__in=ids).order_by("traveller_id", "pk")
+    for values in trips.values_list("traveller_id", "pk", "country", "entry", "exit"):
+        digest.update(repr(values).encode())
+    return digest.hexdigest()
+
+
+# --- Statuses with and without the new rows ----------------------------------------------
+
+
+def _prefetched(queryset: QuerySet, items: list) -> QuerySet:
+    """A queryset holding `items`, as prefetch_related leaves one in an object's cache."""
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    return queryset
+
+
+def with_drafts(traveller: Traveller, drafts: list[Trip]) -> Traveller:
+    """A copy of a prefetched `traveller` whose trips include the unsaved `drafts`.
+
+    The drafts get negative primary keys (no saved row has one) and empty notification and
+    address-change lists, so the evaluation reads them like saved trips, from memory.
+    """
+    for index, draft in enumerate(drafts, start=1):
+        draft.pk = -index
+        draft._prefetched_objects_cache = {
+            "notifications": _prefetched(Notification.objects.none(), []),
+            "address_changes": _prefetched(AddressChange.objects.none(), []),
+        }
+    clone = copy.copy(traveller)
+    trips = [*traveller.trips.all(), *drafts]
+    clone._prefetched_objects_cache = {
+        **traveller._prefetched_objects_cache,
+        "trips": _prefetched(Trip.objects.all(), sorted(trips, key=lambda t: t.entry)),
+    }
+    return clone
+
+
+def status_changes(drafts: dict[int, list[Trip]], *, on: date) -> list[dict]:
+    """Each traveller whose status the drafts would change, most urgent first."""
+    changes = []
+    ids = sorted(drafts)
+    for start in range(0, len(ids), BATCH):
+        batch = Traveller.objects.filter(pk__in=ids[start : start + BATCH])
+        for traveller in with_related(batch):
+            before = evaluate(traveller, on=on)
+            after = evaluate(with_drafts(traveller, drafts[traveller.pk]), on=on)
+            if before.status == after.status and before.reason == after.reason:
+                continue
+            changes.append(
+                {
+                    "traveller": traveller.pk,
+                    "name": traveller.name,
+                    "employee_number": traveller.employee_number,
+                    "before": before.status,
+                    "after": after.status,
+                    "reason": after.reason,
+                }
+            )
+    changes.sort(key=lambda c: (-STATUS_URGENCY[Status(c["after"])], c["name"]))
+    return changes
+
+
+# --- Keeping and confirming --------------------------------------------------------------
+
+
+def store(preview: Preview, *, user, file_name: str, on: date) -> ImportPreview:
+    """Keep the preview for its confirmation; the uploader's expired previews go."""
+    expired = timezone.now() - timedelta(hours=PREVIEW_HOURS)
+    ImportPreview.objects.filter(user=user, created_at__lt=expired).delete()
+    return ImportPreview.objects.create(
+        token=secrets.token_urlsafe(24),
+        user=user,
+        file_name=file_name[:255],
+        checked_on=on,
+        rows=preview.rows,
+        new_trips=preview.new_trips,
+        changes=preview.changes,
+        fingerprint=preview.fingerprint,
+    )
+
+
+def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date) -> int:
+    """Save the previewed new trips, all in one transaction; raises PreviewOutdated instead if
+    the trips of their travellers changed since the preview, the user may no longer manage
+    one of them, or the preview is older than PREVIEW_HOURS. Returns the number saved."""
+    if stored.saved_at is not None:
+        raise PreviewOutdated(_("This file was imported already."))
+    if stored.created_at < timezone.now() - timedelta(hours=PREVIEW_HOURS):
+        raise PreviewOutdated(_("This preview has expired; upload the file again."))
+    trips = [_trip(values) for values in stored.new_trips]
+    ids = {trip.traveller_id for trip in trips}
+    changed = _("The trips changed since the preview; nothing was saved. Upload the file again.")
+    try:
+        with transaction.atomic():
+            # Locking the travellers keeps two confirmations from saving the same rows; in pk
+            # order, as every saver and the daily refresh lock them, so that none deadlock.
+            allowed = travellers.filter(pk__in=ids, erased_at__isnull=True).lock()
+            if len(allowed) != len(ids) or fingerprint(ids) != stored.fingerprint:
+                raise PreviewOutdated(changed)
+            services.save_imported_trips(trips, by=stored.user, on=on)
+            stored.saved_at = timezone.now()
+            stored.save(update_fields=["saved_at"])
+    except IntegrityError:
+        # The database's own overlap rule caught what the fingerprint could not.
+        raise PreviewOutdated(changed) from None
+    return len(trips)

@@ -1,0 +1,64 @@
+"""Files between steps: an import waiting for confirmation, and the private calendar feeds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportPreview(models.Model):
+    """A checked trip file waiting for HR's confirmation (trips/files/import_preview.py).
+
+    Nothing of the file is saved as trips until the uploader confirms; then `new_trips` is
+    saved in one transaction, provided the trips of the travellers it names still have the
+    `fingerprint` they had when the file was checked.
+    """
+
+    token = models.CharField(_("token"), max_length=43, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="import_previews",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+    checked_on = models.DateField(_("checked on"))
+    rows = models.JSONField(_("rows and their outcome"), default=list)
+    new_trips = models.JSONField(_("trips to save"), default=list)
+    changes = models.JSONField(_("status changes"), default=list)
+    fingerprint = models.CharField(_("fingerprint of the affected trips"), max_length=64)
+    saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trip import preview")
+        verbose_name_plural = _("trip import previews")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trips:import_preview", args=[self.token])
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address: only a hash of its secret token is kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

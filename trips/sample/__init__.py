@@ -1,0 +1,1 @@
+"""Made-up data: the demo organisation and the benchmark's synthetic one."""

@@ -1,0 +1,114 @@
+"""The daily refresh in chunks that several workers share (docs/performance.md).
+
+`plan()` splits the travellers into chunks of consecutive ids; any number of workers (this
+process and django-tasks-db's `db_worker`s, on one machine or several) then call `work()`,
+which claims one chunk at a time with SELECT ... FOR UPDATE SKIP LOCKED and refreshes its
+travellers in the transaction that marks it done. A claimed chunk stays locked until it is
+done, so no traveller is refreshed twice; a worker that dies rolls back and frees its chunk
+for another, so none is skipped. `complete()` works too and waits until every chunk is done.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from trips.evaluation import alert_queue, snapshots
+from trips.models import RefreshChunk, RefreshRun, Traveller
+
+# Traveller ids per chunk: small enough to spread over workers, large enough that a chunk's
+# few queries per batch stay few per traveller.
+CHUNK_SIZE = 500
+# How long `complete()` waits before looking again for chunks other workers still hold.
+POLL_SECONDS = 0.1
+
+
+@dataclass
+class Worked:
+    """What one call of `work()` did: the chunks it claimed and the travellers it refreshed."""
+
+    chunks: int = 0
+    travellers: list[int] = field(default_factory=list)
+
+
+def plan(*, on: date, size: int = CHUNK_SIZE) -> RefreshRun:
+    """A new run for `on`, with one chunk per block of `size` traveller ids in use.
+
+    Blocks are fixed ([0, size - 1], [size, 2 size - 1], ...), so chunks never overlap and
+    every traveller id falls in exactly one; blocks without a traveller get no chunk.
+    """
+    with transaction.atomic():
+        run = RefreshRun.objects.create(on=on)
+        blocks = (
+            Traveller.objects.annotate(block=F("pk") / size)
+            .values_list("block", flat=True)
+            .distinct()
+            .order_by("block")
+        )
+        RefreshChunk.objects.bulk_create(
+            RefreshChunk(
+                run=run, first_traveller=block * size, last_traveller=(block + 1) * size - 1
+            )
+            for block in blocks
+        )
+    return run
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def work(run: RefreshRun, *, worker: str = "") -> Worked:
+    """Claim and refresh chunks of `run` until none is left that another worker does not hold."""
+    worked = Worked()
+    worker = worker or worker_name()
+    while (refreshed := _refresh_next_chunk(run, worker)) is not None:
+        worked.chunks += 1
+        worked.travellers += refreshed
+    return worked
+
+
+def _refresh_next_chunk(run: RefreshRun, worker: str) -> list[int] | None:
+    with transaction.atomic():
+        chunk = (
+            RefreshChunk.objects.select_for_update(skip_locked=True)
+            .filter(run=run, done_at__isnull=True)
+            .order_by("first_traveller")
+            .first()
+        )
+        if chunk is None:
+            return None
+        travellers = Traveller.objects.filter(
+            pk__gte=chunk.first_traveller, pk__lte=chunk.last_traveller
+        )
+        done = snapshots.refresh_with_alerts(travellers, on=run.on)
+        chunk.snapshots = done.snapshots
+        for name in ("travellers", "opened", "updated", "closed", "cleared", "unchanged", "failed"):
+            setattr(chunk, name, getattr(done.alerts, name))
+        chunk.worker = worker[:200]
+        chunk.done_at = timezone.now()
+        chunk.save()
+    return done.travellers
+
+
+def complete(run: RefreshRun) -> tuple[int, alert_queue.RefreshResult]:
+    """Work on `run` until every chunk is done (by anyone); the snapshots and alerts summary."""
+    while True:
+        work(run)
+        if not run.chunks.filter(done_at__isnull=True).exists():
+            break
+        time.sleep(POLL_SECONDS)  # others hold the last chunks: wait for them
+    run.finished_at = timezone.now()
+    run.save(update_fields=["finished_at"])
+    names = ("travellers", "opened", "updated", "closed", "cleared", "unchanged", "failed")
+    totals = run.chunks.aggregate(snapshots=Sum("snapshots"), **{n: Sum(n) for n in names})
+    result = alert_queue.RefreshResult(**{n: totals[n] or 0 for n in names})
+    return totals["snapshots"] or 0, result

@@ -1,0 +1,274 @@
+"""The timeline picture on the traveller page: usage day by day against the limit, the trips
+as bars, today and the days coming back, drawn as an inline SVG with a text equivalent."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from trips.dates import day
+from trips.evaluation.details import RegimeDetails
+from trips.wording import area_name
+
+DAY_WIDTH = 2
+LEFT = 44
+TOP = 16
+CHART_HEIGHT = 120
+TRIP_LANE = TOP + CHART_HEIGHT + 14
+ROLL_LANE = TRIP_LANE + 18
+AXIS = ROLL_LANE + 24
+LEGEND = AXIS + 22
+HEIGHT = LEGEND + 14
+
+
+def timeline_svg(details: RegimeDetails, on: date) -> tuple[SafeString, list[str]]:
+    """The usage day by day against the limit, trips as bars, today and the days coming back.
+
+    Returns the SVG and its text equivalent (a list of facts for screen readers). Every text
+    goes through format_html; numbers are computed here, never in the template.
+    """
+    series = details.series
+    start, end = series[0][0], series[-1][0]
+    days = len(series)
+    width = LEFT + days * DAY_WIDTH + 16
+    limit = details.explanation.limit
+    peak = max(v for _d, v in series)
+    top_value = max(limit + 10, math.ceil((peak + 10) / 10) * 10)
+
+    def x(d: date) -> int:
+        return LEFT + (d - start).days * DAY_WIDTH
+
+    def y(value: int) -> float:
+        return round(TOP + CHART_HEIGHT * (1 - value / top_value), 1)
+
+    key = details.key
+    parts: list[SafeString] = []
+    parts.append(
+        format_html(
+            '<defs><pattern id="hatch-{}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#1c2430" '
+            'stroke-width="2"/></pattern></defs>',
+            key,
+        )
+    )
+    # Month ticks along the axis.
+    tick = date(start.year, start.month, 1)
+    while tick <= end:
+        if tick >= start:
+            parts.append(
+                format_html(
+                    '<line class="timeline-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d5dae1"/>'
+                    '<text class="timeline-label" x="{}" y="{}">{}</text>',
+                    x(tick),
+                    TOP,
+                    x(tick),
+                    AXIS - 10,
+                    x(tick) + 2,
+                    AXIS,
+                    formats.date_format(tick, "M"),
+                )
+            )
+        tick = date(tick.year + tick.month // 12, tick.month % 12 + 1, 1)
+    # The limit line, dashed, labelled with its value.
+    parts.append(
+        format_html(
+            '<line class="timeline-limit" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" '
+            'stroke-width="2" stroke-dasharray="6 3"/>'
+            '<text class="timeline-label" x="4" y="{}">{}</text>'
+            '<text class="timeline-label" x="4" y="{}">0</text>',
+            LEFT,
+            y(limit),
+            x(end) + DAY_WIDTH,
+            y(limit),
+            y(limit) + 4,
+            limit,
+            y(0),
+        )
+    )
+    # Days used: solid up to today, dashed after (what the planned trips would bring).
+    past = [(d, v) for d, v in series if d <= on]
+    future = [(d, v) for d, v in series if d >= on]
+    for points, css, dash in ((past, "timeline-used", ""), (future, "timeline-projected", "4 3")):
+        if not points:
+            continue
+        coordinates = " ".join(f"{x(d) + DAY_WIDTH // 2},{y(v)}" for d, v in points)
+        parts.append(
+            format_html(
+                '<polyline class="{}" points="{}" fill="none" stroke="#1f5fa8" stroke-width="2"'
+                "{}/>",
+                css,
+                coordinates,
+                format_html(' stroke-dasharray="{}"', dash) if dash else "",
+            )
+        )
+    # Trips and planned trips as bars: planned ones hatched and outlined.
+    facts: list[str] = []
+    for trip in details.trips:
+        trip_end = trip.exit or on
+        if trip_end < start or trip.entry > end:
+            continue
+        first, last = max(trip.entry, start), min(trip_end, end)
+        planned = trip.is_planned(on=on)
+        parts.append(
+            format_html(
+                '<rect class="{}" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="#1c2430">'
+                "<title>{}</title></rect>",
+                "timeline-planned" if planned else "timeline-trip",
+                x(first),
+                TRIP_LANE,
+                ((last - first).days + 1) * DAY_WIDTH,
+                f"url(#hatch-{key})" if planned else "#56606e",
+                _trip_words(trip, planned, on),
+            )
+        )
+        facts.append(_trip_words(trip, planned, on))
+    # Days when allowance returns: an outlined band under the trips.
+    for roll in details.explanation.roll_offs:
+        if roll.first_date > end:
+            continue
+        last = min(roll.last_date, end)
+        parts.append(
+            format_html(
+                '<rect class="timeline-rolloff" x="{}" y="{}" width="{}" height="6" fill="none" '
+                'stroke="#1d7a3a" stroke-dasharray="2 2"/>',
+                x(roll.first_date),
+                ROLL_LANE,
+                ((last - roll.first_date).days + 1) * DAY_WIDTH,
+            )
+        )
+        facts.append(
+            ngettext(
+                "%(n)d day comes back from %(first)s to %(last)s.",
+                "%(n)d days come back, one a day, from %(first)s to %(last)s.",
+                roll.days,
+            )
+            % {"n": roll.days, "first": day(roll.first_date), "last": day(roll.last_date)}
+        )
+    # Today.
+    parts.append(
+        format_html(
+            '<line class="timeline-today" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#1c2430" '
+            'stroke-width="2"/><text class="timeline-label" x="{}" y="{}">{}</text>',
+            x(on) + DAY_WIDTH // 2,
+            TOP - 4,
+            x(on) + DAY_WIDTH // 2,
+            AXIS - 10,
+            x(on) + 4,
+            TOP - 6,
+            _("today"),
+        )
+    )
+    # Legend, so the picture reads without colour.
+    legend = [
+        ("timeline-trip", "#56606e", _("trip")),
+        ("timeline-planned", f"url(#hatch-{key})", _("planned trip")),
+    ]
+    lx = LEFT
+    for css, fill, label in legend:
+        parts.append(
+            format_html(
+                '<rect class="{}" x="{}" y="{}" width="14" height="10" fill="{}" '
+                'stroke="#1c2430"/><text class="timeline-label" x="{}" y="{}">{}</text>',
+                css,
+                lx,
+                LEGEND - 9,
+                fill,
+                lx + 18,
+                LEGEND,
+                label,
+            )
+        )
+        lx += 130
+    parts.append(
+        format_html(
+            '<rect x="{}" y="{}" width="14" height="6" fill="none" stroke="#1d7a3a" '
+            'stroke-dasharray="2 2"/><text class="timeline-label" x="{}" y="{}">{}</text>'
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" stroke-width="2" '
+            'stroke-dasharray="6 3"/><text class="timeline-label" x="{}" y="{}">{}</text>',
+            lx,
+            LEGEND - 7,
+            lx + 18,
+            LEGEND,
+            _("days come back"),
+            lx + 150,
+            LEGEND - 4,
+            lx + 170,
+            LEGEND - 4,
+            lx + 176,
+            LEGEND,
+            _("limit: %(n)d days") % {"n": limit},
+        )
+    )
+
+    used_today = next(v for d, v in series if d == on)
+    summary = [
+        _("Today, %(date)s: %(used)d of %(limit)d days used in the last 180 days.")
+        % {"date": day(on), "used": used_today, "limit": limit},
+    ]
+    peak_ahead = max(future, key=lambda p: p[1]) if future else None
+    if peak_ahead is not None and peak_ahead[1] > used_today:
+        summary.append(
+            _("With the planned trips, the count peaks at %(n)d days on %(date)s.")
+            % {"n": peak_ahead[1], "date": day(peak_ahead[0])}
+        )
+    over = next((d for d, v in series if v > limit), None)
+    if over is not None:
+        summary.append(_("Over the limit on %(date)s.") % {"date": day(over)})
+    facts = summary + facts
+
+    title = _("Days used in %(area)s, %(start)s to %(end)s") % {
+        "area": area_name(key),
+        "start": day(start),
+        "end": day(end),
+    }
+    desc = " ".join(summary)
+    svg = format_html(
+        '<svg class="timeline" role="img" viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg" '
+        'aria-labelledby="timeline-title-{} timeline-desc-{}" data-limit="{}">'
+        '<title id="timeline-title-{}">{}</title><desc id="timeline-desc-{}">{}</desc>{}</svg>',
+        width,
+        HEIGHT,
+        key,
+        key,
+        limit,
+        key,
+        title,
+        key,
+        desc,
+        mark_safe("".join(parts)),  # each part built by format_html above
+    )
+    return svg, facts
+
+
+def _trip_words(trip, planned: bool, on: date) -> str:
+    end = trip.exit
+    values = {"country": trip.country_name, "entry": day(trip.entry), "exit": day(end)}
+    if end is None:
+        return _("Trip to %(country)s since %(entry)s, still there.") % values
+    values["n"] = (end - trip.entry).days + 1
+    if planned:
+        return (
+            ngettext(
+                "Planned trip to %(country)s, %(entry)s – %(exit)s, %(n)d day.",
+                "Planned trip to %(country)s, %(entry)s – %(exit)s, %(n)d days.",
+                values["n"],
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Trip to %(country)s, %(entry)s – %(exit)s, %(n)d day.",
+            "Trip to %(country)s, %(entry)s – %(exit)s, %(n)d days.",
+            values["n"],
+        )
+        % values
+    )
+
+
+# --- The planner -------------------------------------------------------------------------
