@@ -40,12 +40,14 @@ MAY_IMPORT: dict[str, set[str]] = {
     "upkeep": {"dashboard", "delivery", "evaluation", "models"},
     "files": {"accounts", "evaluation", "forms", "models"},
     "templatetags": set(),
-    "context_processors": {"access"},
+    "http": {"models", "upkeep"},  # for the type checker only
+    "context_processors": {"access", "http"},
     "middleware": {"upkeep"},
     "apps": {"dashboard"},
     "admin": {"evaluation", "models", "upkeep"},
     "api": {
         "access",
+        "http",
         "accounts",
         "dashboard",
         "evaluation",
@@ -57,6 +59,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     },
     "views": {
         "access",
+        "http",
         "accounts",
         "dashboard",
         "evaluation",

@@ -24,6 +24,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trips.models import Alert, ApiToken, ImportPreview, Organisation, Traveller, Trip, User
+from trips.models.domain import TravellerQuerySet
+from trips.models.results import AlertQuerySet
 
 
 def _member(user) -> bool:
@@ -63,7 +65,7 @@ NEEDS_SECOND_FACTOR = f"""
 """
 
 
-def visible_travellers(user) -> QuerySet[Traveller]:
+def visible_travellers(user) -> TravellerQuerySet:
     """The travellers `user` may see: the organisation's for HR, their own for a traveller."""
     if is_hr(user):
         return Traveller.objects.filter(organisation_id=user.organisation_id)
@@ -112,7 +114,7 @@ def can_review_alerts(user) -> bool:
     return is_compliance(user)
 
 
-def visible_alerts(user) -> QuerySet[Alert]:
+def visible_alerts(user) -> AlertQuerySet:
     """The alerts of the organisation's travellers, for those who work the queue."""
     if not can_review_alerts(user):
         return Alert.objects.none()
@@ -200,12 +202,12 @@ def visible_api_tokens(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(organisation_id=user.organisation_id)
 
 
-def token_travellers(token: ApiToken) -> QuerySet[Traveller]:
+def token_travellers(token: ApiToken) -> TravellerQuerySet:
     """Exactly the token's organisation: anyone else's traveller is a 404."""
     return Traveller.objects.filter(organisation_id=token.organisation_id)
 
 
-def token_alerts(token: ApiToken) -> QuerySet[Alert]:
+def token_alerts(token: ApiToken) -> AlertQuerySet:
     return Alert.objects.filter(organisation_id=token.organisation_id)
 
 

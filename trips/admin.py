@@ -85,7 +85,7 @@ class StaysiteUserAdmin(UserAdmin):
     list_filter = ["role", "organisation", "is_demo", "is_active", "is_staff"]
     list_select_related = ["organisation"]
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("staysite"), {"fields": ["organisation", "role", "language", "is_demo"]}),
     ]
     add_fieldsets = [

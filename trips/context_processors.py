@@ -1,11 +1,10 @@
 """What every page's navigation needs to know about the logged-in user (roles, the alert badge)."""
 
-from django.http import HttpRequest
-
 from trips import access
+from trips.http import StaysiteRequest
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: StaysiteRequest) -> dict:
     """What the navigation bar offers this user."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -10,14 +10,14 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from trips.models import User
 
 
 def user_by_id(user_id) -> User | None:
     """The user with this primary key, or None."""
-    alias = router.db_for_read(User)
+    alias = router.db_for_read(User) or DEFAULT_DB_ALIAS
     return next(iter(User.objects.raw(user_by_id_sql(alias), [user_id]).using(alias)), None)
 
 
@@ -25,8 +25,8 @@ def user_by_id(user_id) -> User | None:
 def user_by_id_sql(alias: str) -> str:
     """The statement, built once per database rather than on every request."""
     quote = connections[alias].ops.quote_name
-    columns = ", ".join(quote(field.column) for field in User._meta.concrete_fields)
-    table, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
+    columns = ", ".join(quote(c) for field in User._meta.concrete_fields if (c := field.column))
+    table, pk = quote(User._meta.db_table), quote(User._meta.pk.column or "id")
     return f"SELECT {columns} FROM {table} WHERE {pk} = %s"
 
 

@@ -7,7 +7,6 @@ so each change is an `AlertEvent` with who (the token's creator) and via which t
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from trips import access, wording
@@ -16,6 +15,7 @@ from trips.api.common import PageQuery, form_values, page_of
 from trips.api.errors import Errors, invalid
 from trips.api.schemas import AlertOut, AlertPage, AssignIn, ResolveIn
 from trips.forms import AssignForm, ResolveForm
+from trips.http import ApiRequest
 from trips.models import Alert
 
 router = Router(tags=["alerts"])
@@ -48,7 +48,7 @@ def alert_json(alert: Alert) -> dict:
 
 
 @router.get("/alerts", response=AlertPage, summary="List alerts")
-def alert_list(request: HttpRequest, filters: Query[AlertFilters], paging: Query[PageQuery]):
+def alert_list(request: ApiRequest, filters: Query[AlertFilters], paging: Query[PageQuery]):
     """Most urgent first. `state`: open, acknowledged, resolved, closed, or all; empty: open
     and acknowledged, as in the review queue."""
     alerts = access.token_alerts(request.auth).select_related("traveller")
@@ -61,11 +61,11 @@ def alert_list(request: HttpRequest, filters: Query[AlertFilters], paging: Query
 
 
 @router.get("/alerts/{pk}", response={200: AlertOut, 404: Errors}, summary="An alert")
-def alert_detail(request: HttpRequest, pk: int):
+def alert_detail(request: ApiRequest, pk: int):
     return alert_json(access.get_token_alert(request.auth, pk))
 
 
-def _locked(request: HttpRequest, pk: int) -> Alert:
+def _locked(request: ApiRequest, pk: int) -> Alert:
     access.get_token_alert(request.auth, pk)  # 404 for anyone else's alert
     return Alert.objects.select_for_update().select_related("traveller").get(pk=pk)
 
@@ -73,7 +73,7 @@ def _locked(request: HttpRequest, pk: int) -> Alert:
 @router.post(
     "/alerts/{pk}/acknowledge", response={200: AlertOut, **WRITE_ERRORS}, summary="Acknowledge"
 )
-def alert_acknowledge(request: HttpRequest, pk: int):
+def alert_acknowledge(request: ApiRequest, pk: int):
     access.get_token_alert(request.auth, pk)
     token = require_write(request)
     with transaction.atomic():
@@ -83,7 +83,7 @@ def alert_acknowledge(request: HttpRequest, pk: int):
 
 
 @router.post("/alerts/{pk}/assign", response={200: AlertOut, **WRITE_ERRORS}, summary="Assign")
-def alert_assign(request: HttpRequest, pk: int, payload: AssignIn):
+def alert_assign(request: ApiRequest, pk: int, payload: AssignIn):
     """`assignee`: the id of one of the organisation's HR or compliance users, or null."""
     access.get_token_alert(request.auth, pk)
     token = require_write(request)
@@ -100,7 +100,7 @@ def alert_assign(request: HttpRequest, pk: int, payload: AssignIn):
 
 
 @router.post("/alerts/{pk}/resolve", response={200: AlertOut, **WRITE_ERRORS}, summary="Resolve")
-def alert_resolve(request: HttpRequest, pk: int, payload: ResolveIn):
+def alert_resolve(request: ApiRequest, pk: int, payload: ResolveIn):
     """A note saying what was done is required."""
     access.get_token_alert(request.auth, pk)
     token = require_write(request)

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -21,13 +20,14 @@ from ninja.security import HttpBearer
 from trips import access
 from trips.accounts import tokens
 from trips.api.errors import ApiError, fail
+from trips.http import ApiRequest
 from trips.models import ApiToken
 
 RATE_WINDOW_SECONDS = 60
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+    def authenticate(self, request: ApiRequest, token: str) -> ApiToken | None:
         _check_body_size(request)
         found = tokens.usable_token(token, on=timezone.localdate())
         if found is not None:
@@ -35,7 +35,7 @@ class TokenAuth(HttpBearer):
         return found
 
 
-def _check_body_size(request: HttpRequest) -> None:
+def _check_body_size(request: ApiRequest) -> None:
     limit = settings.STAYSITE_API_MAX_BODY_BYTES
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -87,7 +87,7 @@ def _check_rate(token: ApiToken) -> None:
         raise RateLimited(retry_after, limit)
 
 
-def require_write(request: HttpRequest) -> ApiToken:
+def require_write(request: ApiRequest) -> ApiToken:
     """The calling token, if it may change things; a 403 for a read-only one."""
     token = request.auth
     if not access.token_can_write(token):

@@ -18,11 +18,11 @@ from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trips.api.errors import fail
+from trips.http import ApiRequest
 from trips.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -30,7 +30,7 @@ MAX_KEY_LENGTH = 200
 KEEP = timedelta(days=1)
 
 
-def _fingerprint(request: HttpRequest) -> str:
+def _fingerprint(request: ApiRequest) -> str:
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.path.encode(), request.body):
         digest.update(part + b"\0")
@@ -47,7 +47,7 @@ def _replay(stored: IdempotencyKey, fingerprint: str):
     return stored.status_code, stored.response, True
 
 
-def once(request: HttpRequest, create: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
+def once(request: ApiRequest, create: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
     """`create()`'s status and body, run at most once per token and `Idempotency-Key`.
 
     Returns (status, body, replayed). Without the header, `create()` simply runs.

@@ -7,7 +7,6 @@ import dataclasses
 from datetime import date
 from enum import Enum
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
@@ -17,6 +16,7 @@ from trips.api.travellers import get_traveller
 from trips.dashboard.rows import snapshot_words
 from trips.evaluation import details, findings
 from trips.evaluation.finding import Finding
+from trips.http import ApiRequest
 from trips.models import StatusSnapshot, Traveller
 
 router = Router(tags=["status"])
@@ -81,7 +81,7 @@ def status_json(traveller: Traveller, *, on: date) -> dict:
     response={200: StatusOut, 404: Errors},
     summary="A traveller's status, with the engine's report",
 )
-def traveller_status(request: HttpRequest, pk: int):
+def traveller_status(request: ApiRequest, pk: int):
     """Computed for today; `snapshot` is what the dashboard shows (refreshed with every change
     and daily), `regimes` the engine's report and explanation per rule set."""
     return status_json(get_traveller(request, pk), on=timezone.localdate())

@@ -5,7 +5,6 @@ Every write goes through `TravellerForm` and `services.save_traveller`, as on th
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
@@ -17,6 +16,7 @@ from trips.api.idempotency import once
 from trips.api.schemas import TravellerIn, TravellerOut, TravellerPage
 from trips.evaluation import services
 from trips.forms import TravellerForm
+from trips.http import ApiRequest
 from trips.models import Traveller
 
 router = Router(tags=["travellers"])
@@ -46,15 +46,13 @@ def traveller_json(traveller: Traveller) -> dict:
     }
 
 
-def get_traveller(request: HttpRequest, pk: int) -> Traveller:
+def get_traveller(request: ApiRequest, pk: int) -> Traveller:
     """The token's organisation's traveller `pk`; anyone else's is a 404."""
     return access.get_token_traveller(request.auth, pk)
 
 
 @router.get("/travellers", response=TravellerPage, summary="List travellers")
-def traveller_list(
-    request: HttpRequest, filters: Query[TravellerFilters], paging: Query[PageQuery]
-):
+def traveller_list(request: ApiRequest, filters: Query[TravellerFilters], paging: Query[PageQuery]):
     """`q` searches name, employee number and email; `status` is a status light."""
     travellers = (
         access.token_travellers(request.auth)
@@ -73,11 +71,11 @@ def traveller_list(
 
 
 @router.get("/travellers/{pk}", response={200: TravellerOut, 404: Errors}, summary="A traveller")
-def traveller_detail(request: HttpRequest, pk: int):
+def traveller_detail(request: ApiRequest, pk: int):
     return traveller_json(get_traveller(request, pk))
 
 
-def _save(request: HttpRequest, traveller: Traveller, sent: dict) -> Traveller:
+def _save(request: ApiRequest, traveller: Traveller, sent: dict) -> Traveller:
     token = require_write(request)
     form = TravellerForm(
         form_data(traveller, FIELDS, sent),
@@ -99,7 +97,7 @@ def _save(request: HttpRequest, traveller: Traveller, sent: dict) -> Traveller:
     summary="Create a traveller",
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
-def traveller_create(request: HttpRequest, payload: TravellerIn):
+def traveller_create(request: ApiRequest, payload: TravellerIn):
     require_write(request)
 
     def create():
@@ -112,7 +110,7 @@ def traveller_create(request: HttpRequest, payload: TravellerIn):
 @router.patch(
     "/travellers/{pk}", response={200: TravellerOut, **WRITE_ERRORS}, summary="Change a traveller"
 )
-def traveller_update(request: HttpRequest, pk: int, payload: TravellerIn):
+def traveller_update(request: ApiRequest, pk: int, payload: TravellerIn):
     """Only the fields sent change."""
     traveller = get_traveller(request, pk)
     return traveller_json(_save(request, traveller, payload.model_dump(exclude_unset=True)))
@@ -123,7 +121,7 @@ def traveller_update(request: HttpRequest, pk: int, payload: TravellerIn):
     response={200: TravellerOut, **WRITE_ERRORS},
     summary="Deactivate a traveller",
 )
-def traveller_deactivate(request: HttpRequest, pk: int):
+def traveller_deactivate(request: ApiRequest, pk: int):
     """An inactive traveller keeps every record but leaves the dashboard."""
     traveller = get_traveller(request, pk)
     return traveller_json(_save(request, traveller, {"active": False}))

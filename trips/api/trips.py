@@ -7,7 +7,7 @@ snapshot in the same transaction and the alerts after it.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router
@@ -20,6 +20,7 @@ from trips.api.schemas import TripIn, TripOut
 from trips.api.travellers import get_traveller
 from trips.evaluation import services
 from trips.forms import TripForm
+from trips.http import ApiRequest
 from trips.models import Traveller, Trip
 
 router = Router(tags=["trips"])
@@ -46,7 +47,7 @@ def _trip(traveller: Traveller, trip_pk: int) -> Trip:
     return get_object_or_404(traveller.trips, pk=trip_pk)
 
 
-def _save(request: HttpRequest, traveller: Traveller, trip: Trip, sent: dict) -> Trip:
+def _save(request: ApiRequest, traveller: Traveller, trip: Trip, sent: dict) -> Trip:
     token = require_write(request)
     form = TripForm(form_data(trip, FIELDS, sent), instance=trip, traveller=traveller)
     if not form.is_valid():
@@ -63,7 +64,7 @@ def _save(request: HttpRequest, traveller: Traveller, trip: Trip, sent: dict) ->
     response={200: list[TripOut], 404: Errors},
     summary="A traveller's trips",
 )
-def trip_list(request: HttpRequest, pk: int):
+def trip_list(request: ApiRequest, pk: int):
     """Newest first."""
     traveller = get_traveller(request, pk)
     return [trip_json(trip) for trip in traveller.trips.order_by("-entry", "-pk")]
@@ -75,7 +76,7 @@ def trip_list(request: HttpRequest, pk: int):
     summary="Record a trip",
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
-def trip_create(request: HttpRequest, pk: int, payload: TripIn):
+def trip_create(request: ApiRequest, pk: int, payload: TripIn):
     traveller = get_traveller(request, pk)
     require_write(request)
 
@@ -89,7 +90,7 @@ def trip_create(request: HttpRequest, pk: int, payload: TripIn):
 @router.get(
     "/travellers/{pk}/trips/{trip_pk}", response={200: TripOut, 404: Errors}, summary="A trip"
 )
-def trip_detail(request: HttpRequest, pk: int, trip_pk: int):
+def trip_detail(request: ApiRequest, pk: int, trip_pk: int):
     return trip_json(_trip(get_traveller(request, pk), trip_pk))
 
 
@@ -98,7 +99,7 @@ def trip_detail(request: HttpRequest, pk: int, trip_pk: int):
     response={200: TripOut, **WRITE_ERRORS},
     summary="Change a trip",
 )
-def trip_update(request: HttpRequest, pk: int, trip_pk: int, payload: TripIn):
+def trip_update(request: ApiRequest, pk: int, trip_pk: int, payload: TripIn):
     """Only the fields sent change; send `"exit": null` for a trip that has not ended."""
     traveller = get_traveller(request, pk)
     trip = _trip(traveller, trip_pk)
@@ -110,7 +111,7 @@ def trip_update(request: HttpRequest, pk: int, trip_pk: int, payload: TripIn):
     response={204: None, 403: Errors, 404: Errors, 409: Errors},
     summary="Delete a trip",
 )
-def trip_delete(request: HttpRequest, pk: int, trip_pk: int):
+def trip_delete(request: ApiRequest, pk: int, trip_pk: int):
     traveller = get_traveller(request, pk)
     trip = _trip(traveller, trip_pk)
     token = require_write(request)

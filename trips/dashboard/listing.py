@@ -5,7 +5,7 @@ The dashboard's export lists the same travellers in the same order.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
@@ -73,14 +73,14 @@ def filtered(request: HttpRequest):
     if sort not in SORTS:
         sort = "urgency"
     listed = listed.search(query)
-    listed = (
+    ordered: AssessedFirst | QuerySet[Traveller] = (
         AssessedFirst(listed, SORTS[sort][1]) if SORTS[sort][1] else listed.order_by("name", "pk")
     )
     chosen = (("status", status), ("country", country), ("q", query))
     filters = {k: v for k, v in chosen if v}
     if sort != "urgency":
         filters["sort"] = sort
-    return travellers, listed, filters
+    return travellers, ordered, filters
 
 
 class AssessedFirst:

@@ -159,11 +159,12 @@ class AlertWrites:
 
     def add(self, traveller: Traveller, findings: dict[tuple[str, str], Finding]) -> None:
         self.result.travellers += 1
-        if _in_step(traveller.live_alerts, findings):
+        live: list[Alert] = traveller.live_alerts  # type: ignore[attr-defined]  # with_live_alerts()
+        if _in_step(live, findings):
             self.result.unchanged += len(findings)
             return  # the common case in a daily run: nothing to write
         findings = dict(findings)
-        for alert in traveller.live_alerts:
+        for alert in live:
             finding = findings.pop((alert.kind, alert.subject), None)
             if finding is not None:
                 changes = _changes(alert, finding)
@@ -299,9 +300,9 @@ def _eqonaq_filed_on(subject: str) -> date | None:
     if not pk.isdigit():
         return None
     if what == "trip":
-        filed = Notification.objects.filter(trip=pk, reason=Notification.Reason.ARRIVAL)
+        filed = Notification.objects.filter(trip=int(pk), reason=Notification.Reason.ARRIVAL)
     elif what == "change":
-        filed = Notification.objects.filter(address_change=pk)
+        filed = Notification.objects.filter(address_change=int(pk))
     else:
         return None
     return filed.aggregate(first=Min("filed_on"))["first"]

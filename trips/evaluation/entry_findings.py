@@ -59,7 +59,7 @@ def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: dat
         if trip.exit is not None and trip.exit < on:
             continue
         kinds = stays.visa_needed(trip, citizenship=traveller.citizenship)
-        if not kinds or (trip.visa_id is not None and trip.visa.kind in kinds):
+        if not kinds or (trip.visa is not None and trip.visa.kind in kinds):
             continue
         yield Finding(
             AlertKind.VISA_NEEDED,
@@ -71,7 +71,7 @@ def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: dat
                 "entry": trip.entry.isoformat(),
                 "purpose": trip.purpose,
                 "kinds": list(kinds),
-                "recorded": trip.visa.kind if trip.visa_id is not None else "",
+                "recorded": trip.visa.kind if trip.visa is not None else "",
             },
             "kz_visas" if trip.country == "KZ" else "schengen_visa",
         )

@@ -31,7 +31,9 @@ def snapshot_fields(status: TravellerStatus) -> dict:
     next_deadline = status.next_deadline
     stay_cap = None
     if present is not None and present is kz and trip is not None:
-        stay_cap = trip.visa.days_allowed if trip.visa_id else rules.DEFAULTS.per_stay_cap_days
+        stay_cap = (
+            trip.visa.days_allowed if trip.visa is not None else rules.DEFAULTS.per_stay_cap_days
+        )
     return {
         "evaluated_on": status.on,
         "status": status.status,

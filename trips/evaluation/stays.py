@@ -112,7 +112,7 @@ def rules_stay(trip: Trip) -> rules.Stay:
         entry=trip.entry,
         exit=trip.exit,
         label=str(trip.pk or ""),
-        visa=rules_visa(trip.visa) if trip.visa_id else None,
+        visa=rules_visa(trip.visa) if trip.visa is not None else None,
     )
 
 
@@ -123,7 +123,7 @@ def montage_basis(trips: Iterable[Trip], params: rules.Parameters) -> tuple[list
     without a visa recorded the calendar year counts.
     """
     montage = [t for t in trips if t.purpose == Purpose.MONTAGE]
-    visa_from = min((t.visa.valid_from for t in montage if t.visa_id), default=None)
+    visa_from = min((t.visa.valid_from for t in montage if t.visa is not None), default=None)
     year_mode = params.montage_year_mode
     if year_mode == "visa_year" and visa_from is None:
         year_mode = "calendar"

@@ -19,9 +19,9 @@ def visa_findings(trips: Sequence[Trip], organisation: Organisation, *, on: date
     by_visa: dict[int, list[Trip]] = {}
     visas: dict[int, Visa] = {}
     for trip in trips:
-        if trip.visa_id is not None:
-            by_visa.setdefault(trip.visa_id, []).append(trip)
-            visas[trip.visa_id] = trip.visa
+        if trip.visa is not None:
+            by_visa.setdefault(trip.visa.pk, []).append(trip)
+            visas[trip.visa.pk] = trip.visa
     for visa_id, visa_trips in by_visa.items():
         visa = visas[visa_id]
         verdict = rules.visa_assessment(

@@ -300,7 +300,7 @@ class Trip(models.Model):
                         _("Overlaps the trip %(span)s") % {"span": other.span}, code="overlap"
                     )
                 )
-        if self.visa_id and self.visa.traveller_id != self.traveller_id:
+        if self.visa is not None and self.visa.traveller_id != self.traveller_id:
             errors.setdefault("visa", []).append(
                 ValidationError(_("This visa belongs to another traveller."), code="other_visa")
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -97,10 +98,10 @@ class Notification(models.Model):
         """
         if not self.trip_id:
             return
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         event_day = self.trip.entry
         if self.reason == self.Reason.ADDRESS_CHANGE:
-            if self.address_change_id is None:
+            if self.address_change is None:
                 errors["address_change"] = _("Choose the address change this notification is for.")
             elif self.address_change.trip_id != self.trip_id:
                 errors["address_change"] = _("This address change belongs to another trip.")

@@ -28,5 +28,6 @@ def label(record: models.Model, field_name: str) -> str:
 @cache
 def _labels(model: type[models.Model], field_name: str, language: str) -> dict:
     field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field)  # a choice field of the model itself
     with translation.override(language):
         return {value: str(text) for value, text in field.flatchoices}

@@ -7,6 +7,8 @@ django.contrib.auth.urls, under the same names.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -45,7 +47,7 @@ def login(request: HttpRequest) -> HttpResponse:
     view = auth_views.LoginView.as_view(
         authentication_form=LoginForm, extra_context=login_options()
     )
-    return view(request)
+    return cast(HttpResponse, view(request))
 
 
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):
@@ -67,7 +69,8 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    return RateLimitedPasswordResetView.as_view(extra_context=login_options())(request)
+    view = RateLimitedPasswordResetView.as_view(extra_context=login_options())
+    return cast(HttpResponse, view(request))
 
 
 @login_not_required

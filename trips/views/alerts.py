@@ -5,7 +5,7 @@ The API (trips/api/alerts.py) works the same queue with the same forms (trips/fo
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from trips import access
 from trips.forms import AlertFilterForm, AssignForm, ResolveForm
+from trips.http import StaysiteRequest
 from trips.models import Alert
 
 PAGE_SIZE = 25
@@ -23,7 +24,7 @@ ROW = "trips/alert_list.html#alert-row"
 
 @require_GET
 @vary_on_headers("HX-Request")
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     filters = AlertFilterForm(request.GET)
     alerts = filters.filter(access.visible_alerts(request.user))
@@ -45,13 +46,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: StaysiteRequest, pk: int) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     alert = access.get_visible_alert(request.user, pk)
     return _detail(request, alert)
 
 
-def _detail(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
+def _detail(request: StaysiteRequest, alert: Alert, **forms_) -> HttpResponse:
     return render(
         request,
         "trips/alert_detail.html",
@@ -66,7 +67,7 @@ def _detail(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
 
 
 @require_POST
-def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_acknowledge(request: StaysiteRequest, pk: int) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     with transaction.atomic():
         alert = _locked(request, pk)
@@ -75,7 +76,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_assign(request: StaysiteRequest, pk: int) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     form = AssignForm(request.POST, assignees=access.alert_assignees(request.user))
     with transaction.atomic():
@@ -89,7 +90,7 @@ def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_resolve(request: StaysiteRequest, pk: int) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     form = ResolveForm(request.POST)
     with transaction.atomic():
@@ -103,23 +104,23 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def alert_badge(request: HttpRequest) -> HttpResponse:
+def alert_badge(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_review_alerts(request.user))
     return render(request, "trips/alert_badge.html#badge-link")
 
 
-def _locked(request: HttpRequest, pk: int) -> Alert:
+def _locked(request: StaysiteRequest, pk: int) -> Alert:
     access.get_visible_alert(request.user, pk)  # 404 for anyone else's alert
     return Alert.objects.select_for_update().select_related("traveller").get(pk=pk)
 
 
-def _row(request: HttpRequest, alert: Alert, **context) -> HttpResponse:
+def _row(request: StaysiteRequest, alert: Alert, **context) -> HttpResponse:
     alert = Alert.objects.select_related("traveller", "assigned_to").get(pk=alert.pk)
     context |= {"alert": alert, "assignees": access.alert_assignees(request.user)}
     return render(request, ROW, context)
 
 
-def _done(request: HttpRequest, alert: Alert) -> HttpResponse:
+def _done(request: StaysiteRequest, alert: Alert) -> HttpResponse:
     if request.htmx:
         return trigger_client_event(_row(request, alert), "alerts-changed")
     target = request.POST.get("next", "")
@@ -130,7 +131,7 @@ def _done(request: HttpRequest, alert: Alert) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-def _invalid(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
+def _invalid(request: StaysiteRequest, alert: Alert, **forms_) -> HttpResponse:
     errors = {name: form.errors for name, form in forms_.items()}
     if request.htmx:
         return _row(request, alert, errors=errors)  # 200: htmx swaps it

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
@@ -29,13 +29,14 @@ from trips.dashboard.listing import (
     summary_counts,
 )
 from trips.dashboard.rows import row_for
+from trips.http import StaysiteRequest
 from trips.upkeep import daily
 
 DASHBOARD = "trips/dashboard.html"
 PAGE_SIZE = 50
 
 
-def dashboard_rows(request: HttpRequest, on: date) -> dict:
+def dashboard_rows(request: StaysiteRequest, on: date) -> dict:
     travellers, listed, filters = filtered(request)
     counts = summary_counts(travellers, on)
     if isinstance(listed, AssessedFirst) and not filters.keys() - {"sort"}:
@@ -60,7 +61,7 @@ def dashboard_rows(request: HttpRequest, on: date) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaysiteRequest) -> HttpResponse:
     if access.is_traveller(request.user):
         return redirect("trips:me")
     if request.htmx:
@@ -70,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, DASHBOARD, {**filter_choices(filters), "live_html": live_html})
 
 
-def live_response(request: HttpRequest) -> HttpResponse:
+def live_response(request: StaysiteRequest) -> HttpResponse:
     """The live part alone, as htmx polls it. HR's carries an ETag of its cache key and must
     be revalidated each time (no-cache): the browser's next poll sends If-None-Match, and
     while nothing has changed it is answered 304 without the fragment being read or sent."""
@@ -86,7 +87,7 @@ def live_response(request: HttpRequest) -> HttpResponse:
     return answer
 
 
-def live_fragment(request: HttpRequest) -> str:
+def live_fragment(request: StaysiteRequest) -> str:
     """The dashboard's live part in the page: HR's from the cache until the organisation's
     data or the day changes (trips/dashboard/fragments.py)."""
     if access.is_hr(request.user):
@@ -94,20 +95,20 @@ def live_fragment(request: HttpRequest) -> str:
     return live(request)
 
 
-def live_key(request: HttpRequest) -> str:
+def live_key(request: StaysiteRequest) -> str:
     """What the live fragment of HR's dashboard depends on (trips/dashboard/fragments.py)."""
     # Whether today's run is under way shows in the fragment when the figures are older.
     updating = request.freshness.stale and request.freshness.updating
     return fragments.fragment_key(request, request.user.organisation_id, updating=updating)
 
 
-def live(request: HttpRequest) -> str:
+def live(request: StaysiteRequest) -> str:
     context = dashboard_rows(request, timezone.localdate())
     return render_to_string(f"{DASHBOARD}#live", context, request)
 
 
 @require_GET
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: StaysiteRequest) -> HttpResponse:
     """A traveller's own page: the traveller page of their own record, and nothing else."""
     traveller = access.own_traveller(request.user)
     if traveller is not None:

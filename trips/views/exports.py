@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -18,12 +18,13 @@ from trips.dashboard.rows import row_for
 from trips.evaluation.details import TIMELINE_DAYS, status_details
 from trips.evaluation.findings import evaluate
 from trips.files import exports
+from trips.http import StaysiteRequest
 from trips.words import presenters
 
 FORMATS = {"csv", "xlsx"}
 
 
-def download(request: HttpRequest, table: exports.Table, name: str) -> HttpResponse:
+def download(request: StaysiteRequest, table: exports.Table, name: str) -> HttpResponse:
     """`table` as an attachment: ?format=xlsx for Excel, CSV otherwise."""
     day = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
@@ -36,14 +37,14 @@ def download(request: HttpRequest, table: exports.Table, name: str) -> HttpRespo
 
 
 @require_GET
-def trip_export(request: HttpRequest) -> HttpResponse:
+def trip_export(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     table = exports.trips_table(access.visible_travellers(request.user))
     return download(request, table, "staysite-trips")
 
 
 @require_GET
-def dashboard_export(request: HttpRequest) -> HttpResponse:
+def dashboard_export(request: StaysiteRequest) -> HttpResponse:
     """The dashboard as filtered and sorted on screen, every page of it."""
     access.require(access.can_manage_travellers(request.user))
     today = timezone.localdate()
@@ -91,7 +92,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def traveller_report(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_report(request: StaysiteRequest, pk: int) -> HttpResponse:
     """One printable page about a traveller, for the traveller or an auditor."""
     traveller = access.get_visible_traveller(request.user, pk)
     today = timezone.localdate()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,12 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from trips import access
 from trips.files import feeds
+from trips.http import StaysiteRequest
 from trips.models import CalendarFeed
 
 PAGE = "trips/calendar_feed.html"
 
 
-def page_context(request: HttpRequest, token: str = "") -> dict:
+def page_context(request: StaysiteRequest, token: str = "") -> dict:
     feed = CalendarFeed.objects.filter(user=request.user).first()
     context = {"feed": feed, "feed_url": ""}
     if token:
@@ -33,13 +34,13 @@ def page_context(request: HttpRequest, token: str = "") -> dict:
 
 
 @require_GET
-def feed_detail(request: HttpRequest) -> HttpResponse:
+def feed_detail(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_have_calendar_feed(request.user))
     return render(request, PAGE, page_context(request))
 
 
 @require_POST
-def feed_create(request: HttpRequest) -> HttpResponse:
+def feed_create(request: StaysiteRequest) -> HttpResponse:
     """A new address, shown once on this response: only its hash is kept."""
     access.require(access.can_have_calendar_feed(request.user))
     token = feeds.issue(request.user)
@@ -49,7 +50,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def feed_revoke(request: HttpRequest) -> HttpResponse:
+def feed_revoke(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_have_calendar_feed(request.user))
     if feeds.revoke(request.user):
         messages.success(request, _("The calendar address was revoked; it no longer works."))
@@ -59,7 +60,7 @@ def feed_revoke(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_GET
-def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+def feed_ics(request: StaysiteRequest, token: str) -> HttpResponse:
     owner = feeds.owner(token)
     if owner is None or not access.can_have_calendar_feed(owner):
         # Plain text: the site's 404 page would read the session and set a CSRF cookie.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from trips import access
 from trips.choices import Status
 from trips.files import exports, import_preview, imports
+from trips.http import StaysiteRequest
 from trips.views.exports import download
 
 PREVIEW = "trips/import_preview.html"
@@ -56,14 +57,14 @@ class ImportForm(forms.Form):
 # otherwise read the upload with Django's default handlers (Django's docs, "File Uploads").
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def trip_import(request: HttpRequest) -> HttpResponse:
+def trip_import(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     request.upload_handlers = [imports.ImportUploadHandler(request)]
     return _trip_import(request)
 
 
 @csrf_protect
-def _trip_import(request: HttpRequest) -> HttpResponse:
+def _trip_import(request: StaysiteRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -86,7 +87,7 @@ def _trip_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview_detail(request: StaysiteRequest, token: str) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
     show = request.GET.get("show", "")
@@ -110,7 +111,7 @@ def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def import_confirm(request: StaysiteRequest, token: str) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
     travellers = access.visible_travellers(request.user)
@@ -132,7 +133,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: StaysiteRequest) -> HttpResponse:
     """The empty import file to fill in: ?format=xlsx or csv."""
     access.require(access.can_exchange_trips(request.user))
     return download(request, exports.template_table(), "staysite-trips-template")

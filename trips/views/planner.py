@@ -8,7 +8,7 @@ checks are the same as for any planned trip.
 from datetime import date
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -23,6 +23,7 @@ from trips.dates import day
 from trips.evaluation import details, planner
 from trips.evaluation.findings import TravellerStatus
 from trips.forms import DayField
+from trips.http import StaysiteRequest
 from trips.models import Traveller
 from trips.words import plan_words, presenters
 
@@ -100,7 +101,7 @@ def page_context(status: TravellerStatus) -> dict:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def traveller_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_plan(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_plan_trips(request.user, traveller))
     form = PlanForm(request.GET or None)

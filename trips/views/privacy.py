@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from trips import access
 from trips.files import privacy
+from trips.http import StaysiteRequest
 
 
 class EraseForm(forms.Form):
@@ -24,7 +25,7 @@ class EraseForm(forms.Form):
 
 
 @require_GET
-def traveller_export(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_export(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_export(request.user, traveller))
     response = HttpResponse(
@@ -37,7 +38,7 @@ def traveller_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def traveller_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_erase(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_erase(request.user, traveller))
     if traveller.erased_at is not None:

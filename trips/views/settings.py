@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,6 +20,7 @@ from trips import access
 from trips.accounts import tokens
 from trips.evaluation import calendars, stays
 from trips.forms import DateInput
+from trips.http import StaysiteRequest
 from trips.models import ApiToken, Organisation
 from trips.upkeep import tasks
 from trips.words import audit
@@ -76,7 +77,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @require_http_methods(["GET", "POST"])
-def organisation_settings(request: HttpRequest) -> HttpResponse:
+def organisation_settings(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_change_settings(request.user))
     organisation = Organisation.objects.get(pk=request.user.organisation_id)
     data = request.POST if request.method == "POST" else None
@@ -97,7 +98,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_create(request: HttpRequest) -> HttpResponse:
+def api_token_create(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_api_tokens(request.user))
     organisation = Organisation.objects.get(pk=request.user.organisation_id)
     token_form = ApiTokenForm(request.POST, organisation=organisation, on=timezone.localdate())
@@ -114,7 +115,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
+def api_token_revoke(request: StaysiteRequest, token_pk: int) -> HttpResponse:
     access.require(access.can_manage_api_tokens(request.user))
     token = access.visible_api_tokens(request.user).filter(pk=token_pk).first()
     if token is None:
@@ -124,7 +125,7 @@ def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
     return redirect("trips:organisation_settings")
 
 
-def _page(request: HttpRequest, organisation: Organisation, **context) -> HttpResponse:
+def _page(request: StaysiteRequest, organisation: Organisation, **context) -> HttpResponse:
     today = timezone.localdate()
     context.setdefault("form", OrganisationSettingsForm(instance=organisation))
     context.setdefault("token_form", ApiTokenForm(organisation=organisation, on=today))
@@ -145,7 +146,7 @@ def _page(request: HttpRequest, organisation: Organisation, **context) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def calendar_year_update(request: HttpRequest) -> HttpResponse:
+def calendar_year_update(request: StaysiteRequest) -> HttpResponse:
     """One year's Kazakh days off and transferred working days; `?year=` picks the year."""
     access.require(access.can_change_settings(request.user))
     organisation = Organisation.objects.get(pk=request.user.organisation_id)

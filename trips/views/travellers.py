@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from trips import access
 from trips.choices import Status
 from trips.evaluation import findings, services, stays
 from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
+from trips.http import StaysiteRequest
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
 from trips.views.planner import page_context
 from trips.words import audit, long_history
@@ -60,7 +61,7 @@ class TripRow:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def traveller_list(request: HttpRequest) -> HttpResponse:
+def traveller_list(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -77,7 +78,7 @@ def traveller_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def traveller_create(request: HttpRequest) -> HttpResponse:
+def traveller_create(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     form = TravellerForm(request.POST or None, organisation=request.user.organisation)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +90,7 @@ def traveller_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def traveller_update(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_update(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_edit_traveller(request.user, traveller))
     form = TravellerForm(
@@ -108,7 +109,7 @@ def traveller_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_detail(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     part = request.GET.get("part", "")
     context = detail_context(request, traveller, on=timezone.localdate())
@@ -120,7 +121,7 @@ def traveller_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_status(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     today = timezone.localdate()
     status = findings.evaluate(traveller, on=today)
@@ -129,7 +130,7 @@ def traveller_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "trips/status_panel.html", context)
 
 
-def detail_context(request: HttpRequest, traveller: Traveller, *, on: date) -> dict:
+def detail_context(request: StaysiteRequest, traveller: Traveller, *, on: date) -> dict:
     user = request.user
     trips = long_history.trips_of(traveller)
     listed, earlier_trips = long_history.trips_listed(request, trips)
@@ -193,7 +194,7 @@ NOTIFICATION = Kind(
 )
 
 
-def changed(request: HttpRequest, traveller: Traveller, message: str) -> HttpResponse:
+def changed(request: StaysiteRequest, traveller: Traveller, message: str) -> HttpResponse:
     """After a change: the fresh records in place (htmx), or back to the page (PRG)."""
     if request.htmx:
         context = detail_context(request, traveller, on=timezone.localdate())
@@ -205,7 +206,7 @@ def changed(request: HttpRequest, traveller: Traveller, message: str) -> HttpRes
 
 
 def edit_record(
-    request: HttpRequest,
+    request: StaysiteRequest,
     traveller: Traveller,
     form: ModelForm,
     kind: Kind,
@@ -240,7 +241,7 @@ def edit_record(
 
 
 def delete_record(
-    request: HttpRequest, traveller: Traveller, record: models.Model, *, action: str
+    request: StaysiteRequest, traveller: Traveller, record: models.Model, *, action: str
 ) -> HttpResponse:
     if request.method == "GET":
         context = {"traveller": traveller, "record": record, "action": action}
@@ -255,7 +256,7 @@ def delete_record(
     return redirect(traveller)
 
 
-def editable_traveller(request: HttpRequest, pk: int) -> Traveller:
+def editable_traveller(request: StaysiteRequest, pk: int) -> Traveller:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_edit_traveller(request.user, traveller))
     return traveller
@@ -282,7 +283,7 @@ def plan_check(user):
 
 
 @require_http_methods(["GET", "POST"])
-def trip_create(request: HttpRequest, pk: int) -> HttpResponse:
+def trip_create(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     access.require(access.can_plan_trips(request.user, traveller))
     form = TripForm(request.POST or None, traveller=traveller)
@@ -293,7 +294,7 @@ def trip_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def trip_update(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def trip_update(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     trip = trip_of(traveller, trip_pk)
     access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
@@ -305,7 +306,7 @@ def trip_update(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def trip_delete(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def trip_delete(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     trip = trip_of(traveller, trip_pk)
     access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
@@ -321,7 +322,7 @@ def visa_of(traveller: Traveller, visa_pk: int) -> Visa:
 
 
 @require_http_methods(["GET", "POST"])
-def visa_create(request: HttpRequest, pk: int) -> HttpResponse:
+def visa_create(request: StaysiteRequest, pk: int) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     form = VisaForm(request.POST or None, traveller=traveller)
     return edit_record(
@@ -330,7 +331,7 @@ def visa_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def visa_update(request: HttpRequest, pk: int, visa_pk: int) -> HttpResponse:
+def visa_update(request: StaysiteRequest, pk: int, visa_pk: int) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     visa = visa_of(traveller, visa_pk)
     form = VisaForm(request.POST or None, instance=visa, traveller=traveller)
@@ -339,7 +340,7 @@ def visa_update(request: HttpRequest, pk: int, visa_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def visa_delete(request: HttpRequest, pk: int, visa_pk: int) -> HttpResponse:
+def visa_delete(request: StaysiteRequest, pk: int, visa_pk: int) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     visa = visa_of(traveller, visa_pk)
     action = reverse("trips:visa_delete", args=[pk, visa_pk])
@@ -354,7 +355,7 @@ def address_change_of(trip: Trip, change_pk: int) -> AddressChange:
 
 
 @require_http_methods(["GET", "POST"])
-def address_change_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def address_change_create(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     trip = trip_of(traveller, trip_pk)
     form = AddressChangeForm(request.POST or None, trip=trip)
@@ -364,7 +365,7 @@ def address_change_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def address_change_update(
-    request: HttpRequest, pk: int, trip_pk: int, change_pk: int
+    request: StaysiteRequest, pk: int, trip_pk: int, change_pk: int
 ) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     trip = trip_of(traveller, trip_pk)
@@ -376,7 +377,7 @@ def address_change_update(
 
 @require_http_methods(["GET", "POST"])
 def address_change_delete(
-    request: HttpRequest, pk: int, trip_pk: int, change_pk: int
+    request: StaysiteRequest, pk: int, trip_pk: int, change_pk: int
 ) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     change = address_change_of(trip_of(traveller, trip_pk), change_pk)
@@ -392,7 +393,7 @@ def notification_of(trip: Trip, notification_pk: int) -> Notification:
 
 
 @require_http_methods(["GET", "POST"])
-def notification_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def notification_create(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     trip = trip_of(traveller, trip_pk)
     initial = {"address": trip.address, "filed_on": trip.entry}
@@ -403,7 +404,7 @@ def notification_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def notification_update(
-    request: HttpRequest, pk: int, trip_pk: int, notification_pk: int
+    request: StaysiteRequest, pk: int, trip_pk: int, notification_pk: int
 ) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     trip = trip_of(traveller, trip_pk)
@@ -415,7 +416,7 @@ def notification_update(
 
 @require_http_methods(["GET", "POST"])
 def notification_delete(
-    request: HttpRequest, pk: int, trip_pk: int, notification_pk: int
+    request: StaysiteRequest, pk: int, trip_pk: int, notification_pk: int
 ) -> HttpResponse:
     traveller = editable_traveller(request, pk)
     notification = notification_of(trip_of(traveller, trip_pk), notification_pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from trips import access
 from trips.accounts import twofactor
+from trips.http import StaysiteRequest
 
 # The new recovery codes wait in the session for the one page that shows them.
 NEW_CODES = "two_factor_new_codes"
@@ -31,7 +32,7 @@ class CodeForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: StaysiteRequest) -> HttpResponse:
     """The second step of a login: a code from the authenticator app, or a recovery code."""
     if request.user.is_verified() or not access.needs_second_factor(request.user):
         return redirect(twofactor.safe_next(request))
@@ -54,7 +55,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: StaysiteRequest) -> HttpResponse:
     """Sets up an authenticator app: scan the QR code (or type the key), confirm with a code."""
     if not request.user.is_verified() and twofactor.has_second_factor(request.user):
         # Replacing an authenticator needs the old one (or a recovery code) first.
@@ -86,7 +87,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_recovery_codes(request: StaysiteRequest) -> HttpResponse:
     """New recovery codes are shown once, right after they are made; POST makes new ones."""
     if not twofactor.has_authenticator(request.user):
         return redirect("two_factor_setup")

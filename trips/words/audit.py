@@ -9,6 +9,7 @@ from datetime import datetime
 from itertools import chain
 from typing import NamedTuple
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from trips.models import AddressChange, Notification, Organisation, Traveller, Trip, Visa
@@ -91,14 +92,15 @@ def previous_records(records: list) -> dict:
     """The history record before each update among `records`, of the same object, by the
     update's `history_id`: what simple_history's `prev_record` reads one query at a time, in
     one query per model."""
-    updates: dict[type, list] = defaultdict(list)
+    updates: dict[type[models.Model], list] = defaultdict(list)
     for record in records:
         if record.history_type == "~":
             updates[record.instance_type].append(record)
     found = {}
     for model, updated in updates.items():
         pk = model._meta.pk.attname
-        rows = model.history.filter(**{f"{pk}__in": {getattr(r, pk) for r in updated}})
+        history = model.history  # type: ignore[attr-defined]  # simple_history adds it
+        rows = history.filter(**{f"{pk}__in": {getattr(r, pk) for r in updated}})
         of_object = defaultdict(list)
         for row in rows.order_by("history_date", "history_id"):
             of_object[getattr(row, pk)].append(row)
