@@ -98,9 +98,48 @@ def current_crossing(presence: Presence, *, on: int, threshold: int, tax_window:
     A crossing whose whole window ended before `on`'s window began no longer matters: the days
     that made it have left every 12-month period that contains `on`.
     """
-    return crossing_date(
+    found = crossing_date(
         presence, threshold=threshold, tax_window=tax_window, start=window_start(on, tax_window)
     )
+    if found is None:
+        return None
+    # While the traveller stays above the threshold, the crossing is the day the run began
+    # (day 184), not the first day of `on`'s window, which moves on every day.
+    return run_start(presence, found, threshold=threshold, tax_window=tax_window)
+
+
+def run_start(presence: Presence, day: int, *, threshold: int, tax_window: str) -> int:
+    """First day of the unbroken run of days up to presence day `day` whose tax windows all hold
+    more than `threshold` days (docs/rules.md §9: "day 184 breaks the rule").
+
+    Inside a stay the count never falls on a piece of constant window length; between stays it
+    never rises, so only piece ends and the day before each stay need a look.
+    """
+
+    def over(x: int) -> bool:
+        return presence.count(window_start(x, tax_window), x) > threshold
+
+    i = presence.span_at(day)
+    assert i is not None, "a crossing is a presence day"
+    while True:
+        start = presence.starts[i]
+        later = day + 1
+        for lo, hi in reversed(_constant_length_pieces(start, day, tax_window)):
+            if not over(hi):
+                return later
+            if not over(lo):
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if over(mid):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                return lo
+            later = lo
+        if i == 0 or not over(start - 1):
+            return start
+        i -= 1
+        day = presence.ends[i]
 
 
 def next_crossing(presence: Presence, *, on: int, threshold: int, tax_window: str) -> int | None:

@@ -654,6 +654,9 @@ def tax_crossings(raw_stays: list, on: date, tax_window: str):
         ),
         None,
     )
+    # While every day stays above 183, the crossing is the day the run began (day 184).
+    while current is not None and tax_days_on(projected, current - ONE_DAY, tax_window) > TAX_THRESHOLD:
+        current -= ONE_DAY
     back_under = on
     while tax_days_on(projected, back_under, tax_window) > TAX_THRESHOLD:
         back_under += ONE_DAY
