@@ -245,6 +245,11 @@ def evaluate(
     """
     params = DEFAULTS if options is None else options
     regime = Regime(regime)
+    schengen = regime is Regime.SCHENGEN
+    if schengen and not params.merge_same_day_reentry:
+        # The restarting 30-day counter is a Kazakh rule (docs/rules.md §1); Schengen counts
+        # presence days (§11, SBC art. 6(2)), so the choice has no effect there.
+        params = replace(params, merge_same_day_reentry=True)
     modelled = None
     if citizenship is not None:
         modelled = True
@@ -273,7 +278,7 @@ def evaluate(
     }
     figures = _figures(raw, counted, params=params, **arguments)
     depends_on: tuple[str, ...] = ()
-    if _has_same_day_reentry(raw if counted is None else counted, on.toordinal()):
+    if not schengen and _has_same_day_reentry(raw if counted is None else counted, on.toordinal()):
         other = replace(params, merge_same_day_reentry=not params.merge_same_day_reentry)
         alternative = _figures(raw, counted, params=other, **arguments)
         if any(figures[key] != alternative[key] for key in VERDICT_KEYS):

@@ -142,10 +142,12 @@ def check(request: dict) -> dict:
     of `VERDICT_KEYS`; `citizenship_modelled` is null without a citizenship.
     """
     req = parse(request)
-    merge_same_day = req["options"]["merge_same_day_reentry"]
+    # The same-day choice is a Kazakh rule (docs/rules.md §1); Schengen counts presence days.
+    schengen = req["regime"] == "schengen"
+    merge_same_day = schengen or req["options"]["merge_same_day_reentry"]
     report = figures(req, merge_same_day)
     depends_on = []
-    if len(merged_stays(req["stays"], req["on"])) != len(
+    if not schengen and len(merged_stays(req["stays"], req["on"])) != len(
         merged_stays(req["stays"], req["on"], join_same_day=False)
     ):
         other = figures(req, not merge_same_day)

@@ -50,3 +50,22 @@ LONG_STAY = [("2024-01-01", "2025-12-31")]
 def test_the_183_day_crossing_stays_on_day_184_while_the_run_lasts(check, on, expected):
     report = check(request_("schengen", on, LONG_STAY))
     assert figures(report, ("tax_183_crossing_date", "tax_183_exceeded")) == expected
+
+
+# docs/rules.md §1 "Edge cases": the restarting 30-day counter is a Kazakh rule; §11 (SBC art. 6(2))
+# counts presence days. Jan 1..Mar 31 is 90 days (31+28+31), so Apr 1..20 is 20 days over.
+FRANCE_THEN_GERMANY = [("2025-01-01", "2025-04-10"), ("2025-04-10", "2025-04-20")]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(None, id="sbc-art-6-default"),
+        pytest.param({"merge_same_day_reentry": False}, id="sbc-art-6-option-has-no-effect"),
+        pytest.param({"merge_same_day_reentry": True}, id="sbc-art-6-option-true"),
+    ],
+)
+def test_the_same_day_choice_does_not_touch_schengen(check, options):
+    report = check(request_("schengen", "2025-04-20", FRANCE_THEN_GERMANY, options=options))
+    keys = ("current_stay_entry", "latest_legal_exit", "overstay_days", "depends_on")
+    assert figures(report, keys) == ("2025-01-01", "2025-03-31", 20, [])
