@@ -69,3 +69,78 @@ def test_the_same_day_choice_does_not_touch_schengen(check, options):
     report = check(request_("schengen", "2025-04-20", FRANCE_THEN_GERMANY, options=options))
     keys = ("current_stay_entry", "latest_legal_exit", "overstay_days", "depends_on")
     assert figures(report, keys) == ("2025-01-01", "2025-03-31", 20, [])
+
+
+# docs/rules.md §15a: China 14/42 under Government Decree No. 464 from 8 Jul 2022 to 9 Nov 2023;
+# 30/90 from 10 Nov 2023 (KZ-China agreement on mutual visa exemption, in force 10 Nov 2023).
+@pytest.mark.parametrize(
+    ("on", "stays", "expected"),
+    [
+        pytest.param(
+            # Entry 1 Jun 2025: day 30 is 30 Jun; on 20 Jun (day 20) nothing is overstayed.
+            "2025-06-20",
+            [("2025-06-01", "2025-06-20")],
+            ("2025-06-30", 0, True),
+            id="kz-china-agreement-30-days-from-10-nov-2023",
+        ),
+        pytest.param(
+            # Entry 1 Jun 2023 under Decree No. 464: day 14 is 14 Jun, 15..20 Jun is 6 days over.
+            "2023-06-20",
+            [("2023-06-01", "2023-06-20")],
+            ("2023-06-14", 6, False),
+            id="decree-464-14-days-before-10-nov-2023",
+        ),
+        pytest.param(
+            # Entry 10 Nov 2023, the agreement's first day: 30 days, to 9 Dec.
+            "2023-11-20",
+            [("2023-11-10", None)],
+            ("2023-12-09", 0, True),
+            id="kz-china-agreement-in-force-10-nov-2023",
+        ),
+    ],
+)
+def test_china_is_held_to_the_limits_of_its_entry_day(check, on, stays, expected):
+    report = check(request_("kz_visa_free", on, stays, citizenship="CN"))
+    assert figures(report, ("latest_legal_exit", "overstay_days", "plan_compliant")) == expected
+
+
+# docs/rules.md §15a: India and Iran 14 per entry and 42 in 180 from 8 Jul 2022 (Government Decree
+# No. 464 of 7 Jul 2022), not from 27 Jan 2023. Four 14-day stays: Aug 1-14, Aug 20-Sep 2,
+# Sep 10-23 (42 days), then Oct 1-14: its first day is the 43rd in the window, 1 Oct 2022.
+INDIA_2022 = [
+    ("2022-08-01", "2022-08-14"),
+    ("2022-08-20", "2022-09-02"),
+    ("2022-09-10", "2022-09-23"),
+    ("2022-10-01", "2022-10-14"),
+]
+
+
+@pytest.mark.parametrize(
+    "citizenship",
+    [
+        pytest.param("IN", id="decree-464-india-from-8-jul-2022"),
+        pytest.param("IR", id="decree-464-iran-from-8-jul-2022"),
+        pytest.param("CN", id="decree-464-china-from-8-jul-2022"),
+    ],
+)
+def test_fourteen_forty_two_binds_from_8_july_2022(check, citizenship):
+    report = check(request_("kz_visa_free", "2022-11-10", INDIA_2022, citizenship=citizenship))
+    assert figures(report, ("plan_compliant", "first_violation_date")) == (False, "2022-10-01")
+
+
+# docs/rules.md §15a: "Schengen applies to third-country nationals only" (SBC art. 6): EU, EEA and
+# Swiss citizens are not counted; the report says "not modelled" and computes no overstay.
+@pytest.mark.parametrize(
+    ("citizenship", "expected"),
+    [
+        pytest.param("DE", (False, 0, None, True), id="sbc-art-6-eu-citizen-not-bound"),
+        pytest.param("CH", (False, 0, None, True), id="sbc-art-6-swiss-citizen-not-bound"),
+        pytest.param("KZ", (True, 10, "2025-03-31", True), id="sbc-art-6-third-country-national"),
+    ],
+)
+def test_schengen_binds_third_country_nationals_only(check, citizenship, expected):
+    # Jan 1..Apr 10, 2025: 100 days; the 90th is 31 Mar, so 10 days over for a Kazakh citizen.
+    stays = [("2025-01-01", "2025-04-10")]
+    report = check(request_("schengen", "2025-04-10", stays, citizenship=citizenship))
+    keys = ("citizenship_modelled", "overstay_days", "latest_legal_exit", "present_on_query_date")
+    assert figures(report, keys) == expected

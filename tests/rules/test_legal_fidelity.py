@@ -324,7 +324,8 @@ def test_fourteen_day_citizenships_have_42_days_in_180(check):
         ("2026-01-20", "2026-02-02"),
         ("2026-02-10", "2026-02-23"),
     ]
-    report = check(kz("2026-03-01", stays, citizenship="CN", planned_entry="2026-03-05"))
+    # India (docs/rules.md §15a); China has been 30/90 since 10 Nov 2023.
+    report = check(kz("2026-03-01", stays, citizenship="IN", planned_entry="2026-03-05"))
     assert report["days_used"] == 42
     assert report["planned_latest_legal_exit"] is None
 
