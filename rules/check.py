@@ -7,13 +7,11 @@ from functools import lru_cache
 
 from rules.engine import evaluate
 from rules.errors import RequestError
-from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
+from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime, Stay
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
 _OPTION_TYPES = {field.name: type(field.default) for field in fields(Parameters)}
-# Whole-number options that may be 0 (a lead time); every other one is at least 1.
-_MAY_BE_ZERO = frozenset({"registration_lead_days"})
 
 
 def _bad(message: str) -> RequestError:
@@ -68,9 +66,9 @@ def _options(value: object) -> Parameters:
             if not isinstance(option, bool):
                 raise _bad(f"{field}: expected true or false")
         elif kind is int:
-            least = 0 if name in _MAY_BE_ZERO else 1
-            if isinstance(option, bool) or not isinstance(option, int) or option < least:
-                raise _bad(f"{field}: expected a whole number >= {least}")
+            least, most = OPTION_RANGES[name]
+            if isinstance(option, bool) or not isinstance(option, int) or not least <= option <= most:
+                raise _bad(f"{field}: expected a whole number from {least} to {most}")
         elif kind is date:
             option = _date(option, field)
         elif not isinstance(option, str):

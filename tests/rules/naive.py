@@ -398,12 +398,12 @@ def parse(request) -> dict:
             raise bad_request(f"options.{name}: expected true or false")
     lead = raw_options.get("registration_lead_days", 7)
     annual_days = raw_options.get("kz_annual_cap_days", 120)
-    for name, value, least in (
-        ("registration_lead_days", lead, 0),
-        ("kz_annual_cap_days", annual_days, 1),
+    for name, value, least, most in (
+        ("registration_lead_days", lead, 0, 3660),
+        ("kz_annual_cap_days", annual_days, 1, 366),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise bad_request(f"options.{name}: expected a whole number >= {least}")
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            raise bad_request(f"options.{name}: expected a whole number from {least} to {most}")
     kz_from = raw_options.get("kz_90_180_from")
     kz_from = KZ_90_180_FROM if kz_from is None else parse_date(kz_from, "options.kz_90_180_from")
 
