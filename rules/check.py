@@ -67,7 +67,11 @@ def _options(value: object) -> Parameters:
                 raise _bad(f"{field}: expected true or false")
         elif kind is int:
             least, most = OPTION_RANGES[name]
-            if isinstance(option, bool) or not isinstance(option, int) or not least <= option <= most:
+            if (
+                isinstance(option, bool)
+                or not isinstance(option, int)
+                or not least <= option <= most
+            ):
                 raise _bad(f"{field}: expected a whole number from {least} to {most}")
         elif kind is date:
             option = _date(option, field)

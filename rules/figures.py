@@ -82,7 +82,9 @@ def _window_figures(s: Stays, law: Law, *, kz: bool, default_limit: int) -> dict
     overstay_days = 0
     if overstay_stay is not None:
         end = today if s.current is not None else overstay_stay[1]
-        last = latest_exit if s.current is not None else legal_until(s.presence, overstay_stay[0], law)
+        last = (
+            latest_exit if s.current is not None else legal_until(s.presence, overstay_stay[0], law)
+        )
         overstay_days = end - overstay_stay[0] + 1 if last is None else max(0, end - last)
     return {
         "present_on_query_date": s.current is not None,
@@ -113,7 +115,9 @@ def _plan_figures(
     if reentry_lengths is not None:
         # Only presence up to `on` is history; planned stays are cut off.
         presence = s.presence
-        history = presence if not presence.ends or presence.ends[-1] <= today else presence.clipped(today)
+        history = (
+            presence if not presence.ends or presence.ends[-1] <= today else presence.clipped(today)
+        )
         start = today + 1 if s.current is not None else today
         reentry = {n: _iso(earliest_reentry(history, start, n, law)) for n in reentry_lengths}
     violation = _first_violation(s, law, join=join)

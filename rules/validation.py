@@ -1,4 +1,4 @@
-"""Impossible input, refused in the contract's order of precedence (docs/rules.md, "The JSON contract")."""
+"""Impossible input, refused in the contract's order (docs/rules.md, "The JSON contract")."""
 
 from collections.abc import Sequence
 from datetime import date

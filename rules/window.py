@@ -187,6 +187,7 @@ def first_violation(
     if not over_limit_possible and cap is None:
         return None
     if stays is not None:
+
         def law(entry: int) -> tuple[int | None, int | None]:
             binds = limit_from is None or entry >= limit_from
             return cap, limit if binds else None

@@ -136,10 +136,11 @@ SCHENGEN_LAW = {"periods": [(None, None, MAX_DAYS)], "annual": None}
 # docs/rules.md §15a: 14/42 for India, Iran and China from 8 Jul 2022; China 30/90 from 10 Nov 2023.
 CHINA_THIRTY_FROM = date(2023, 11, 10)
 # SBC art. 6 binds third-country nationals only: EU, EEA and Swiss citizens are not counted.
-FREE_MOVEMENT = set(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO CH"
-    .split()
-)
+FREE_MOVEMENT = {
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT"),
+    *("LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"),
+    "CH",
+}
 
 
 def limits_for(law: dict, entry: date):
@@ -698,7 +699,10 @@ def tax_crossings(raw_stays: list, on: date, tax_window: str):
         None,
     )
     # While every day stays above 183, the crossing is the day the run began (day 184).
-    while current is not None and tax_days_on(projected, current - ONE_DAY, tax_window) > TAX_THRESHOLD:
+    while (
+        current is not None
+        and tax_days_on(projected, current - ONE_DAY, tax_window) > TAX_THRESHOLD
+    ):
         current -= ONE_DAY
     back_under = on
     while tax_days_on(projected, back_under, tax_window) > TAX_THRESHOLD:

@@ -3,6 +3,8 @@
 Report cases run against the fast engine and the naive reference (`tests/rules/naive.py`).
 """
 
+from datetime import date
+
 import pytest
 
 import rules
@@ -144,3 +146,38 @@ def test_schengen_binds_third_country_nationals_only(check, citizenship, expecte
     report = check(request_("schengen", "2025-04-10", stays, citizenship=citizenship))
     keys = ("citizenship_modelled", "overstay_days", "latest_legal_exit", "present_on_query_date")
     assert figures(report, keys) == expected
+
+
+# docs/rules.md §15a: "Fines in MCI are computed with the MCI in force when proceedings start (KoAP
+# art. 44(1)), i.e. in practice the year of detection, usually the exit day". An overstay begun
+# in 2025 and found at the exit on 5 Jan 2026 is 10 x 4,325 KZT (2026), not 10 x 3,932 (2025).
+@pytest.mark.parametrize(
+    ("days", "on", "exit_on", "expected"),
+    [
+        pytest.param(
+            5,
+            date(2026, 1, 5),
+            date(2026, 1, 5),
+            (43250, 4325, 2026, "exit"),
+            id="koap-art-44-1-mci-at-exit-2026-not-2025",
+        ),
+        pytest.param(
+            5,
+            date(2026, 3, 1),
+            date(2026, 1, 5),
+            (43250, 4325, 2026, "exit"),
+            id="koap-art-44-1-read-later-still-exit-year",
+        ),
+        pytest.param(
+            4,
+            date(2026, 1, 3),
+            None,
+            (43250, 4325, 2026, "query_date"),
+            id="koap-art-44-1-still-present-query-date-year",
+        ),
+    ],
+)
+def test_the_fine_uses_the_mci_of_the_year_proceedings_start(days, on, exit_on, expected):
+    consequence = rules.overstay_consequence(days, on=on, exit_on=exit_on)
+    found = (consequence.fine_kzt, consequence.mci_kzt, consequence.mci_year, consequence.mci_basis)
+    assert found == expected

@@ -420,18 +420,20 @@ def test_an_overstay_under_a_kz_visa_gets_its_koap_517_band(on, expected):
 
 
 @pytest.mark.parametrize(
-    ("offence_on", "on", "fine_kzt"),
+    ("exit_on", "on", "expected"),
     [
-        pytest.param(date(2023, 6, 1), date(2026, 3, 1), 34500, id="2023-3450"),
-        pytest.param(date(2024, 6, 1), date(2026, 3, 1), 36920, id="2024-3692"),
-        pytest.param(date(2025, 12, 30), date(2026, 1, 3), 39320, id="2025-3932-not-2026"),
-        pytest.param(date(2026, 1, 2), date(2026, 1, 6), 43250, id="2026-4325"),
+        pytest.param(date(2023, 6, 1), date(2026, 3, 1), (34500, 2023, "exit"), id="2023-3450"),
+        pytest.param(date(2024, 6, 1), date(2026, 3, 1), (36920, 2024, "exit"), id="2024-3692"),
+        pytest.param(
+            None, date(2026, 1, 6), (43250, 2026, "query_date"), id="2026-4325-still-present"
+        ),
     ],
 )
-def test_the_mci_of_the_offence_year_decides_the_fine(offence_on, on, fine_kzt):
-    # docs/rules.md §5: 4-5 days = 10 MCI; the MCI per year from each year's budget law.
-    consequence = rules.overstay_consequence(5, on=on, offence_on=offence_on)
-    assert consequence.fine_kzt == fine_kzt
+def test_the_mci_of_the_detection_year_decides_the_fine(exit_on, on, expected):
+    # docs/rules.md §5: 4-5 days = 10 MCI; §15a: the MCI in force when proceedings start
+    # (KoAP art. 44(1)), the exit, or `on` while still present.
+    consequence = rules.overstay_consequence(5, on=on, exit_on=exit_on)
+    assert (consequence.fine_kzt, consequence.mci_year, consequence.mci_basis) == expected
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import contextlib
 import io
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ import rules
 from rules.__main__ import main
 from rules.types import OPTION_RANGES
 
+ROOT = Path(__file__).resolve().parents[2]
 OPEN_STAY = {"regime": "kz_visa_free", "on": "2026-03-01", "stays": [{"entry": "2026-02-01"}]}
 
 
@@ -92,7 +94,7 @@ def test_deeply_nested_json_is_a_bad_request():
 
 
 def test_every_whole_number_option_has_a_documented_range():
-    documented = open("docs/rules.md", encoding="utf-8").read()
+    documented = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     for name, (least, most) in OPTION_RANGES.items():
         assert f"`{name}`" in documented
         assert f"{least}-{most:,}" in documented.split(f"`{name}`", 1)[1].split("\n", 1)[0], name
