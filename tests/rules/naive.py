@@ -280,9 +280,8 @@ def figures(req: dict, merge_same_day: bool) -> dict:
         deadline = third_working_day(entry, counts_arrival, is_working)
         report["eqonaq_deadline"] = iso(deadline)
         report["eqonaq_deadline_calendar"] = iso(entry + timedelta(days=3))
-        confirmed_years = set(range(2017, 2026)) | set(req["calendar_years"] or ())
         calendar_confirmed = all(
-            year in confirmed_years for year in range(entry.year, deadline.year + 1)
+            year_confirmed(req, year) for year in range(entry.year, deadline.year + 1)
         )
     else:
         for key in (
@@ -631,6 +630,13 @@ def working_day_test(req: dict, entry: date):
     calendar = holidays_package.country_holidays("KZ", years=range(entry.year - 1, entry.year + 2))
     built_in_off = set(calendar.keys())
     built_in_work = set(calendar.weekend_workdays)
+    # A transfer's two halves: "Демалыс күні (05.01.2025 бастап ауыстырылды)" is the day off
+    # bought by the working day 05.01.2025; a built-in half is kept only with its other half.
+    pairs = {}
+    for day, name in calendar.items():
+        moved = re.search(r"(\d{2})\.(\d{2})\.(\d{4})", name)
+        if moved:
+            pairs[date(int(moved[3]), int(moved[2]), int(moved[1]))] = day
     extra = set(req["extra_working_days"])
     years = req["calendar_years"]
 
@@ -638,12 +644,28 @@ def working_day_test(req: dict, entry: date):
         if day in extra:
             return True
         given = years is None or day.year in years
-        days_off = req["holidays"] if given and req["holidays"] is not None else built_in_off
-        transferred = req["transferred_working_days"]
-        workdays = transferred if given and transferred is not None else built_in_work
+        given_off = req["holidays"] if given else None
+        given_work = req["transferred_working_days"] if given else None
+        days_off = built_in_off if given_off is None else given_off
+        workdays = built_in_work if given_work is None else given_work
+        if given_off is not None and given_work is None:
+            workdays = {w for w in built_in_work if w not in pairs or pairs[w] in given_off}
+        if given_work is not None and given_off is None:
+            days_off = built_in_off - {off for w, off in pairs.items() if w not in given_work}
         return day in workdays or (day.weekday() < 5 and day not in days_off)
 
     return is_working
+
+
+def year_confirmed(req: dict, year: int) -> bool:
+    """Built-in years 2017-2025 with neither list given, or a year with both lists given; a year
+    mixing a given list with a built-in one is not confirmed."""
+    years = req["calendar_years"]
+    given = years is None or year in years
+    lists = (req["holidays"] is not None, req["transferred_working_days"] is not None)
+    if not given or lists == (False, False):
+        return 2017 <= year <= 2025
+    return lists == (True, True)
 
 
 def third_working_day(entry: date, counts_arrival_day: bool, is_working) -> date:

@@ -181,3 +181,45 @@ def test_the_fine_uses_the_mci_of_the_year_proceedings_start(days, on, exit_on, 
     consequence = rules.overstay_consequence(days, on=on, exit_on=exit_on)
     found = (consequence.fine_kzt, consequence.mci_kzt, consequence.mci_year, consequence.mci_basis)
     assert found == expected
+
+
+# docs/rules.md §3: the days off and the transferred working days are two lists, and a transfer
+# has two halves (holidays 0.109: "2025-01-03 Демалыс күні (05.01.2025 бастап ауыстырылды)").
+# Holidays given for 2025 without 3 Jan drop the working Sunday 5 Jan too; the mix is not
+# confirmed. Arrival Tue 31 Dec 2024 (day 1), Fri 3 Jan (day 2), Mon 6 Jan (day 3), where the
+# mix used to give Sun 5 Jan, marked confirmed. Built in: 31 Dec, Sun 5 Jan, Mon 6 Jan.
+CALENDAR = request_("kz_visa_free", "2024-12-31", [("2024-12-31", "2025-01-10")])
+JANUARY_2025 = ["2025-01-01", "2025-01-02", "2025-01-07"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param({}, ("2025-01-06", True), id="labour-code-85-built-in-2025"),
+        pytest.param(
+            {"holidays": JANUARY_2025},
+            ("2025-01-06", False),
+            id="labour-code-85-given-days-off-drop-the-sunday-with-its-half",
+        ),
+        pytest.param(
+            {"holidays": JANUARY_2025, "transferred_working_days": []},
+            ("2025-01-06", True),
+            id="labour-code-85-both-lists-given-confirmed",
+        ),
+        pytest.param(
+            # 31 Dec, Sun 5 Jan (kept with 3 Jan), Mon 6 Jan.
+            {"holidays": [*JANUARY_2025, "2025-01-03"]},
+            ("2025-01-06", False),
+            id="labour-code-85-both-halves-kept-together",
+        ),
+        pytest.param(
+            # 31 Dec, Fri 3 Jan (given back with its Sunday), Mon 6 Jan.
+            {"transferred_working_days": []},
+            ("2025-01-06", False),
+            id="labour-code-85-no-sunday-gives-3-jan-back",
+        ),
+    ],
+)
+def test_a_given_calendar_list_keeps_each_transfer_whole(check, extra, expected):
+    report = check({**CALENDAR, **extra})
+    assert figures(report, ("eqonaq_deadline", "eqonaq_calendar_confirmed")) == expected
