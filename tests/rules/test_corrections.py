@@ -223,3 +223,65 @@ JANUARY_2025 = ["2025-01-01", "2025-01-02", "2025-01-07"]
 def test_a_given_calendar_list_keeps_each_transfer_whole(check, extra, expected):
     report = check({**CALENDAR, **extra})
     assert figures(report, ("eqonaq_deadline", "eqonaq_calendar_confirmed")) == expected
+
+
+# docs/rules.md §15a: EAEU workers need neither a visa nor a work permit (EAEU Treaty art. 97);
+# Kazakh citizens need a national visa for Cyprus and Ireland, for Bulgaria and Romania before
+# 31 Mar 2024 and for Croatia before 1 Jan 2023; §13: a Schengen visa in the Schengen states.
+@pytest.mark.parametrize(
+    ("country", "citizenship", "purpose", "entry", "expected"),
+    [
+        pytest.param("KZ", "RU", "employment", date(2026, 3, 1), None, id="eaeu-treaty-art-97-ru"),
+        pytest.param("KZ", "KG", "employment", date(2026, 3, 1), None, id="eaeu-treaty-art-97-kg"),
+        pytest.param(
+            "KZ",
+            "DE",
+            "employment",
+            date(2026, 3, 1),
+            ((rules.VisaKind.C3,), ""),
+            id="rules-md-7-german-employee-c3",
+        ),
+        pytest.param("CY", "KZ", "tourism", date(2026, 3, 1), ((), "CY"), id="15a-cyprus"),
+        pytest.param("IE", "KZ", "tourism", date(2026, 3, 1), ((), "IE"), id="15a-ireland"),
+        pytest.param(
+            "BG",
+            "KZ",
+            "tourism",
+            date(2024, 3, 30),
+            ((), "BG"),
+            id="15a-bulgaria-before-31-mar-2024",
+        ),
+        pytest.param(
+            "RO", "KZ", "tourism", date(2023, 6, 1), ((), "RO"), id="15a-romania-before-31-mar-2024"
+        ),
+        pytest.param(
+            "HR",
+            "KZ",
+            "tourism",
+            date(2022, 12, 31),
+            ((), "HR"),
+            id="15a-croatia-before-1-jan-2023",
+        ),
+        pytest.param(
+            "HR",
+            "KZ",
+            "tourism",
+            date(2023, 1, 1),
+            (
+                (
+                    rules.VisaKind.SCHENGEN_C,
+                    rules.VisaKind.DE_NATIONAL_D,
+                    rules.VisaKind.DE_RESIDENCE_PERMIT,
+                ),
+                "",
+            ),
+            id="13-croatia-schengen-from-1-jan-2023",
+        ),
+        pytest.param("CY", "DE", "tourism", date(2026, 3, 1), None, id="15a-eu-citizen-in-cyprus"),
+    ],
+)
+def test_visa_needed_follows_the_eaeu_treaty_and_the_eu_states_outside_schengen(
+    country, citizenship, purpose, entry, expected
+):
+    need = rules.visa_needed(country, citizenship=citizenship, purpose=purpose, entry=entry)
+    assert (None if need is None else (need.kinds, need.national_visa_state)) == expected
