@@ -285,3 +285,53 @@ def test_visa_needed_follows_the_eaeu_treaty_and_the_eu_states_outside_schengen(
 ):
     need = rules.visa_needed(country, citizenship=citizenship, purpose=purpose, entry=entry)
     assert (None if need is None else (need.kinds, need.national_visa_state)) == expected
+
+
+# Regulation (EC) No 810/2009 (Visa Code) Annex VII point 4 is the long-validity rule (not point 6).
+def test_the_visa_code_is_cited_at_annex_vii_point_4():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in [root / "rules" / "visas.py", root / "docs" / "rules.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert "Annex VII point 4" in text
+        assert "Annex VII point 6" not in text
+
+
+# A year from 29 Feb ends on 28 Feb (docs/rules.md §6 "visa_year", §8 "validity_months = 12"): the
+# anniversary of 29 Feb in a common year is 1 Mar, so the year before it ends on 28 Feb.
+@pytest.mark.parametrize(
+    ("valid_from", "extensions", "expected"),
+    [
+        pytest.param(date(2024, 2, 29), 0, date(2025, 2, 28), id="rules-md-8-b12-1-from-29-feb"),
+        pytest.param(date(2024, 3, 1), 0, date(2025, 2, 28), id="rules-md-8-b12-1-from-1-mar"),
+        pytest.param(date(2026, 3, 1), 1, date(2028, 2, 29), id="rules-md-8-extension-to-29-feb"),
+    ],
+)
+def test_a_b12_1_year_ends_the_day_before_its_anniversary(valid_from, extensions, expected):
+    visa = rules.new_visa(rules.VisaKind.B12_1, valid_from)
+    visa = rules.Visa(
+        **{**{f: getattr(visa, f) for f in visa.__slots__}, "extensions_granted": extensions}
+    )
+    assert rules.expiry(visa) == expected
+
+
+@pytest.mark.parametrize(
+    ("on", "period_start", "violation"),
+    [
+        pytest.param(
+            date(2025, 2, 28), date(2024, 2, 29), date(2025, 2, 28), id="rules-md-6-last-day"
+        ),
+        pytest.param(
+            date(2025, 3, 1), date(2025, 3, 1), date(2025, 2, 28), id="rules-md-6-new-year"
+        ),
+    ],
+)
+def test_a_montage_visa_year_from_29_february_ends_on_28_february(on, period_start, violation):
+    # Feb 1..28, 2025 are 28 days of the visa year from 29 Feb 2024: with a cap of 27, 28 Feb
+    # is over it; 1 Mar 2025 starts the next visa year.
+    stays = [rules.Stay(date(2025, 2, 1), date(2025, 3, 1))]
+    usage = rules.montage_usage(
+        stays, on=on, year_mode="visa_year", cap=27, visa_from=date(2024, 2, 29)
+    )
+    assert (usage.period_start, usage.first_violation_date) == (period_start, violation)

@@ -361,7 +361,7 @@ def test_the_egov_annual_cap_is_an_optional_rule(check, options, expected):
 
 # Visas.
 def test_a_long_multiple_entry_schengen_visa_is_90_in_180_not_a_total():
-    # Visa Code (Reg. 810/2009) Annex VII point 6: a multiple-entry visa valid more than six
+    # Visa Code (Reg. 810/2009) Annex VII point 4: a multiple-entry visa valid more than six
     # months gives 90 days in any 180. 60 days in Jan-Mar and 60 in Aug-Sep: 120 in all, never
     # more than 90 in a window.
     visa = rules.Visa(rules.VisaKind.SCHENGEN_C, date(2026, 1, 1), date(2027, 12, 31), None, 90)

@@ -365,7 +365,7 @@ def test_an_overstay_fine_uses_the_mci_of_the_year_proceedings_start(traveller):
 
 
 def test_a_long_multiple_entry_schengen_visa_raises_no_total_days_alert(organisation):
-    # Visa Code Annex VII point 6: valid more than six months, multiple entry: 90 in any 180.
+    # Visa Code Annex VII point 4: valid more than six months, multiple entry: 90 in any 180.
     # 60 days in Jan-Mar and 60 in Aug-Sep 2026: 120 in all, never more than 90 in a window.
     aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
     visa = factories.make_visa(
