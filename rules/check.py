@@ -4,6 +4,7 @@ import re
 from dataclasses import fields, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from rules.engine import evaluate
 from rules.errors import RequestError
@@ -11,7 +12,7 @@ from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
-_OPTION_TYPES = {field.name: type(field.default) for field in fields(Parameters)}
+_OPTION_TYPES: dict[str, object] = {field.name: type(field.default) for field in fields(Parameters)}
 
 
 def _bad(message: str) -> RequestError:
@@ -86,7 +87,7 @@ def _options(value: object) -> Parameters:
         raise _bad(f"options: {error}") from None
 
 
-def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
+def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any]]:
     """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
     if not isinstance(request, dict):
         raise _bad("request: expected a JSON object")
@@ -106,7 +107,7 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
         entry = raw.get("entry")
         entry_day = _iso_ordinal(entry) if isinstance(entry, str) else None
         if entry_day is None:
-            _date(entry, f"stays[{i}].entry")
+            entry_day = _date(entry, f"stays[{i}].entry").toordinal()
         exit_ = raw.get("exit")
         exit_day = None
         if exit_ is not None:
@@ -159,7 +160,7 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
     }
 
 
-def parse_request(request: object) -> dict:
+def parse_request(request: object) -> dict[str, Any]:
     """The keyword arguments of `assess` (stays as `Stay`) for a JSON request."""
     stays, arguments = _parse(request)
     return {
@@ -171,7 +172,7 @@ def parse_request(request: object) -> dict:
     }
 
 
-def check(request: dict) -> dict:
+def check(request: dict[str, Any]) -> dict[str, Any]:
     """The report for one JSON request, as JSON-ready values.
 
     Raises `RequestError` with the contract's code: `bad_request` for anything malformed

@@ -70,6 +70,8 @@ def kz_visa_free_parameters(citizenship: str, params: Parameters = DEFAULTS) -> 
     if not modelled(citizenship):
         return None
     latest = kz_limits(citizenship, params)[-1]
-    if latest.cap == params.per_stay_cap_days and latest.limit == params.max_days:
+    cap = params.per_stay_cap_days if latest.cap is None else latest.cap
+    limit = params.max_days if latest.limit is None else latest.limit
+    if cap == params.per_stay_cap_days and limit == params.max_days:
         return params
-    return replace(params, per_stay_cap_days=latest.cap, max_days=latest.limit)
+    return replace(params, per_stay_cap_days=cap, max_days=limit)

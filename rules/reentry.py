@@ -46,12 +46,12 @@ def legal_until(presence: Presence, entry: int, law: Law) -> int | None:
 def _fit(history: Presence, entry: int, length: int, law: Law, budget: int) -> int | None:
     """First E >= entry with a legal stay of `length` days under the limits at `entry`."""
     cap, limit = law.at(entry)
-    moved: int | None = entry
+    moved = entry
     if limit is None:
         if cap is not None and length > cap:
             return None
     else:
-        moved = earliest_entry(
+        found = earliest_entry(
             history,
             entry,
             length,
@@ -60,8 +60,9 @@ def _fit(history: Presence, entry: int, length: int, law: Law, budget: int) -> i
             cap=cap,
             search_days=budget,
         )
-        if moved is None:
+        if found is None:
             return None
+        moved = found
     if law.annual_cap is not None:
         year_start, year_end = year_bounds(moved)
         room = max(0, law.annual_cap - history.count(year_start, moved - 1))
