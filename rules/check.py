@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from rules.engine import evaluate
+from rules.engine import figures_of, report_of
 from rules.errors import RequestError
 from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime, Stay
 
@@ -31,10 +31,34 @@ def _iso_date(value: str) -> date | None:
         return None
 
 
-@lru_cache(maxsize=8192)
+# Day ordinals of the valid YYYY-MM-DD strings seen so far (bounded): histories repeat, and a
+# request whose dates are all here skips the field-by-field parse of its stays.
+_ORDINALS: dict[str, int] = {}
+
+
 def _iso_ordinal(value: str) -> int | None:
+    found = _ORDINALS.get(value)
+    if found is not None:
+        return found
     parsed = _iso_date(value)
-    return None if parsed is None else parsed.toordinal()
+    if parsed is None:
+        return None
+    if len(_ORDINALS) < 65536:
+        _ORDINALS[value] = parsed.toordinal()
+    return parsed.toordinal()
+
+
+def _known_stays(raw_stays: list[Any]) -> list[tuple[int, int | None]] | None:
+    """The stays as ordinals when every date is one seen before, else None (then the full
+    parse runs and names the field of any error)."""
+    known = _ORDINALS
+    try:
+        return [
+            (known[s["entry"]], None if (x := s.get("exit")) is None else known[x])
+            for s in raw_stays
+        ]
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 def _date(value: object, field: str) -> date:
@@ -87,18 +111,8 @@ def _options(value: object) -> Parameters:
         raise _bad(f"options: {error}") from None
 
 
-def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any]]:
-    """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
-    if not isinstance(request, dict):
-        raise _bad("request: expected a JSON object")
-    regime = request.get("regime")
-    if not isinstance(regime, str) or regime not in tuple(Regime):
-        raise _bad(f"regime: unknown regime {regime!r}")
-    on = _date(request.get("on"), "on")
-
-    raw_stays = request.get("stays")
-    if not isinstance(raw_stays, list):
-        raise _bad("stays: expected a list of stays")
+def _parse_stays(raw_stays: list[Any]) -> list[tuple[int, int | None]]:
+    """The stays as ordinals, field by field; raises `RequestError` naming a malformed one."""
     stays = []
     for i, raw in enumerate(raw_stays):
         if not isinstance(raw, dict):
@@ -115,6 +129,22 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any
             if exit_day is None:
                 _date(exit_, f"stays[{i}].exit")
         stays.append((entry_day, exit_day))
+    return stays
+
+
+def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any]]:
+    """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
+    if not isinstance(request, dict):
+        raise _bad("request: expected a JSON object")
+    regime = request.get("regime")
+    if not isinstance(regime, str) or regime not in tuple(Regime):
+        raise _bad(f"regime: unknown regime {regime!r}")
+    on = _date(request.get("on"), "on")
+
+    raw_stays = request.get("stays")
+    if not isinstance(raw_stays, list):
+        raise _bad("stays: expected a list of stays")
+    stays = _known_stays(raw_stays) or _parse_stays(raw_stays)
 
     planned = request.get("planned_entry")
     planned = None if planned is None else _date(planned, "planned_entry")
@@ -181,4 +211,4 @@ def check(request: dict[str, Any]) -> dict[str, Any]:
     `planned_entry_is_a_presence_day`.
     """
     stays, arguments = _parse(request)
-    return evaluate(stays, **arguments).to_dict()
+    return report_of(figures_of(stays, **arguments))

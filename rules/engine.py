@@ -177,7 +177,56 @@ def evaluate(
     calendar_years: Iterable[int] | None = None,
     citizenship: str | None = None,
 ) -> Assessment:
-    """`assess` over (entry, exit) day ordinals; `counted` None: every stay counts for 90/180.
+    """`assess` over (entry, exit) day ordinals; `counted` None: every stay counts for 90/180."""
+    return Assessment(
+        **figures_of(
+            raw,
+            counted=counted,
+            regime=regime,
+            on=on,
+            planned_entry=planned_entry,
+            reentry_lengths=reentry_lengths,
+            holidays=holidays,
+            extra_working_days=extra_working_days,
+            options=options,
+            transferred_working_days=transferred_working_days,
+            calendar_years=calendar_years,
+            citizenship=citizenship,
+        )
+    )
+
+
+def report_of(found: Mapping[str, Any]) -> dict[str, Any]:
+    """`Assessment.to_dict()` of the figures of `figures_of`, without building the Assessment."""
+    report: dict[str, Any] = {}
+    for name in REPORT_KEYS:
+        value = found[name]
+        if type(value) is date:
+            value = value.isoformat()
+        elif name == "earliest_reentry" and value is not None:
+            value = {str(n): None if d is None else d.isoformat() for n, d in value.items()}
+        elif name == "depends_on":
+            value = list(value)
+        report[name] = value
+    return report
+
+
+def figures_of(
+    raw: Sequence[Span],
+    *,
+    counted: Sequence[Span] | None = None,
+    regime: Regime | str,
+    on: date,
+    planned_entry: date | None = None,
+    reentry_lengths: Iterable[int] | None = None,
+    holidays: Iterable[date] | None = None,
+    extra_working_days: Iterable[date] = (),
+    options: Parameters | None = None,
+    transferred_working_days: Iterable[date] | None = None,
+    calendar_years: Iterable[int] | None = None,
+    citizenship: str | None = None,
+) -> dict[str, Any]:
+    """Every figure of `evaluate`, as `Assessment` keyword arguments.
 
     `citizenship` picks the Kazakh visa-free limits of that nationality by entry date
     (docs/rules.md §15a); one the engine does not model keeps the defaults and reports
@@ -226,7 +275,9 @@ def evaluate(
             depends_on = ("merge_same_day_reentry",)
     if schengen and modelled is False:
         found |= _unbound(found, on)
-    return Assessment(**found, citizenship_modelled=modelled, depends_on=depends_on)
+    found["citizenship_modelled"] = modelled
+    found["depends_on"] = depends_on
+    return found
 
 
 def _unbound(found: dict[str, Any], on: date) -> dict[str, Any]:

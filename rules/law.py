@@ -7,6 +7,7 @@ Each stay is held to the limits in force on its entry day, for its whole length.
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rules.citizenship import kz_limits
 from rules.types import Parameters, Regime
@@ -56,6 +57,7 @@ class Law:
         return max(caps) if caps else None
 
 
+@lru_cache(maxsize=256)
 def law_for(regime: Regime, params: Parameters, citizenship: str | None) -> Law:
     """The limits of `regime` for a traveller of `citizenship` (docs/rules.md §2, §11, §15a)."""
     search = params.reentry_search_days

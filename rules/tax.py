@@ -6,6 +6,7 @@ so the window is 366 days long whenever it contains a 29 Feb. The option "365_da
 [D-364, D]. "Not more than 183" means the rule breaks on day 184.
 """
 
+from bisect import bisect_right
 from datetime import date
 
 from rules.window import Presence
@@ -119,6 +120,9 @@ def run_start(presence: Presence, day: int, *, threshold: int, tax_window: str) 
     def over(x: int) -> bool:
         return presence.count(window_start(x, tax_window), x) > threshold
 
+    if not over(day - 1):
+        # The common case: the crossing begins its own run.
+        return day
     i = presence.span_at(day)
     assert i is not None, "a crossing is a presence day"
     while True:
@@ -146,9 +150,42 @@ def next_crossing(presence: Presence, *, on: int, threshold: int, tax_window: st
     """The first crossing after `on` that starts afresh: after a day back at or under the
     threshold, so a planned crossing shows even while an earlier one still holds (docs/rules.md §9).
     """
-    day = on
-    if presence.count(window_start(day, tax_window), day) > threshold:
-        # Within a year after the last presence day every window is empty: the loop ends.
-        while presence.count(window_start(day, tax_window), day) > threshold:
-            day += 1
+    day = run_end(presence, on, threshold=threshold, tax_window=tax_window)
     return crossing_date(presence, threshold=threshold, tax_window=tax_window, start=day + 1)
+
+
+def run_end(presence: Presence, day: int, *, threshold: int, tax_window: str) -> int:
+    """The first day from `day` on whose tax window holds `threshold` days or fewer.
+
+    Between stays the count never rises, and inside a stay it never falls on a piece of
+    constant window length, so the first such day is a piece's first day or found by a binary
+    search in a gap. Within a year after the last presence day every window is empty.
+    """
+
+    def over(x: int) -> bool:
+        return presence.count(window_start(x, tax_window), x) > threshold
+
+    starts, ends = presence.starts, presence.ends
+    while over(day):
+        i = bisect_right(starts, day) - 1
+        if i >= 0 and day <= ends[i]:
+            # Inside a stay: only a piece's first day can be the first one back under.
+            for lo, _ in _constant_length_pieces(day, ends[i], tax_window)[1:]:
+                if not over(lo):
+                    return lo
+            day = ends[i] + 1
+            continue
+        # A gap up to the next stay (or a year on): the count only falls, so search it.
+        last = starts[i + 1] - 1 if i + 1 < len(starts) else day + 366
+        if over(last):
+            day = last + 1
+            continue
+        lo, hi = day, last
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if over(mid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+    return day

@@ -104,6 +104,9 @@ class WorkingDays:
         transferred_working_days: Iterable[date] | None = None,
         years: Iterable[int] | None = None,
     ) -> "WorkingDays":
+        nothing_given = holidays is None and transferred_working_days is None and years is None
+        if nothing_given and not extra_working_days:
+            return BUILT_IN
         return cls(
             None if holidays is None else frozenset(holidays),
             frozenset(extra_working_days),
@@ -151,3 +154,7 @@ class WorkingDays:
                 if found == n:
                     return day
             day += ONE_DAY
+
+
+# The built-in calendar with nothing given: one object for every request that gives none.
+BUILT_IN = WorkingDays()
