@@ -9,6 +9,7 @@ from typing import Any
 from rules.engine import figures_of, report_of
 from rules.errors import RequestError
 from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime, Stay
+from rules.visa_requests import counted_spans, parse_visas, visa_figures
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
@@ -211,4 +212,11 @@ def check(request: dict[str, Any]) -> dict[str, Any]:
     `planned_entry_is_a_presence_day`.
     """
     stays, arguments = _parse(request)
-    return report_of(figures_of(stays, **arguments))
+    given = request.get("visas")
+    if given is None:
+        return report_of(figures_of(stays, **arguments))
+    params = arguments["options"]
+    visas, links = parse_visas(given, request["stays"], params)
+    found = figures_of(stays, counted=counted_spans(stays, visas, links), **arguments)
+    found["visas"] = visa_figures(stays, visas, links, on=arguments["on"], params=params)
+    return report_of(found)

@@ -14,14 +14,12 @@ from rules.citizenship import modelled as citizenship_is_modelled
 from rules.errors import RequestError
 from rules.figures import figures
 from rules.law import law_for
-from rules.types import DEFAULTS, Parameters, Regime, Stay, VisaKind
+from rules.types import DEFAULTS, Parameters, Regime, Stay
 from rules.validation import Span, validate
+from rules.visa_requests import VISA_KINDS_EXEMPT_FROM_90_180, visa_json
+from rules.visas import VisaAssessment
 from rules.window import merge
 from rules.workdays import WorkingDays
-
-# Visas whose periods replace the visa-free counting (docs/rules.md §7, §11, §12). A Schengen C visa
-# does not: its days still count toward 90/180.
-VISA_KINDS_EXEMPT_FROM_90_180 = frozenset(VisaKind) - {VisaKind.SCHENGEN_C}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +57,9 @@ class Assessment:
     eqonaq_calendar_confirmed: bool | None
     citizenship_modelled: bool | None
     depends_on: tuple[str, ...]
+    # The request's visas, in its order (the JSON contract's `visas`); None without any.
+    # `assess` leaves it None: the app calls `visa_assessment` for each visa.
+    visas: tuple[VisaAssessment, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready values: dates as YYYY-MM-DD, re-entry keys as strings."""
@@ -71,6 +72,8 @@ class Assessment:
                 value = {str(n): None if d is None else d.isoformat() for n, d in value.items()}
             elif name == "depends_on":
                 value = list(value)
+            elif name == "visas" and value is not None:
+                value = [visa_json(found) for found in value]
             report[name] = value
         return report
 
@@ -207,6 +210,8 @@ def report_of(found: Mapping[str, Any]) -> dict[str, Any]:
             value = {str(n): None if d is None else d.isoformat() for n, d in value.items()}
         elif name == "depends_on":
             value = list(value)
+        elif name == "visas" and value is not None:
+            value = [visa_json(visa) for visa in value]
         report[name] = value
     return report
 
@@ -277,6 +282,7 @@ def figures_of(
         found |= _unbound(found, on)
     found["citizenship_modelled"] = modelled
     found["depends_on"] = depends_on
+    found["visas"] = None
     return found
 
 

@@ -5,6 +5,7 @@ import contextlib
 import io
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -117,10 +118,16 @@ options = st.dictionaries(
 
 @st.composite
 def hostile_requests(draw):
-    day = st.dates().map(lambda d: d.isoformat())
+    # Any date, and often one of a few recent years, so that many requests are valid.
+    day = st.one_of(st.dates(), st.dates(date(2023, 1, 1), date(2026, 12, 31))).map(
+        lambda d: d.isoformat()
+    )
     stays = draw(
         st.lists(
-            st.fixed_dictionaries({"entry": day}, optional={"exit": st.one_of(st.none(), day)}),
+            st.fixed_dictionaries(
+                {"entry": day},
+                optional={"exit": st.one_of(st.none(), day), "visa": st.integers(-1, 3)},
+            ),
             max_size=4,
         )
     )
@@ -137,6 +144,19 @@ def hostile_requests(draw):
         "transferred_working_days": st.lists(day, max_size=3),
         "calendar_years": st.lists(st.integers(), max_size=3),
         "citizenship": st.sampled_from(["DE", "RU", "CN", "IN", "KZ", "US", "FR", "de"]),
+        "visas": st.lists(
+            st.fixed_dictionaries(
+                {"kind": st.sampled_from([*rules.VisaKind, "other"]), "valid_from": day},
+                optional={
+                    "valid_until": day,
+                    "entries_allowed": st.integers(),
+                    "days_of_stay_allowed": st.integers(),
+                    "extensions_granted": st.integers(),
+                    "country": any_value,
+                },
+            ),
+            max_size=3,
+        ),
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
