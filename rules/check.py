@@ -11,6 +11,7 @@ from rules.errors import RequestError
 from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime, Stay
 from rules.visa_requests import counted_spans, parse_visas, visa_figures
 
+_REGIMES = frozenset(regime.value for regime in Regime)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
 _OPTION_TYPES: dict[str, object] = {field.name: type(field.default) for field in fields(Parameters)}
@@ -138,7 +139,7 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any
     if not isinstance(request, dict):
         raise _bad("request: expected a JSON object")
     regime = request.get("regime")
-    if not isinstance(regime, str) or regime not in tuple(Regime):
+    if not isinstance(regime, str) or regime not in _REGIMES:
         raise _bad(f"regime: unknown regime {regime!r}")
     on = _date(request.get("on"), "on")
 
