@@ -6,7 +6,7 @@ so the window is 366 days long whenever it contains a 29 Feb. The option "365_da
 [D-364, D]. "Not more than 183" means the rule breaks on day 184.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date
 
 from rules.window import Presence
@@ -66,15 +66,15 @@ def crossing_date(
     if presence.total <= threshold:
         return None
     starts, ends, before = presence.starts, presence.ends, presence.before
+    # Stays that end before `start` cannot hold the crossing.
+    first_i = 0 if start is None else bisect_left(ends, start)
     # Every window ending in a stay lies within [start-365, end]: a cheap upper bound.
-    outside = presence.upto_each([first - 366 for first in starts])
-    for i, stay_start in enumerate(starts):
-        end = ends[i]
+    outside = presence.upto_each([first - 366 for first in starts[first_i:]])
+    for i in range(first_i, len(starts)):
+        stay_start, end = starts[i], ends[i]
         if start is not None:
-            if end < start:
-                continue
             stay_start = max(stay_start, start)
-        if before[i] + end - starts[i] + 1 - outside[i] <= threshold:
+        if before[i] + end - starts[i] + 1 - outside[i - first_i] <= threshold:
             continue
         for first, last in _constant_length_pieces(stay_start, end, tax_window):
             # Inside a piece the window has one length, so its start is plain arithmetic.
