@@ -8,6 +8,7 @@ so the window is 366 days long whenever it contains a 29 Feb. The option "365_da
 
 from bisect import bisect_left, bisect_right
 from datetime import date
+from functools import lru_cache
 
 from rules.window import Presence
 
@@ -20,8 +21,10 @@ def one_year_before(day: date) -> date:
         return date(day.year - 1, 2, 28)
 
 
+@lru_cache(maxsize=8192)
 def window_start(day: int, tax_window: str) -> int:
-    """First day (ordinal) of the tax window ending on `day`."""
+    """First day (ordinal) of the tax window ending on `day`; cached, as days repeat (every
+    traveller is assessed on the same `on`)."""
     if tax_window == "365_days":
         return day - 364
     return one_year_before(date.fromordinal(day)).toordinal() + 1
@@ -32,14 +35,15 @@ def tax_days(presence: Presence, on: int, tax_window: str) -> int:
     return presence.count(window_start(on, tax_window), on)
 
 
-def _constant_length_pieces(start: int, end: int, tax_window: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def _constant_length_pieces(start: int, end: int, tax_window: str) -> tuple[tuple[int, int], ...]:
     """Splits [start, end] where the 12-month window changes length (366 days after 29 Feb).
 
     Inside a piece the window start moves one day per day, so the count never falls on a
     presence day and a binary search finds the first day over the threshold.
     """
     if tax_window == "365_days":
-        return [(start, end)]
+        return ((start, end),)
     cuts = []
     for year in range(date.fromordinal(start).year - 1, date.fromordinal(end).year + 1):
         if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
@@ -53,7 +57,7 @@ def _constant_length_pieces(start: int, end: int, tax_window: str) -> list[tuple
         pieces.append((first, cut - 1))
         first = cut
     pieces.append((first, end))
-    return pieces
+    return tuple(pieces)
 
 
 def crossing_date(
