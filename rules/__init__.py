@@ -7,6 +7,8 @@ settings, the database or the network: the evaluation date is always passed as `
 from rules.areas import regime_for_trip, schengen_state, visa_serves
 from rules.check import check, parse_request
 from rules.citizenship import kz_visa_free_parameters
+from rules.conformance import EXAMPLES as CONFORMANCE_EXAMPLES
+from rules.conformance import OPEN_POINTS, Example, OpenPoint, Source
 from rules.engine import REPORT_KEYS, Assessment, assess
 from rules.eqonaq import eqonaq_deadline, eqonaq_deadline_calendar
 from rules.errors import RequestError
@@ -41,19 +43,23 @@ from rules.workdays import BUILT_IN_CONFIRMED_YEARS, WorkingDays, built_in_calen
 __all__ = [
     "BANDS",
     "BUILT_IN_CONFIRMED_YEARS",
+    "CONFORMANCE_EXAMPLES",
     "DEFAULTS",
     "EARLIEST_DAY",
     "LATEST_DAY",
     "MCI_KZT",
+    "OPEN_POINTS",
     "REPORT_KEYS",
     "RULES",
     "VISA_TERMS",
     "Assessment",
     "Band",
     "Consequence",
+    "Example",
     "Contribution",
     "Explanation",
     "MontageUsage",
+    "OpenPoint",
     "Options",
     "Parameters",
     "Regime",
@@ -61,6 +67,7 @@ __all__ = [
     "RequestError",
     "RollOff",
     "Rule",
+    "Source",
     "Stay",
     "Visa",
     "VisaAssessment",

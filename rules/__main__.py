@@ -21,6 +21,8 @@ def main(argv: list[str]) -> int:
             request = json.loads(sys.stdin.read())
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise RequestError("bad_request", f"request: malformed JSON ({error})") from None
+        except RecursionError:
+            raise RequestError("bad_request", "request: nested too deeply") from None
         report = check(request)
     except RequestError as error:
         print(json.dumps(error.to_dict()))

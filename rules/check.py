@@ -4,16 +4,17 @@ import re
 from dataclasses import fields, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from rules.engine import evaluate
+from rules.engine import figures_of, report_of
 from rules.errors import RequestError
-from rules.types import DEFAULTS, TAX_WINDOWS, Parameters, Regime, Stay
+from rules.types import DEFAULTS, OPTION_RANGES, TAX_WINDOWS, Parameters, Regime, Stay
+from rules.visa_requests import counted_spans, parse_visas, visa_figures
 
+_REGIMES = frozenset(regime.value for regime in Regime)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Each option takes the type of its default (bool, int, str or a date as YYYY-MM-DD).
-_OPTION_TYPES = {field.name: type(field.default) for field in fields(Parameters)}
-# Whole-number options that may be 0 (a lead time); every other one is at least 1.
-_MAY_BE_ZERO = frozenset({"registration_lead_days"})
+_OPTION_TYPES: dict[str, object] = {field.name: type(field.default) for field in fields(Parameters)}
 
 
 def _bad(message: str) -> RequestError:
@@ -32,10 +33,34 @@ def _iso_date(value: str) -> date | None:
         return None
 
 
-@lru_cache(maxsize=8192)
+# Day ordinals of the valid YYYY-MM-DD strings seen so far (bounded): histories repeat, and a
+# request whose dates are all here skips the field-by-field parse of its stays.
+_ORDINALS: dict[str, int] = {}
+
+
 def _iso_ordinal(value: str) -> int | None:
+    found = _ORDINALS.get(value)
+    if found is not None:
+        return found
     parsed = _iso_date(value)
-    return None if parsed is None else parsed.toordinal()
+    if parsed is None:
+        return None
+    if len(_ORDINALS) < 65536:
+        _ORDINALS[value] = parsed.toordinal()
+    return parsed.toordinal()
+
+
+def _known_stays(raw_stays: list[Any]) -> list[tuple[int, int | None]] | None:
+    """The stays as ordinals when every date is one seen before, else None (then the full
+    parse runs and names the field of any error)."""
+    known = _ORDINALS
+    try:
+        return [
+            (known[s["entry"]], None if (x := s.get("exit")) is None else known[x])
+            for s in raw_stays
+        ]
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 def _date(value: object, field: str) -> date:
@@ -68,9 +93,13 @@ def _options(value: object) -> Parameters:
             if not isinstance(option, bool):
                 raise _bad(f"{field}: expected true or false")
         elif kind is int:
-            least = 0 if name in _MAY_BE_ZERO else 1
-            if isinstance(option, bool) or not isinstance(option, int) or option < least:
-                raise _bad(f"{field}: expected a whole number >= {least}")
+            least, most = OPTION_RANGES[name]
+            if (
+                isinstance(option, bool)
+                or not isinstance(option, int)
+                or not least <= option <= most
+            ):
+                raise _bad(f"{field}: expected a whole number from {least} to {most}")
         elif kind is date:
             option = _date(option, field)
         elif not isinstance(option, str):
@@ -84,18 +113,8 @@ def _options(value: object) -> Parameters:
         raise _bad(f"options: {error}") from None
 
 
-def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
-    """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
-    if not isinstance(request, dict):
-        raise _bad("request: expected a JSON object")
-    regime = request.get("regime")
-    if not isinstance(regime, str) or regime not in tuple(Regime):
-        raise _bad(f"regime: unknown regime {regime!r}")
-    on = _date(request.get("on"), "on")
-
-    raw_stays = request.get("stays")
-    if not isinstance(raw_stays, list):
-        raise _bad("stays: expected a list of stays")
+def _parse_stays(raw_stays: list[Any]) -> list[tuple[int, int | None]]:
+    """The stays as ordinals, field by field; raises `RequestError` naming a malformed one."""
     stays = []
     for i, raw in enumerate(raw_stays):
         if not isinstance(raw, dict):
@@ -104,7 +123,7 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
         entry = raw.get("entry")
         entry_day = _iso_ordinal(entry) if isinstance(entry, str) else None
         if entry_day is None:
-            _date(entry, f"stays[{i}].entry")
+            entry_day = _date(entry, f"stays[{i}].entry").toordinal()
         exit_ = raw.get("exit")
         exit_day = None
         if exit_ is not None:
@@ -112,6 +131,22 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
             if exit_day is None:
                 _date(exit_, f"stays[{i}].exit")
         stays.append((entry_day, exit_day))
+    return stays
+
+
+def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict[str, Any]]:
+    """The stays as day ordinals and the other arguments of `assess`; raises `RequestError`."""
+    if not isinstance(request, dict):
+        raise _bad("request: expected a JSON object")
+    regime = request.get("regime")
+    if not isinstance(regime, str) or regime not in _REGIMES:
+        raise _bad(f"regime: unknown regime {regime!r}")
+    on = _date(request.get("on"), "on")
+
+    raw_stays = request.get("stays")
+    if not isinstance(raw_stays, list):
+        raise _bad("stays: expected a list of stays")
+    stays = _known_stays(raw_stays) or _parse_stays(raw_stays)
 
     planned = request.get("planned_entry")
     planned = None if planned is None else _date(planned, "planned_entry")
@@ -157,7 +192,7 @@ def _parse(request: object) -> tuple[list[tuple[int, int | None]], dict]:
     }
 
 
-def parse_request(request: object) -> dict:
+def parse_request(request: object) -> dict[str, Any]:
     """The keyword arguments of `assess` (stays as `Stay`) for a JSON request."""
     stays, arguments = _parse(request)
     return {
@@ -169,7 +204,7 @@ def parse_request(request: object) -> dict:
     }
 
 
-def check(request: dict) -> dict:
+def check(request: dict[str, Any]) -> dict[str, Any]:
     """The report for one JSON request, as JSON-ready values.
 
     Raises `RequestError` with the contract's code: `bad_request` for anything malformed
@@ -178,4 +213,11 @@ def check(request: dict) -> dict:
     `planned_entry_is_a_presence_day`.
     """
     stays, arguments = _parse(request)
-    return evaluate(stays, **arguments).to_dict()
+    given = request.get("visas")
+    if given is None:
+        return report_of(figures_of(stays, **arguments))
+    params = arguments["options"]
+    visas, links = parse_visas(given, request["stays"], params)
+    found = figures_of(stays, counted=counted_spans(stays, visas, links), **arguments)
+    found["visas"] = visa_figures(stays, visas, links, on=arguments["on"], params=params)
+    return report_of(found)

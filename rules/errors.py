@@ -9,5 +9,5 @@ class RequestError(ValueError):
         self.code = code
         self.message = message
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return {"error": self.code, "message": self.message}

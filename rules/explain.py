@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rules.engine import assess, counted_stays, merged_spans
+from rules.engine import Assessment, assess, counted_stays, merged_spans
 from rules.sources import Rule, rule
 from rules.types import DEFAULTS, Parameters, Regime, Stay
 from rules.window import Presence, latest_legal_day, used
@@ -63,30 +63,11 @@ class Explanation:
         return back
 
 
-def explain(
-    stays: Sequence[Stay],
-    *,
-    regime: Regime | str,
-    on: date,
-    options: Parameters | None = None,
-) -> Explanation:
-    """Explains days used, latest legal exit and roll-offs on `on` (docs/rules.md §1-2, §11).
-
-    Each presence day d in the window leaves it on d+180 (the window is [x-179, x]), so the
-    days of one stay inside the window come back one a day, from its first day + 180 on.
-    """
-    params = DEFAULTS if options is None else options
-    regime = Regime(regime)
-    kz = regime is Regime.KZ_VISA_FREE
-    window = params.window_days
-    limit = params.max_days
-    cap = params.per_stay_cap_days if kz else None
-    today = on.toordinal()
-    counted = counted_stays(stays)
-    spans = merged_spans(counted, on)
-    presence = Presence(spans)
+def _contributions(
+    spans: list[tuple[int, int]], counted: Sequence[Stay], *, today: int, window: int
+) -> tuple[list[Contribution], list[RollOff]]:
+    """Each merged stay's days inside the window [today-window+1, today] and when they leave it."""
     first = today - window + 1
-
     contributions = []
     roll_offs = []
     for start, end in spans:
@@ -114,53 +95,107 @@ def explain(
         roll_offs.append(
             RollOff(date.fromordinal(lo + window), date.fromordinal(hi + window), hi - lo + 1)
         )
+    return contributions, roll_offs
 
+
+def _deciding(
+    verdict: Assessment,
+    presence: Presence,
+    *,
+    kz: bool,
+    params: Parameters,
+    window_rule: Rule,
+    on: date,
+    days_used: int,
+) -> tuple[int | None, Rule, str]:
+    """The latest legal exit, the rule that set it and a sentence saying so (§1-2, §11)."""
+    window, limit = params.window_days, params.max_days
+    cap = params.per_stay_cap_days if kz else None
+    first = on.toordinal() - window + 1
+    if verdict.current_stay_entry is None:
+        return (
+            None,
+            window_rule,
+            (
+                f"{days_used} of {limit} days used in the window "
+                f"{date.fromordinal(first).isoformat()} to {on.isoformat()} "
+                f"({window_rule.section})."
+            ),
+        )
+    entry = verdict.current_stay_entry.toordinal()
+    latest = None if verdict.latest_legal_exit is None else verdict.latest_legal_exit.toordinal()
+    before_rule = kz and entry < params.kz_90_180_from.toordinal()
+    unlimited = (
+        None
+        if before_rule
+        else latest_legal_day(presence, entry, window=window, limit=limit, cap=None)
+    )
+    if cap is not None and latest is not None and latest == entry + cap - 1 and latest != unlimited:
+        deciding = rule("kz_per_stay_cap", on)
+        return (
+            latest,
+            deciding,
+            (
+                f"Latest legal exit {date.fromordinal(latest).isoformat()}: day {cap} of the "
+                f"stay that began on {date.fromordinal(entry).isoformat()} ({deciding.section})."
+            ),
+        )
+    if latest is None:
+        return (
+            None,
+            window_rule,
+            (
+                f"The stay that began on {date.fromordinal(entry).isoformat()} was not legal "
+                f"on its entry day: the window already held {limit} days ({window_rule.section})."
+            ),
+        )
+    return (
+        latest,
+        window_rule,
+        (
+            f"Latest legal exit {date.fromordinal(latest).isoformat()}: after that day the "
+            f"{window}-day window would hold more than {limit} days ({window_rule.section})."
+        ),
+    )
+
+
+def explain(
+    stays: Sequence[Stay],
+    *,
+    regime: Regime | str,
+    on: date,
+    options: Parameters | None = None,
+) -> Explanation:
+    """Explains days used, latest legal exit and roll-offs on `on` (docs/rules.md §1-2, §11).
+
+    Each presence day d in the window leaves it on d+180 (the window is [x-179, x]), so the
+    days of one stay inside the window come back one a day, from its first day + 180 on.
+    """
+    params = DEFAULTS if options is None else options
+    regime = Regime(regime)
+    kz = regime is Regime.KZ_VISA_FREE
+    window = params.window_days
+    limit = params.max_days
+    today = on.toordinal()
+    counted = counted_stays(stays)
+    spans = merged_spans(counted, on)
+    presence = Presence(spans)
+    first = today - window + 1
+    contributions, roll_offs = _contributions(spans, counted, today=today, window=window)
     days_used = used(presence, today, window)
     window_rule = rule("kz_90_180" if kz else "schengen_90_180", on)
-    deciding = window_rule
-    latest = None
     # The engine's figures, so that the same-day choice, the KZ rule's effective date and the
     # optional annual cap decide here as in the report.
     verdict = assess(stays, regime=regime, on=on, options=params)
-    if verdict.current_stay_entry is not None:
-        entry = verdict.current_stay_entry.toordinal()
-        latest = (
-            None if verdict.latest_legal_exit is None else verdict.latest_legal_exit.toordinal()
-        )
-        before_rule = kz and entry < params.kz_90_180_from.toordinal()
-        unlimited = (
-            None
-            if before_rule
-            else latest_legal_day(presence, entry, window=window, limit=limit, cap=None)
-        )
-        if (
-            cap is not None
-            and latest is not None
-            and latest == entry + cap - 1
-            and latest != unlimited
-        ):
-            deciding = rule("kz_per_stay_cap", on)
-            text = (
-                f"Latest legal exit {date.fromordinal(latest).isoformat()}: day {cap} of the "
-                f"stay that began on {date.fromordinal(entry).isoformat()} "
-                f"({deciding.section})."
-            )
-        elif latest is None:
-            text = (
-                f"The stay that began on {date.fromordinal(entry).isoformat()} was not legal "
-                f"on its entry day: the window already held {limit} days ({deciding.section})."
-            )
-        else:
-            text = (
-                f"Latest legal exit {date.fromordinal(latest).isoformat()}: after that day the "
-                f"{window}-day window would hold more than {limit} days ({deciding.section})."
-            )
-    else:
-        text = (
-            f"{days_used} of {limit} days used in the window "
-            f"{date.fromordinal(first).isoformat()} to {on.isoformat()} ({deciding.section})."
-        )
-
+    latest, deciding, text = _deciding(
+        verdict,
+        presence,
+        kz=kz,
+        params=params,
+        window_rule=window_rule,
+        on=on,
+        days_used=days_used,
+    )
     applicable = [window_rule]
     if kz:
         applicable += [rule("kz_per_stay_cap", on), rule("kz_registration", on)]

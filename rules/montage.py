@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 from rules.types import DEFAULTS, MONTAGE_YEAR_MODES, Stay
 from rules.window import Presence, merge
 
@@ -29,14 +27,28 @@ class MontageUsage:
     first_violation_date: date | None
 
 
-def _visa_year_start(day: int, visa_from: date) -> date:
-    """The anniversary of `visa_from` on or before `day` (`visa_from` itself before it)."""
+def anniversary(day: date, years: int) -> date:
+    """`day` `years` years on; 29 Feb falls on 1 Mar in a common year, so that the year before
+    it ends on 28 Feb (a visa from 29 Feb 2024 has its first year to 28 Feb 2025)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def _visa_year(day: int, visa_from: date) -> tuple[date, date]:
+    """First and last day of the visa year containing `day` (the first one before `visa_from`)."""
     current = date.fromordinal(day)
     years = max(0, current.year - visa_from.year)
-    start = visa_from + relativedelta(years=years)
-    if start > current and years > 0:
-        start = visa_from + relativedelta(years=years - 1)
-    return start
+    if years > 0 and anniversary(visa_from, years) > current:
+        years -= 1
+    start = anniversary(visa_from, years)
+    return start, date.fromordinal(anniversary(visa_from, years + 1).toordinal() - 1)
+
+
+def _visa_year_start(day: int, visa_from: date) -> date:
+    """The anniversary of `visa_from` on or before `day` (`visa_from` itself before it)."""
+    return _visa_year(day, visa_from)[0]
 
 
 def _period_start(day: int, year_mode: str, visa_from: date | None = None) -> int:
@@ -50,8 +62,7 @@ def _period_start(day: int, year_mode: str, visa_from: date | None = None) -> in
 def _period_end(day: int, year_mode: str, visa_from: date | None) -> int:
     """Last day of the fixed year containing `day` (calendar or visa year)."""
     if year_mode == "visa_year" and visa_from is not None:
-        start = _visa_year_start(day, visa_from)
-        return (start + relativedelta(years=1)).toordinal() - 1
+        return _visa_year(day, visa_from)[1].toordinal()
     return date(date.fromordinal(day).year, 12, 31).toordinal()
 
 

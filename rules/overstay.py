@@ -94,23 +94,45 @@ class Consequence:
     fine_kzt: int | None
     court_decision: bool
     rule: Rule
+    # The year whose MCI counts the fine, and why that year (`MCI_BASES`): the app words it.
+    mci_year: int
+    mci_basis: str
 
 
-def overstay_consequence(days: int, *, on: date, offence_on: date | None = None) -> Consequence:
+# Why a year's MCI counts a fine (KoAP art. 44(1), docs/rules.md §15a): the proceedings start on
+# detection, in practice at the exit ("exit"); while the traveller is still in the country, the
+# day the figure is read stands in for it ("query_date").
+MCI_BASES = ("exit", "query_date")
+
+
+def overstay_consequence(days: int, *, on: date, exit_on: date | None = None) -> Consequence:
     """The sanction band for `days` overstay days, with the fine in KZT where the MCI is known.
 
-    A fine is counted in the MCI of the year the offence was committed, not of the day the
-    figure is looked at, so `offence_on`, the first day of the overstay, decides the year;
-    without it, `on` does.
+    A fine is counted in the MCI in force when proceedings start (KoAP art. 44(1)), in practice
+    the year of detection: `exit_on`, the day the traveller left, or `on` while they are still
+    there; not the year of the first overstay day (docs/rules.md §15a).
     """
     if days < 0:
         raise ValueError("overstay days cannot be negative")
     band = band_for(days)
-    offence = on if offence_on is None else offence_on
-    source = rule("kz_overstay", offence)
-    mci = mci_kzt(offence.year)
+    basis = "query_date" if exit_on is None else "exit"
+    detected = on if exit_on is None else exit_on
+    source = rule("kz_overstay", detected)
+    mci = mci_kzt(detected.year)
     if band is None:
-        return Consequence(days, "none", "none", "No overstay.", None, mci, None, False, source)
+        return Consequence(
+            days,
+            "none",
+            "none",
+            "No overstay.",
+            None,
+            mci,
+            None,
+            False,
+            source,
+            detected.year,
+            basis,
+        )
     fine_kzt = band.fine_mci * mci if band.fine_mci is not None and mci is not None else None
     return Consequence(
         days,
@@ -122,4 +144,6 @@ def overstay_consequence(days: int, *, on: date, offence_on: date | None = None)
         fine_kzt,
         band.court_decision,
         source,
+        detected.year,
+        basis,
     )

@@ -121,6 +121,29 @@ class Parameters:
             raise ValueError("window_days must be at least max_days, and max_days at least 1")
 
 
+# The range of each whole-number option (docs/rules.md, "Parameters"): wide enough for any
+# reading of the law, narrow enough that no date the engine counts can overflow the calendar
+# (windows and projections stay within the margins of EARLIEST_DAY and LATEST_DAY).
+OPTION_RANGES: dict[str, tuple[int, int]] = {
+    "window_days": (1, 3660),
+    "max_days": (1, 3660),
+    "per_stay_cap_days": (1, 3660),
+    "eqonaq_working_days": (1, 366),
+    "eqonaq_calendar_days": (1, 366),
+    "registration_threshold_days": (1, 3660),
+    "registration_deadline_day": (1, 3660),
+    "tax_threshold_days": (1, 366),
+    "tax_projection_days": (1, MAX_PROJECTION_DAYS),
+    "reentry_search_days": (1, 3660),
+    "montage_cap_days": (1, 366),
+    "d_visa_insurance_days": (1, 3660),
+    "b12_1_max_extensions": (0, 10),
+    "b12_1_extension_months": (1, 120),
+    "registration_lead_days": (0, 3660),
+    "kz_annual_cap_days": (1, 366),
+}
+
+
 # The name the web app uses for request options; the same object.
 Options = Parameters
 

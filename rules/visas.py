@@ -69,7 +69,7 @@ def days_allowed(visa: Visa) -> int | None:
 
     A Schengen multiple-entry C visa valid for more than six months has no total: its
     "duration of stay" is 90 days in any 180-day period (Regulation (EC) No 810/2009, Visa
-    Code, Annex VII point 6), which 90/180 checks. B2 visas take their term from the type.
+    Code, Annex VII point 4), which 90/180 checks. B2 visas take their term from the type.
     """
     if visa.kind is VisaKind.SCHENGEN_C and long_multiple_entry(visa):
         return None
@@ -109,7 +109,8 @@ def new_visa(
         if terms.max_validity_days is not None:
             valid_until = valid_from + timedelta(days=terms.max_validity_days - 1)
         elif kind in (VisaKind.B12_1, VisaKind.B9_1):
-            valid_until = valid_from + relativedelta(months=12) - timedelta(days=1)
+            # The day before the first anniversary: from 29 Feb 2024 to 28 Feb 2025.
+            valid_until = valid_from - timedelta(days=1) + relativedelta(months=12)
         elif kind is VisaKind.DE_NATIONAL_D:
             valid_until = valid_from + timedelta(days=89)
         else:
@@ -141,7 +142,8 @@ def expiry(visa: Visa, params: Parameters = DEFAULTS) -> date:
             f"{params.b12_1_max_extensions} allowed"
         )
     months = params.b12_1_extension_months * visa.extensions_granted
-    return visa.valid_until + relativedelta(months=months)
+    # Each extension runs to the day before the next anniversary: to 29 Feb 2028 from 1 Mar 2027.
+    return visa.valid_until + timedelta(days=1) + relativedelta(months=months) - timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

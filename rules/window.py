@@ -7,7 +7,7 @@ falls (each day adds one and at most one day drops out), which makes the searche
 """
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 def merge(spans: Iterable[tuple[int, int]], *, join_same_day: bool = True) -> list[tuple[int, int]]:
@@ -187,14 +187,12 @@ def first_violation(
     if not over_limit_possible and cap is None:
         return None
     if stays is not None:
-        return _first_violation_by_stay(
-            presence,
-            stays,
-            window=window,
-            limit=limit if over_limit_possible else None,
-            cap=cap,
-            limit_from=limit_from,
-        )
+
+        def law(entry: int) -> tuple[int | None, int | None]:
+            binds = limit_from is None or entry >= limit_from
+            return cap, limit if binds else None
+
+        return first_violation_by_law(presence, stays, window=window, law=law)
     starts, ends, before = presence.starts, presence.ends, presence.before
     # used(end) of each stay is its highest used(x); H(end-window) for all stays in one pass.
     dropped = presence.upto_each([end - window for end in ends]) if over_limit_possible else []
@@ -217,21 +215,21 @@ def first_violation(
     return None
 
 
-def _first_violation_by_stay(
+def first_violation_by_law(
     presence: Presence,
     stays: list[tuple[int, int]],
     *,
     window: int,
-    limit: int | None,
-    cap: int | None,
-    limit_from: int | None,
+    law: Callable[[int], tuple[int | None, int | None]],
 ) -> int | None:
-    """`first_violation` one stay at a time: each stay lies inside one run of presence days."""
+    """`first_violation` one stay at a time, each held to the (cap, limit) of its entry day
+    (docs/rules.md §15a); each stay lies inside one run of presence days."""
     for start, end in stays:
+        cap, limit = law(start)
         found = None
         if cap is not None and end - start + 1 > cap:
             found = start + cap
-        if limit is not None and (limit_from is None or start >= limit_from):
+        if limit is not None and presence.total > limit:
             over = first_over_limit(
                 presence, start, end if found is None else found - 1, window, limit
             )

@@ -132,7 +132,24 @@ KZ_90_180_FROM = date(2023, 1, 27)
 # The limits by citizenship (docs/rules.md §15): per-stay cap and the limit in 180 days.
 EAEU = {"AM", "BY", "KG", "RU"}
 FOURTEEN_DAYS = {"CN", "IN", "IR"}
-SCHENGEN_LAW = {"cap": None, "limit": MAX_DAYS, "from": None, "annual": None}
+SCHENGEN_LAW = {"periods": [(None, None, MAX_DAYS)], "annual": None}
+# docs/rules.md §15a: 14/42 for India, Iran and China from 8 Jul 2022; China 30/90 from 10 Nov 2023.
+CHINA_THIRTY_FROM = date(2023, 11, 10)
+# SBC art. 6 binds third-country nationals only: EU, EEA and Swiss citizens are not counted.
+FREE_MOVEMENT = {
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT"),
+    *("LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"),
+    "CH",
+}
+
+
+def limits_for(law: dict, entry: date):
+    """(cap, limit) of a stay entered on `entry`: the last period starting on or before it."""
+    cap, limit = None, None
+    for start, period_cap, period_limit in law["periods"]:
+        if start is None or start <= entry:
+            cap, limit = period_cap, period_limit
+    return cap, limit
 
 
 def check(request: dict) -> dict:
@@ -142,15 +159,29 @@ def check(request: dict) -> dict:
     of `VERDICT_KEYS`; `citizenship_modelled` is null without a citizenship.
     """
     req = parse(request)
-    merge_same_day = req["options"]["merge_same_day_reentry"]
+    # The same-day choice is a Kazakh rule (docs/rules.md §1); Schengen counts presence days.
+    schengen = req["regime"] == "schengen"
+    merge_same_day = schengen or req["options"]["merge_same_day_reentry"]
     report = figures(req, merge_same_day)
     depends_on = []
-    if len(merged_stays(req["stays"], req["on"])) != len(
+    if not schengen and len(merged_stays(req["stays"], req["on"])) != len(
         merged_stays(req["stays"], req["on"], join_same_day=False)
     ):
         other = figures(req, not merge_same_day)
         if any(report[key] != other[key] for key in VERDICT_KEYS):
             depends_on = ["merge_same_day_reentry"]
+    if schengen and req["citizenship_modelled"] is False:
+        # SBC art. 6 does not bind EU, EEA and Swiss citizens: no limit, no overstay.
+        start = req["on"] + ONE_DAY if report["present_on_query_date"] else req["on"]
+        report["excess_days"] = 0
+        report["latest_legal_exit"] = None
+        report["overstay_days"] = 0
+        report["planned_latest_legal_exit"] = None
+        report["planned_max_stay_days"] = None
+        if report["earliest_reentry"] is not None:
+            report["earliest_reentry"] = {n: iso(start) for n in report["earliest_reentry"]}
+        report["plan_compliant"] = True
+        report["first_violation_date"] = None
     report["citizenship_modelled"] = req["citizenship_modelled"]
     report["depends_on"] = depends_on
     return report
@@ -175,8 +206,9 @@ def figures(req: dict, merge_same_day: bool) -> dict:
 
     used = used_on(presence, on)
     report["days_used"] = used
-    report["remaining"] = max(0, law["limit"] - used)
-    report["excess_days"] = max(0, used - law["limit"])
+    limit_now = limits_for(law, current[0] if current else on)[1] or MAX_DAYS
+    report["remaining"] = max(0, limit_now - used)
+    report["excess_days"] = max(0, used - limit_now)
 
     report["latest_legal_exit"] = (
         iso(latest_legal_day(presence, current[0], law)) if current else None
@@ -248,9 +280,8 @@ def figures(req: dict, merge_same_day: bool) -> dict:
         deadline = third_working_day(entry, counts_arrival, is_working)
         report["eqonaq_deadline"] = iso(deadline)
         report["eqonaq_deadline_calendar"] = iso(entry + timedelta(days=3))
-        confirmed_years = set(range(2017, 2026)) | set(req["calendar_years"] or ())
         calendar_confirmed = all(
-            year in confirmed_years for year in range(entry.year, deadline.year + 1)
+            year_confirmed(req, year) for year in range(entry.year, deadline.year + 1)
         )
     else:
         for key in (
@@ -367,27 +398,35 @@ def parse(request) -> dict:
             raise bad_request(f"options.{name}: expected true or false")
     lead = raw_options.get("registration_lead_days", 7)
     annual_days = raw_options.get("kz_annual_cap_days", 120)
-    for name, value, least in (
-        ("registration_lead_days", lead, 0),
-        ("kz_annual_cap_days", annual_days, 1),
+    for name, value, least, most in (
+        ("registration_lead_days", lead, 0, 3660),
+        ("kz_annual_cap_days", annual_days, 1, 366),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise bad_request(f"options.{name}: expected a whole number >= {least}")
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            raise bad_request(f"options.{name}: expected a whole number from {least} to {most}")
     kz_from = raw_options.get("kz_90_180_from")
     kz_from = KZ_90_180_FROM if kz_from is None else parse_date(kz_from, "options.kz_90_180_from")
 
-    # The Kazakh visa-free limits of the traveller's citizenship; others keep the German ones.
-    cap, limit, modelled = KZ_PER_STAY_CAP, MAX_DAYS, None
+    # The Kazakh visa-free limits of the traveller's citizenship by entry date (§15a); others
+    # keep the German ones.
+    periods = [(None, KZ_PER_STAY_CAP, None), (kz_from, KZ_PER_STAY_CAP, MAX_DAYS)]
+    modelled = None
     if citizenship is not None:
-        modelled = regime == "schengen" or citizenship in {"DE"} | EAEU | FOURTEEN_DAYS
-        if regime == "kz_visa_free" and citizenship in EAEU:
-            cap = 90
-        elif regime == "kz_visa_free" and citizenship in FOURTEEN_DAYS:
-            cap, limit = 14, 42
-    if annual_on and annual_days < cap:
-        raise bad_request("options: kz_annual_cap_days must be at least the per-stay cap")
+        if regime == "schengen":
+            modelled = citizenship not in FREE_MOVEMENT
+        else:
+            modelled = citizenship in {"DE"} | EAEU | FOURTEEN_DAYS
+        if citizenship in EAEU:
+            periods = [(None, 90, None), (kz_from, 90, MAX_DAYS)]
+        elif citizenship in FOURTEEN_DAYS:
+            periods = [(None, 14, 42)]
+            if citizenship == "CN":
+                periods.append((CHINA_THIRTY_FROM, KZ_PER_STAY_CAP, MAX_DAYS))
+    largest_cap = max(cap for _, cap, _ in periods)
+    if regime == "kz_visa_free" and annual_on and annual_days < largest_cap:
+        raise bad_request("options.kz_annual_cap_days: must be at least the per-stay cap")
     annual = annual_days if annual_on else None
-    law = {"cap": cap, "limit": limit, "from": kz_from, "annual": annual}
+    law = {"periods": periods, "annual": annual}
 
     for field, day in [("on", on), ("planned_entry", planned)] + [
         (f"stays[{i}]", day) for i, stay in enumerate(stays) for day in stay
@@ -510,14 +549,14 @@ def latest_legal_day(history: set[date], entry: date, law: dict):
     year (before entry, plus this stay's) are at most the cap.
     """
     before = {day for day in history if day < entry}
-    limit_binds = law["from"] is None or entry >= law["from"]
+    cap, limit = limits_for(law, entry)
     last = None
     day = entry
     while True:
         days_of_stay = days_between(entry, day)
-        if law["cap"] is not None and days_of_stay > law["cap"]:
+        if cap is not None and days_of_stay > cap:
             return last
-        if limit_binds and used_on(before, day) + days_of_stay > law["limit"]:
+        if limit is not None and used_on(before, day) + days_of_stay > limit:
             return last
         if law["annual"] is not None:
             in_year = sum(1 for d in before if d.year == day.year)
@@ -530,7 +569,11 @@ def latest_legal_day(history: set[date], entry: date, law: dict):
 
 def earliest_reentry(history: set[date], start: date, length: int, law: dict):
     """First E >= start whose stay [E, E+length-1] is legal, i.e. L(E) >= E+length-1."""
-    if length > law["limit"] or (law["cap"] is not None and length > law["cap"]):
+    # No entry fits when no period allows `length` days.
+    if all(
+        (limit is not None and length > limit) or (cap is not None and length > cap)
+        for _, cap, limit in law["periods"]
+    ):
         return None
     for offset in range(REENTRY_SEARCH_DAYS):
         entry = start + timedelta(days=offset)
@@ -542,12 +585,12 @@ def earliest_reentry(history: set[date], start: date, length: int, law: dict):
 
 def first_violation(stays, presence: set[date], law: dict):
     for entry, end in stays:
-        limit_binds = law["from"] is None or entry >= law["from"]
+        cap, limit = limits_for(law, entry)
         day = entry
         while day <= end:
-            if limit_binds and used_on(presence, day) > law["limit"]:
+            if limit is not None and used_on(presence, day) > limit:
                 return day
-            if law["cap"] is not None and days_between(entry, day) > law["cap"]:
+            if cap is not None and days_between(entry, day) > cap:
                 return day
             if law["annual"] is not None:
                 first_of_year = date(day.year, 1, 1)
@@ -587,6 +630,13 @@ def working_day_test(req: dict, entry: date):
     calendar = holidays_package.country_holidays("KZ", years=range(entry.year - 1, entry.year + 2))
     built_in_off = set(calendar.keys())
     built_in_work = set(calendar.weekend_workdays)
+    # A transfer's two halves: "Демалыс күні (05.01.2025 бастап ауыстырылды)" is the day off
+    # bought by the working day 05.01.2025; a built-in half is kept only with its other half.
+    pairs = {}
+    for day, name in calendar.items():
+        moved = re.search(r"(\d{2})\.(\d{2})\.(\d{4})", name)
+        if moved:
+            pairs[date(int(moved[3]), int(moved[2]), int(moved[1]))] = day
     extra = set(req["extra_working_days"])
     years = req["calendar_years"]
 
@@ -594,12 +644,28 @@ def working_day_test(req: dict, entry: date):
         if day in extra:
             return True
         given = years is None or day.year in years
-        days_off = req["holidays"] if given and req["holidays"] is not None else built_in_off
-        transferred = req["transferred_working_days"]
-        workdays = transferred if given and transferred is not None else built_in_work
+        given_off = req["holidays"] if given else None
+        given_work = req["transferred_working_days"] if given else None
+        days_off = built_in_off if given_off is None else given_off
+        workdays = built_in_work if given_work is None else given_work
+        if given_off is not None and given_work is None:
+            workdays = {w for w in built_in_work if w not in pairs or pairs[w] in given_off}
+        if given_work is not None and given_off is None:
+            days_off = built_in_off - {off for w, off in pairs.items() if w not in given_work}
         return day in workdays or (day.weekday() < 5 and day not in days_off)
 
     return is_working
+
+
+def year_confirmed(req: dict, year: int) -> bool:
+    """Built-in years 2017-2025 with neither list given, or a year with both lists given; a year
+    mixing a given list with a built-in one is not confirmed."""
+    years = req["calendar_years"]
+    given = years is None or year in years
+    lists = (req["holidays"] is not None, req["transferred_working_days"] is not None)
+    if not given or lists == (False, False):
+        return 2017 <= year <= 2025
+    return lists == (True, True)
 
 
 def third_working_day(entry: date, counts_arrival_day: bool, is_working) -> date:
@@ -654,6 +720,12 @@ def tax_crossings(raw_stays: list, on: date, tax_window: str):
         ),
         None,
     )
+    # While every day stays above 183, the crossing is the day the run began (day 184).
+    while (
+        current is not None
+        and tax_days_on(projected, current - ONE_DAY, tax_window) > TAX_THRESHOLD
+    ):
+        current -= ONE_DAY
     back_under = on
     while tax_days_on(projected, back_under, tax_window) > TAX_THRESHOLD:
         back_under += ONE_DAY

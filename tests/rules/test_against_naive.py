@@ -34,10 +34,18 @@ def iso(day):
 
 
 @st.composite
-def histories(draw, *, max_stays=30, max_length=120, max_gap=150, first=date(2022, 6, 1)):
+def histories(
+    draw,
+    *,
+    max_stays=30,
+    max_length=120,
+    max_gap=150,
+    first=date(2022, 6, 1),
+    last=date(2026, 6, 1),
+):
     """(stays as (entry, exit) dates, sorted by entry) with overlaps, shared days and gaps."""
     count = draw(st.integers(0, max_stays))
-    day = draw(st.dates(first, date(2026, 6, 1)))
+    day = draw(st.dates(first, last))
     stays = []
     for _ in range(count):
         gap = draw(st.one_of(st.integers(-5, 2), st.integers(3, max_gap)))
@@ -221,4 +229,23 @@ def test_tax_figures_match_naive_around_leap_days(stays, on_offset, leap, tax_wi
         "stays": records,
         "options": {"tax_window": tax_window},
     }
+    assert_same(request)
+
+
+@SETTINGS
+@given(
+    requests(
+        histories(
+            max_stays=8, max_length=40, max_gap=40, first=date(2023, 8, 1), last=date(2023, 12, 1)
+        )
+    ),
+    st.sampled_from(["CN", "IN", "RU", "DE"]),
+)
+def test_fast_engine_matches_naive_around_the_china_change_of_10_november_2023(
+    request, citizenship
+):
+    # docs/rules.md §15a: China 14/42 until 9 Nov 2023, 30/90 from 10 Nov 2023; each stay is held
+    # to the limits of its entry day, and re-entries are searched across the change.
+    request["citizenship"] = citizenship
+    request["regime"] = "kz_visa_free"
     assert_same(request)

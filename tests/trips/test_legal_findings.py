@@ -353,19 +353,21 @@ def test_the_planner_uses_the_limits_of_the_travellers_citizenship(organisation)
     assert answer.latest_legal_exit == date(2026, 6, 7)  # day 90
 
 
-def test_an_overstay_fine_uses_the_mci_of_the_year_it_began(traveller):
-    # docs/rules.md §5: 4-5 days = 10 MCI. Entered 1 Dec 2025, last legal day 30 Dec 2025, present
-    # 31 Dec - 4 Jan: 5 days from 2025, so 10 x 3,932 KZT (the 2025 MCI), not the 2026 one.
+def test_an_overstay_fine_uses_the_mci_of_the_year_proceedings_start(traveller):
+    # docs/rules.md §5: 4-5 days = 10 MCI; §15a: the MCI in force when proceedings start (KoAP
+    # art. 44(1)). Entered 1 Dec 2025, last legal day 30 Dec 2025, present 31 Dec - 4 Jan and
+    # still there: 5 days begun in 2025, read in 2026, so 10 x 4,325 KZT (the 2026 MCI).
     filed_trip(traveller, entry=date(2025, 12, 1), days=None)
 
     found = kinds(traveller, date(2026, 1, 4))[AlertKind.OVERSTAY_SANCTION]
 
-    assert (found.params["fine_kzt"], found.params["mci_year"]) == (39320, 2025)
-    assert found.message.endswith("39,320 KZT at the MCI of 2025.")
+    assert (found.params["fine_kzt"], found.params["mci_year"]) == (43250, 2026)
+    assert found.params["mci_basis"] == "query_date"
+    assert found.message.endswith("43,250 KZT at the MCI of 2026.")
 
 
 def test_a_long_multiple_entry_schengen_visa_raises_no_total_days_alert(organisation):
-    # Visa Code Annex VII point 6: valid more than six months, multiple entry: 90 in any 180.
+    # Visa Code Annex VII point 4: valid more than six months, multiple entry: 90 in any 180.
     # 60 days in Jan-Mar and 60 in Aug-Sep 2026: 120 in all, never more than 90 in a window.
     aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
     visa = factories.make_visa(

@@ -224,15 +224,18 @@ def overstay_findings(status: RegimeStatus, *, on: date):
             "schengen_90_180",
         )
         return
-    # The fine is counted in the MCI of the offence's year: its first overstay day (§5).
-    # A past stay ends on the last exit of the visa-free stays merged into it.
-    last = on
+    # The fine is counted in the MCI in force when proceedings start (KoAP art. 44(1), §15a):
+    # the exit's year, or `on`'s while still present. A past stay ends on the last exit of
+    # the visa-free stays merged into it.
+    exit_on = None
     if not report.present_on_query_date:
-        last = max(s.exit for s in status.stays if s.exit and not s.visa and entry <= s.exit < on)
-    offence_on = last - timedelta(days=report.overstay_days - 1)
-    consequence = rules.overstay_consequence(report.overstay_days, on=on, offence_on=offence_on)
+        exit_on = max(
+            s.exit for s in status.stays if s.exit and not s.visa and entry <= s.exit < on
+        )
+    consequence = rules.overstay_consequence(report.overstay_days, on=on, exit_on=exit_on)
     params |= {"band": report.overstay_band, "consequence": consequence.text}
-    params |= {"fine_kzt": consequence.fine_kzt, "mci_year": offence_on.year}
+    params |= {"fine_kzt": consequence.fine_kzt, "mci_year": consequence.mci_year}
+    params |= {"mci_basis": consequence.mci_basis}
     kind = (
         AlertKind.OVERSTAY_WARNING
         if report.overstay_tier == "warning"
