@@ -2,6 +2,7 @@
 
 from trips.views import (
     alerts,
+    conformance,
     dashboard,
     exports,
     feeds,
@@ -26,4 +27,5 @@ urlpatterns = [
     *feeds.urlpatterns,
     *settings.urlpatterns,
     *health.urlpatterns,
+    *conformance.urlpatterns,
 ]
