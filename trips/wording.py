@@ -94,144 +94,187 @@ ENGINE_TEXTS = (
 
 def describe(kind: str, params: dict) -> str:
     """A finding in words, in the active language (alerts and emails call it too)."""
-    area = area_name(params.get("area", ""))
-    # Findings stored before visas were kept by kind and number carry the name as it was then.
-    visa = (
-        visa_name(params["visa_kind"], params["visa_number"])
-        if "visa_kind" in params
-        else params.get("visa", "")
+    words = WORDS.get(kind)
+    return words(params) if words else str(kind)
+
+
+def _visa(params: dict) -> str:
+    """The visa a finding is about, in the reader's language.
+
+    Findings stored before visas were kept by kind and number carry the name as it was then.
+    """
+    if "visa_kind" in params:
+        return visa_name(params["visa_kind"], params["visa_number"])
+    return params.get("visa", "")
+
+
+def _allowance_low(params: dict) -> str:
+    return ngettext(
+        "Only %(left)d day left of 90 in 180 in %(area)s.",
+        "Only %(left)d days left of 90 in 180 in %(area)s.",
+        params["left"],
+    ) % {"left": params["left"], "area": area_name(params.get("area", ""))}
+
+
+def _plan_breaks_allowance(params: dict) -> str:
+    return _("The planned trips break the 90/180 rule in %(area)s on %(date)s.") % {
+        "area": area_name(params.get("area", "")),
+        "date": day(params["date"]),
+    }
+
+
+def _stay_day(params: dict) -> str:
+    return _("Day %(day)d of a 30-day visa-free stay; leave by %(exit)s.") % {
+        "day": params["day"],
+        "exit": day(params["exit"]),
+    }
+
+
+def _exit_soon(params: dict) -> str:
+    return ngettext(
+        "Latest legal exit %(exit)s, in %(n)d day.",
+        "Latest legal exit %(exit)s, in %(n)d days.",
+        params["days_to_exit"],
+    ) % {"exit": day(params["exit"]), "n": params["days_to_exit"]}
+
+
+def _eqonaq_due(params: dict) -> str:
+    return _eqonaq(
+        _("eQonaq notification for the %(event)s on %(day)s is due by %(deadline)s."), params
     )
-    match kind:
-        case AlertKind.ALLOWANCE_LOW:
-            return ngettext(
-                "Only %(left)d day left of 90 in 180 in %(area)s.",
-                "Only %(left)d days left of 90 in 180 in %(area)s.",
-                params["left"],
-            ) % {"left": params["left"], "area": area}
-        case AlertKind.PLAN_BREAKS_ALLOWANCE:
-            return _("The planned trips break the 90/180 rule in %(area)s on %(date)s.") % {
-                "area": area,
-                "date": day(params["date"]),
-            }
-        case AlertKind.STAY_DAY:
-            return _("Day %(day)d of a 30-day visa-free stay; leave by %(exit)s.") % {
-                "day": params["day"],
-                "exit": day(params["exit"]),
-            }
-        case AlertKind.EXIT_SOON:
-            return ngettext(
-                "Latest legal exit %(exit)s, in %(n)d day.",
-                "Latest legal exit %(exit)s, in %(n)d days.",
-                params["days_to_exit"],
-            ) % {"exit": day(params["exit"]), "n": params["days_to_exit"]}
-        case AlertKind.EQONAQ_DUE | AlertKind.EQONAQ_OVERDUE:
-            event = _("arrival") if params["subject"] == "trip" else _("address change")
-            text = (
-                _("eQonaq notification for the %(event)s on %(day)s is overdue since %(deadline)s.")
-                if kind == AlertKind.EQONAQ_OVERDUE
-                else _("eQonaq notification for the %(event)s on %(day)s is due by %(deadline)s.")
-            )
-            text %= {
-                "event": event,
-                "day": day(params["event_day"]),
-                "deadline": day(params["deadline"]),
-            }
-            if params.get("unconfirmed_year"):
-                # Kazakhstan moves its days off by decree every year (docs/rules.md §3).
-                text += " " + _(
-                    "The working-day calendar of %(year)d is not confirmed: check the deadline."
-                ) % {"year": params["unconfirmed_year"]}
-            return text
-        case AlertKind.REGISTRATION_NEEDED:
-            return _(
-                "The stay from %(entry)s exceeds 30 days: temporary registration by %(deadline)s."
-            ) % {"entry": day(params["entry"]), "deadline": day(params["deadline"])}
-        case AlertKind.OVERSTAY_WARNING | AlertKind.OVERSTAY_SANCTION:
-            text = ngettext(
-                "Overstay of %(days)d day after the stay from %(entry)s: %(consequence)s",
-                "Overstay of %(days)d days after the stay from %(entry)s: %(consequence)s",
-                params["days"],
-            ) % {
-                "days": params["days"],
-                "entry": day(params["entry"]),
-                "consequence": consequence_text(params.get("band"), params["consequence"]),
-            }
-            if params.get("fine_kzt"):
-                # The MCI of the year the overstay began decides the amount (docs/rules.md §5).
-                text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % {
-                    "kzt": number_format(params["fine_kzt"], force_grouping=True),
-                    "year": params["mci_year"],
-                }
-            return text
-        case AlertKind.SCHENGEN_OVERSTAY:
-            return ngettext(
-                "Overstay of %(days)d day in the Schengen area (stay from %(entry)s).",
-                "Overstay of %(days)d days in the Schengen area (stay from %(entry)s).",
-                params["days"],
-            ) % {"days": params["days"], "entry": day(params["entry"])}
-        case AlertKind.VISA_EXPIRING:
-            return ngettext(
-                "%(visa)s expires on %(until)s, in %(days)d day, while a stay depends on it.",
-                "%(visa)s expires on %(until)s, in %(days)d days, while a stay depends on it.",
-                params["days"],
-            ) % {"visa": visa, "until": day(params["until"]), "days": params["days"]}
-        case AlertKind.VISA_OUTSIDE_VALIDITY:
-            return _("A stay on %(visa)s runs outside its validity from %(date)s.") % {
-                "visa": visa,
-                "date": day(params["date"]),
-            }
-        case AlertKind.VISA_DAYS_EXCEEDED:
-            return _("Stays on %(visa)s exceed its %(allowed)s allowed days from %(date)s.") % {
-                "visa": visa,
-                "allowed": params["allowed"],
-                "date": day(params["date"]),
-            }
-        case AlertKind.MONTAGE_APPROACHING | AlertKind.MONTAGE_EXCEEDED:
-            return _("%(days)d Montage days this year (at most %(cap)d).") % params
-        case AlertKind.TAX_APPROACHING:
-            if params.get("date"):
-                return _("%(days)d days in Kazakhstan in 12 months; day 184 would be %(date)s.") % {
-                    "days": params["days"],
-                    "date": day(params["date"]),
-                }
-            return (
-                _("%(days)d days in Kazakhstan in 12 months (salary tax moves after 183).") % params
-            )
-        case AlertKind.VISA_NEEDED:
-            return visa_needed_text(params)
-        case AlertKind.CITIZENSHIP_NOT_MODELLED:
-            return _(
-                "The rules for citizens of %(country)s are not modelled: the days are counted "
-                "as for a German citizen. Check the limits that apply."
-            ) % {"country": COUNTRY_NAMES.get(params["citizenship"], params["citizenship"])}
-        case AlertKind.REGISTRATION_AHEAD:
-            return _(
-                "The stay from %(entry)s may pass 30 days: temporary registration by %(deadline)s."
-            ) % {"entry": day(params["entry"]), "deadline": day(params["deadline"])}
-        case AlertKind.SAME_DAY_CHOICE:
-            text = (
-                _(
-                    "A same-day exit and re-entry in %(area)s is counted as one stay; counted "
-                    "as a new border crossing, the verdict would differ."
-                )
-                if params["merged"]
-                else _(
-                    "A same-day exit and re-entry in %(area)s is counted as a new border "
-                    "crossing; counted as one stay, the verdict would differ."
-                )
-            )
-            return text % {"area": area}
-        case AlertKind.TAX_CROSSED:
-            text = _(
-                "More than 183 days in Kazakhstan in 12 months since %(date)s: "
-                "salary is taxable there."
-            ) % {"date": day(params["date"])}
-            if params.get("next"):
-                text += " " + _("The planned trips cross 183 days again on %(date)s.") % {
-                    "date": day(params["next"])
-                }
-            return text
-    return str(kind)
+
+
+def _eqonaq_overdue(params: dict) -> str:
+    return _eqonaq(
+        _("eQonaq notification for the %(event)s on %(day)s is overdue since %(deadline)s."),
+        params,
+    )
+
+
+def _eqonaq(text: str, params: dict) -> str:
+    """An eQonaq duty's sentence `text`, filled in, with a word on an unconfirmed calendar."""
+    event = _("arrival") if params["subject"] == "trip" else _("address change")
+    text %= {
+        "event": event,
+        "day": day(params["event_day"]),
+        "deadline": day(params["deadline"]),
+    }
+    if params.get("unconfirmed_year"):
+        # Kazakhstan moves its days off by decree every year (docs/rules.md §3).
+        text += " " + _(
+            "The working-day calendar of %(year)d is not confirmed: check the deadline."
+        ) % {"year": params["unconfirmed_year"]}
+    return text
+
+
+def _registration_needed(params: dict) -> str:
+    return _("The stay from %(entry)s exceeds 30 days: temporary registration by %(deadline)s.") % {
+        "entry": day(params["entry"]),
+        "deadline": day(params["deadline"]),
+    }
+
+
+def _registration_ahead(params: dict) -> str:
+    return _(
+        "The stay from %(entry)s may pass 30 days: temporary registration by %(deadline)s."
+    ) % {"entry": day(params["entry"]), "deadline": day(params["deadline"])}
+
+
+def _kz_overstay(params: dict) -> str:
+    """A Kazakh overstay, its band's consequence and, where known, the fine (§5)."""
+    text = ngettext(
+        "Overstay of %(days)d day after the stay from %(entry)s: %(consequence)s",
+        "Overstay of %(days)d days after the stay from %(entry)s: %(consequence)s",
+        params["days"],
+    ) % {
+        "days": params["days"],
+        "entry": day(params["entry"]),
+        "consequence": consequence_text(params.get("band"), params["consequence"]),
+    }
+    if params.get("fine_kzt"):
+        # The MCI of the year the overstay began decides the amount (docs/rules.md §5).
+        text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % {
+            "kzt": number_format(params["fine_kzt"], force_grouping=True),
+            "year": params["mci_year"],
+        }
+    return text
+
+
+def _schengen_overstay(params: dict) -> str:
+    return ngettext(
+        "Overstay of %(days)d day in the Schengen area (stay from %(entry)s).",
+        "Overstay of %(days)d days in the Schengen area (stay from %(entry)s).",
+        params["days"],
+    ) % {"days": params["days"], "entry": day(params["entry"])}
+
+
+def _visa_expiring(params: dict) -> str:
+    return ngettext(
+        "%(visa)s expires on %(until)s, in %(days)d day, while a stay depends on it.",
+        "%(visa)s expires on %(until)s, in %(days)d days, while a stay depends on it.",
+        params["days"],
+    ) % {"visa": _visa(params), "until": day(params["until"]), "days": params["days"]}
+
+
+def _visa_outside_validity(params: dict) -> str:
+    return _("A stay on %(visa)s runs outside its validity from %(date)s.") % {
+        "visa": _visa(params),
+        "date": day(params["date"]),
+    }
+
+
+def _visa_days_exceeded(params: dict) -> str:
+    return _("Stays on %(visa)s exceed its %(allowed)s allowed days from %(date)s.") % {
+        "visa": _visa(params),
+        "allowed": params["allowed"],
+        "date": day(params["date"]),
+    }
+
+
+def _montage(params: dict) -> str:
+    return _("%(days)d Montage days this year (at most %(cap)d).") % params
+
+
+def _tax_approaching(params: dict) -> str:
+    if params.get("date"):
+        return _("%(days)d days in Kazakhstan in 12 months; day 184 would be %(date)s.") % {
+            "days": params["days"],
+            "date": day(params["date"]),
+        }
+    return _("%(days)d days in Kazakhstan in 12 months (salary tax moves after 183).") % params
+
+
+def _tax_crossed(params: dict) -> str:
+    text = _(
+        "More than 183 days in Kazakhstan in 12 months since %(date)s: salary is taxable there."
+    ) % {"date": day(params["date"])}
+    if params.get("next"):
+        text += " " + _("The planned trips cross 183 days again on %(date)s.") % {
+            "date": day(params["next"])
+        }
+    return text
+
+
+def _citizenship_not_modelled(params: dict) -> str:
+    return _(
+        "The rules for citizens of %(country)s are not modelled: the days are counted "
+        "as for a German citizen. Check the limits that apply."
+    ) % {"country": COUNTRY_NAMES.get(params["citizenship"], params["citizenship"])}
+
+
+def _same_day_choice(params: dict) -> str:
+    text = (
+        _(
+            "A same-day exit and re-entry in %(area)s is counted as one stay; counted "
+            "as a new border crossing, the verdict would differ."
+        )
+        if params["merged"]
+        else _(
+            "A same-day exit and re-entry in %(area)s is counted as a new border "
+            "crossing; counted as one stay, the verdict would differ."
+        )
+    )
+    return text % {"area": area_name(params.get("area", ""))}
 
 
 def visa_needed_text(params: dict) -> str:
@@ -259,6 +302,32 @@ def visa_needed_text(params: dict) -> str:
         )
         % values
     )
+
+
+# Each kind of finding and the function that words it (`describe`).
+WORDS = {
+    AlertKind.ALLOWANCE_LOW: _allowance_low,
+    AlertKind.PLAN_BREAKS_ALLOWANCE: _plan_breaks_allowance,
+    AlertKind.STAY_DAY: _stay_day,
+    AlertKind.EXIT_SOON: _exit_soon,
+    AlertKind.EQONAQ_DUE: _eqonaq_due,
+    AlertKind.EQONAQ_OVERDUE: _eqonaq_overdue,
+    AlertKind.REGISTRATION_NEEDED: _registration_needed,
+    AlertKind.REGISTRATION_AHEAD: _registration_ahead,
+    AlertKind.OVERSTAY_WARNING: _kz_overstay,
+    AlertKind.OVERSTAY_SANCTION: _kz_overstay,
+    AlertKind.SCHENGEN_OVERSTAY: _schengen_overstay,
+    AlertKind.VISA_EXPIRING: _visa_expiring,
+    AlertKind.VISA_OUTSIDE_VALIDITY: _visa_outside_validity,
+    AlertKind.VISA_DAYS_EXCEEDED: _visa_days_exceeded,
+    AlertKind.VISA_NEEDED: visa_needed_text,
+    AlertKind.MONTAGE_APPROACHING: _montage,
+    AlertKind.MONTAGE_EXCEEDED: _montage,
+    AlertKind.TAX_APPROACHING: _tax_approaching,
+    AlertKind.TAX_CROSSED: _tax_crossed,
+    AlertKind.CITIZENSHIP_NOT_MODELLED: _citizenship_not_modelled,
+    AlertKind.SAME_DAY_CHOICE: _same_day_choice,
+}
 
 
 def legal_source(rule_key: str) -> str:

@@ -6,12 +6,12 @@ model machinery per row. `for_evaluation()` reads the same rows with `values_lis
 per table and batch), builds the instances directly, and hands each relation to its owner as
 the list `manager.all()` returns, as a prefetch would (docs/performance.md).
 
-What it loads is what `findings.evaluate()` reads: the traveller with its organisation (one
-instance per organisation) and calendar years, and whatever the queryset given selects or
-prefetches; the trips (without their free-text fields) with their visas; and the eQonaq
-filings of the trips within the lookback. A relation read here is a plain list: iterating,
-`len()` and truth work as on a prefetched queryset, while a query method (`filter`,
-`exists`) fails loudly instead of reading the database behind the run's back.
+What it loads is what `findings.evaluate()` reads (through `inputs.inputs()`): the traveller
+with its organisation (one instance per organisation) and calendar years, and whatever the
+queryset given selects or prefetches; the trips (without their free-text fields) with their
+visas; and the eQonaq filings of the trips within the lookback. A relation read here is a plain
+list: iterating, `len()` and truth work as on a prefetched queryset, while a query method
+(`filter`, `exists`) fails loudly instead of reading the database behind the run's back.
 """
 
 from __future__ import annotations

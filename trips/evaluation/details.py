@@ -9,15 +9,7 @@ from datetime import date, timedelta
 import rules
 from trips.evaluation.finding import Finding
 from trips.evaluation.findings import TravellerStatus
-from trips.evaluation.stays import (
-    area_key,
-    montage_basis,
-    own_limits,
-    parameters,
-    rules_stay,
-    rules_visa,
-    stays_by_regime,
-)
+from trips.evaluation.stays import area_key, montage_basis, rules_stay, rules_visa
 from trips.models import Trip, Visa
 
 TIMELINE_DAYS = 180
@@ -60,10 +52,7 @@ def status_details(status: TravellerStatus) -> StatusDetails:
 
     Built on an evaluation the caller already has, so a page evaluates a traveller once.
     """
-    traveller, on = status.traveller, status.on
-    params = parameters(traveller.organisation)
-    trips = sorted(traveller.trips.all(), key=lambda t: (t.entry, t.pk or 0))
-    grouped = stays_by_regime(traveller, trips)
+    on, given = status.on, status.inputs
     regimes = []
     for regime_status in (status.kz, status.schengen):
         if regime_status is None:
@@ -74,7 +63,7 @@ def status_details(status: TravellerStatus) -> StatusDetails:
             start=on - timedelta(days=TIMELINE_DAYS),
             end=on + timedelta(days=TIMELINE_DAYS),
             on=on,
-            options=params,
+            options=given.params,
         )
         overstay = regime_status.report.overstay_days
         regimes.append(
@@ -86,14 +75,10 @@ def status_details(status: TravellerStatus) -> StatusDetails:
                     regime_status.stays,
                     regime=regime_status.regime,
                     on=on,
-                    options=(
-                        own_limits(traveller, params)
-                        if regime_status.regime is rules.Regime.KZ_VISA_FREE
-                        else params
-                    ),
+                    options=given.limits(regime_status.regime),
                 ),
                 series=tuple(series),
-                trips=tuple(grouped.get(regime_status.regime, ())),
+                trips=given.trips_of(regime_status.regime),
                 findings=tuple(f for f in status.findings if _finding_regime(f) == key),
                 consequence=(
                     rules.overstay_consequence(overstay, on=on)
@@ -103,11 +88,11 @@ def status_details(status: TravellerStatus) -> StatusDetails:
             )
         )
     visas = {}
-    for trip in trips:
+    for trip in given.trips:
         if trip.visa_id is not None:
             visas.setdefault(trip.visa_id, (trip.visa, []))[1].append(rules_stay(trip))
-    kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
-    montage_stays, year = montage_basis(kz_trips, params)
+    kz_trips = given.trips_of(rules.Regime.KZ_VISA_FREE)
+    montage_stays, year = montage_basis(kz_trips, given.params)
     return StatusDetails(
         status=status,
         regimes=tuple(regimes),

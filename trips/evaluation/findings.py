@@ -19,17 +19,13 @@ import rules
 from trips.choices import STATUS_URGENCY, AlertKind, Status
 from trips.evaluation import entry_findings
 from trips.evaluation.finding import Finding
+from trips.evaluation.inputs import Inputs, inputs
 from trips.evaluation.stays import (
     EQONAQ_LOOKBACK_DAYS,
     area_key,
-    calendar,
     filings_may_matter,
     montage_basis,
     own_limits,
-    parameters,
-    rules_stay,
-    stays_by_regime,
-    working_days,
 )
 from trips.evaluation.visa_findings import visa_findings
 from trips.models import Notification, Organisation, Traveller, Trip
@@ -52,6 +48,7 @@ class TravellerStatus:
     schengen: RegimeStatus | None
     current_trip: Trip | None
     findings: tuple[Finding, ...]
+    inputs: Inputs  # what the engine was asked: the details reuse it
     montage_days: int | None = None
 
     @property
@@ -82,38 +79,35 @@ class TravellerStatus:
 
 def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
     """Everything the law says about `traveller` on `on`, with the findings that follow."""
-    organisation = traveller.organisation
-    params = parameters(organisation)
-    given_calendar = calendar(organisation)
-    trips = sorted(traveller.trips.all(), key=lambda t: (t.entry, t.pk or 0))
-    grouped = stays_by_regime(traveller, trips)
+    given = inputs(traveller)
+    organisation, params = traveller.organisation, given.params
     current_trip = next(
-        (t for t in reversed(trips) if t.entry <= on and (t.exit is None or t.exit >= on)), None
+        (t for t in reversed(given.trips) if t.entry <= on and (t.exit is None or t.exit >= on)),
+        None,
     )
 
     regimes: dict[rules.Regime, RegimeStatus] = {}
-    for regime, regime_trips in grouped.items():
-        stays = tuple(rules_stay(t) for t in regime_trips)
+    for regime, stays in given.stays_per_regime.items():
         report = rules.assess(
             stays,
             regime=regime,
             on=on,
             options=params,
             citizenship=traveller.citizenship or None,
-            **given_calendar,
+            **given.calendar,
         )
         regimes[regime] = RegimeStatus(regime, report, stays)
 
     findings: list[Finding] = []
     kz = regimes.get(rules.Regime.KZ_VISA_FREE)
     schengen = regimes.get(rules.Regime.SCHENGEN)
-    kz_trips = grouped.get(rules.Regime.KZ_VISA_FREE, [])
+    kz_trips = given.trips_of(rules.Regime.KZ_VISA_FREE)
     if kz is not None:
         findings += allowance_findings(kz, organisation, on=on)
         findings += stay_findings(kz, organisation, on=on)
         findings += overstay_findings(kz, on=on)
         findings += registration_findings(kz_trips, params, traveller, on=on)
-        findings += eqonaq_findings(kz_trips, params, working_days(given_calendar), on=on)
+        findings += eqonaq_findings(kz_trips, params, given.working_days(), on=on)
         findings += tax_findings(kz.report, organisation, on=on)
     if schengen is not None:
         findings += allowance_findings(schengen, organisation, on=on)
@@ -124,8 +118,8 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
             key = area_key(status.regime)
             findings += entry_findings.same_day_findings(status.report, key, params)
             findings += entry_findings.citizenship_findings(status.report, traveller)
-    findings += entry_findings.visa_needed_findings(trips, traveller, on=on)
-    findings += visa_findings(trips, organisation, on=on)
+    findings += entry_findings.visa_needed_findings(given.trips, traveller, on=on)
+    findings += visa_findings(given.trips, organisation, on=on)
     montage = montage_days(kz_trips, params, on=on)
     if montage is not None:
         findings += montage_findings(montage, organisation, on=on)
@@ -138,6 +132,7 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
         current_trip=current_trip,
         findings=tuple(findings),
         montage_days=montage,
+        inputs=given,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 import rules
-from trips.evaluation.stays import calendar, own_limits, parameters, rules_stay, working_days
+from trips.evaluation.inputs import inputs
 from trips.models import Traveller, Trip
 
 
@@ -87,19 +87,10 @@ def plan(
     regime = rules.regime_for_trip(country, citizenship=traveller.citizenship, entry=entry)
     if regime is None:
         return PlanAnswer(country=country, entry=entry, exit=exit, regime=None, legal=True)
-    organisation = traveller.organisation
-    params = parameters(organisation)
-    if regime is rules.Regime.KZ_VISA_FREE:
-        # The same limits and calendar as the traveller's findings (docs/rules.md §3, §15).
-        params = own_limits(traveller, params)
-    given_calendar = calendar(organisation)
-    trips = [
-        t
-        for t in traveller.trips.all()
-        if rules.regime_for_trip(t.country, citizenship=traveller.citizenship, entry=t.entry)
-        is regime
-    ]
-    stays = [rules_stay(t) for t in sorted(trips, key=lambda t: (t.entry, t.pk or 0))]
+    # The same trips, limits and calendar as the traveller's findings (docs/rules.md §3, §15).
+    given = inputs(traveller)
+    params = given.limits(regime)
+    stays = list(given.stays_of(regime))
     lengths = [] if exit is None else [(exit - entry).days + 1]
     without = rules.assess(
         stays, regime=regime, on=on, planned_entry=entry, reentry_lengths=lengths, options=params
@@ -119,14 +110,14 @@ def plan(
             answer["eqonaq_deadline"] = rules.eqonaq_deadline(
                 entry,
                 counts_arrival_day=params.eqonaq_counts_arrival_day,
-                calendar=working_days(given_calendar),
+                calendar=given.working_days(),
             )
         return PlanAnswer(country=country, entry=entry, exit=None, regime=regime, **answer)
 
     planned = rules.Stay(entry, exit, "plan")
     with_plan = [*closed, planned]
     at_exit = rules.assess(with_plan, regime=regime, on=exit, options=params)
-    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params, **given_calendar)
+    at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params, **given.calendar)
     why = rules.explain(with_plan, regime=regime, on=entry, options=params)
     answer |= {
         "legal": at_exit.plan_compliant,

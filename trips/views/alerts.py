@@ -30,15 +30,13 @@ def alert_list(request: StaysiteRequest) -> HttpResponse:
     alerts = filters.filter(access.visible_alerts(request.user))
     alerts = alerts.select_related("traveller", "assigned_to").by_urgency()
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "trips/alert_list.html",
         {
             "filters": filters,
             "page": page,
-            "query_string": query.urlencode(),
+            "filtered": any(key != "page" for key in request.GET),
             "assignees": access.alert_assignees(request.user),
             "freshness": request.freshness,
         },

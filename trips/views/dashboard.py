@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -51,8 +50,6 @@ def dashboard_rows(request: StaysiteRequest, on: date) -> dict:
         "counts": counts,
         "freshness": daily.Freshness(on, as_of, updating=updating),
         **filter_choices(filters),
-        "query_string": urlencode(filters),
-        "page_query": urlencode({**filters, "page": page.number}),
         "poll_seconds": settings.STAYSITE_DASHBOARD_POLL_SECONDS,
         "today": on,
         "due_soon_days": DUE_SOON_DAYS,
