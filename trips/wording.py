@@ -192,11 +192,20 @@ def _kz_overstay(params: dict) -> str:
         "consequence": consequence_text(params.get("band"), params["consequence"]),
     }
     if params.get("fine_kzt"):
-        # The MCI of the year the overstay began decides the amount (docs/rules.md §5).
-        text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % {
+        # The MCI in force when proceedings start decides the amount (KoAP art. 44(1),
+        # docs/rules.md §15a): the exit's year, or today's while the traveller is still there.
+        values = {
             "kzt": number_format(params["fine_kzt"], force_grouping=True),
             "year": params["mci_year"],
         }
+        if params.get("mci_basis") == "exit":
+            text += " " + _("%(kzt)s KZT at the MCI of %(year)d, the year of the exit.") % values
+        elif params.get("mci_basis") == "query_date":
+            text += (
+                " " + _("%(kzt)s KZT at the MCI of %(year)d, this year's: no exit yet.") % values
+            )
+        else:  # alerts stored before the basis was kept
+            text += " " + _("%(kzt)s KZT at the MCI of %(year)d.") % values
     return text
 
 
@@ -286,6 +295,15 @@ def visa_needed_text(params: dict) -> str:
         "purpose": Purpose(params["purpose"]).label,
         "kinds": kinds,
     }
+    if params.get("national"):
+        values["state"] = COUNTRY_NAMES.get(params["national"], params["national"])
+        return (
+            _(
+                "The trip to %(country)s from %(entry)s (%(purpose)s) needs a national visa of "
+                "%(state)s, which staysite does not record: check it, then resolve this alert."
+            )
+            % values
+        )
     if params["recorded"]:
         values["recorded"] = VisaKind(params["recorded"]).label
         return (

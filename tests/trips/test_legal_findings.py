@@ -363,7 +363,51 @@ def test_an_overstay_fine_uses_the_mci_of_the_year_proceedings_start(traveller):
 
     assert (found.params["fine_kzt"], found.params["mci_year"]) == (43250, 2026)
     assert found.params["mci_basis"] == "query_date"
-    assert found.message.endswith("43,250 KZT at the MCI of 2026.")
+    assert found.message.endswith("43,250 KZT at the MCI of 2026, this year's: no exit yet.")
+
+
+def test_an_overstay_fine_after_the_exit_says_it_uses_the_exit_year(traveller):
+    # §15a: proceedings start at the exit, usually. Present 31 Dec 2025 - 4 Jan 2026, left on
+    # 4 Jan: 5 days, 10 x 4,325 KZT (the MCI of 2026, the exit's year).
+    filed_trip(traveller, entry=date(2025, 12, 1), exit=date(2026, 1, 4))
+
+    found = kinds(traveller, date(2026, 1, 10))[AlertKind.OVERSTAY_SANCTION]
+
+    assert found.params["mci_basis"] == "exit"
+    assert found.message.endswith("43,250 KZT at the MCI of 2026, the year of the exit.")
+
+
+@pytest.mark.parametrize(
+    ("country", "entry", "national"),
+    [
+        # §15a: Kazakh citizens need a national visa for the EU states outside Schengen.
+        pytest.param("CY", date(2026, 3, 2), "CY", id="cyprus-outside-schengen"),
+        pytest.param("IE", date(2026, 3, 2), "IE", id="ireland-outside-schengen"),
+        pytest.param("BG", date(2024, 2, 1), "BG", id="bulgaria-before-31-mar-2024"),
+        pytest.param("RO", date(2024, 3, 30), "RO", id="romania-the-day-before-joining"),
+    ],
+)
+def test_a_kazakh_citizen_in_an_eu_state_outside_schengen_needs_its_national_visa(
+    organisation, country, entry, national
+):
+    aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
+    filed_trip(aigerim, country=country, entry=entry, days=5)
+
+    found = kinds(aigerim, entry)[AlertKind.VISA_NEEDED]
+
+    assert (found.params["kinds"], found.params["national"]) == ([], national)
+    assert "needs a national visa of" in found.message
+
+
+def test_bulgaria_from_31_march_2024_asks_for_a_schengen_visa(organisation):
+    # §11: Bulgaria and Romania applied the Schengen acquis in full from 31 Mar 2024.
+    aigerim = factories.make_traveller(organisation=organisation, citizenship="KZ")
+    filed_trip(aigerim, country="BG", entry=date(2024, 4, 2), days=5)
+
+    found = kinds(aigerim, date(2024, 4, 2))[AlertKind.VISA_NEEDED]
+
+    assert found.params["national"] == ""
+    assert "schengen_c" in found.params["kinds"]
 
 
 def test_a_long_multiple_entry_schengen_visa_raises_no_total_days_alert(organisation):

@@ -58,8 +58,8 @@ def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: dat
     for trip in trips:
         if trip.exit is not None and trip.exit < on:
             continue
-        kinds = stays.visa_needed(trip, citizenship=traveller.citizenship)
-        if not kinds or (trip.visa is not None and trip.visa.kind in kinds):
+        kinds, national = stays.visa_needed(trip, citizenship=traveller.citizenship)
+        if not (kinds or national) or (trip.visa is not None and trip.visa.kind in kinds):
             continue
         yield Finding(
             AlertKind.VISA_NEEDED,
@@ -72,6 +72,8 @@ def visa_needed_findings(trips: Sequence[Trip], traveller: Traveller, *, on: dat
                 "purpose": trip.purpose,
                 "kinds": list(kinds),
                 "recorded": trip.visa.kind if trip.visa is not None else "",
+                # A state's own national visa, which no visa kind of staysite's records.
+                "national": national,
             },
             "kz_visas" if trip.country == "KZ" else "schengen_visa",
         )

@@ -88,12 +88,16 @@ def built_in_calendar(year: int) -> tuple[list[date], list[date]]:
     return sorted(days_off), sorted(working)
 
 
-def visa_needed(trip: Trip, *, citizenship: str) -> tuple[str, ...]:
-    """The kinds of visa one of which `trip` needs (empty when visa-free entry may do)."""
+def visa_needed(trip: Trip, *, citizenship: str) -> tuple[tuple[str, ...], str]:
+    """The kinds of visa one of which `trip` needs, and the state whose national visa it needs
+    where no kind fits (a Kazakh citizen in an EU state outside Schengen, docs/rules.md §15a).
+    Both empty when visa-free entry may do."""
     need = rules.visa_needed(
         trip.country, citizenship=citizenship, purpose=trip.purpose, entry=trip.entry
     )
-    return () if need is None else tuple(str(kind) for kind in need.kinds)
+    if need is None:
+        return (), ""
+    return tuple(str(kind) for kind in need.kinds), need.national_visa_state
 
 
 def rules_visa(visa: Visa) -> rules.Visa:
