@@ -189,6 +189,13 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def own_organisation_id(user: User) -> int:
+    """The organisation a member works in; a user of none (platform staff) is refused."""
+    if user.organisation_id is None:
+        raise PermissionDenied
+    return user.organisation_id
+
+
 # --- API tokens: an HR system acting for one organisation --------------------------------
 
 

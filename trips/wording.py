@@ -7,6 +7,8 @@ alerts and snapshots store), so a stored finding reads in whatever language is a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
@@ -323,7 +325,7 @@ def visa_needed_text(params: dict) -> str:
 
 
 # Each kind of finding and the function that words it (`describe`).
-WORDS = {
+WORDS: dict[str, Callable[[dict], str]] = {
     AlertKind.ALLOWANCE_LOW: _allowance_low,
     AlertKind.PLAN_BREAKS_ALLOWANCE: _plan_breaks_allowance,
     AlertKind.STAY_DAY: _stay_day,
@@ -369,4 +371,4 @@ CONSEQUENCES = {
 
 def consequence_text(band: str | None, text: str) -> str:
     """The overstay band's consequence in the reader's language; the engine's English else."""
-    return str(CONSEQUENCES.get(band, text))
+    return str(CONSEQUENCES.get(band, text)) if band is not None else text

@@ -35,7 +35,7 @@ def row_for(traveller: Traveller, on: date) -> Row:
     if snapshot is not None:
         reason, deadline_label = snapshot_words(snapshot)
         # Labels looked up once per page: get_FOO_display() would hash every lazy choice.
-        status_label = Status(snapshot.status).label
+        status_label = str(Status(snapshot.status).label)
         location_name = country_name(snapshot.location)
         if snapshot.next_deadline is not None:
             delta = (snapshot.next_deadline - on).days

@@ -87,10 +87,10 @@ def status_details(status: TravellerStatus) -> StatusDetails:
                 ),
             )
         )
-    visas = {}
+    visas: dict[int, tuple[Visa, list[rules.Stay]]] = {}
     for trip in given.trips:
-        if trip.visa_id is not None:
-            visas.setdefault(trip.visa_id, (trip.visa, []))[1].append(rules_stay(trip))
+        if trip.visa is not None:
+            visas.setdefault(trip.visa.pk, (trip.visa, []))[1].append(rules_stay(trip))
     kz_trips = given.trips_of(rules.Regime.KZ_VISA_FREE)
     montage_stays, year = montage_basis(kz_trips, given.params)
     return StatusDetails(

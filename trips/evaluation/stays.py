@@ -172,7 +172,7 @@ def visa_serves(visa: Visa, *, country: str, day: date) -> bool:
     """Whether `visa` is a stay basis for entering `country` on `day`: valid that day, and
     issued for that country or, for a Schengen C visa, for the area as it stood that day."""
     return visa.covers(day) and rules.visa_serves(
-        visa.kind, issued_by=visa.country, country=country, on=day
+        rules.VisaKind(visa.kind), issued_by=visa.country, country=country, on=day
     )
 
 

@@ -79,6 +79,7 @@ def live_response(request: StaysiteRequest) -> HttpResponse:
     response["ETag"] = fragments.etag(key)
     patch_cache_control(response, private=True, no_cache=True)
     answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    assert answer is not None  # given a response, Django answers with it or with a 304
     if answer is response:
         response.content = fragments.cached(key, lambda: live(request))
     return answer
@@ -96,7 +97,8 @@ def live_key(request: StaysiteRequest) -> str:
     """What the live fragment of HR's dashboard depends on (trips/dashboard/fragments.py)."""
     # Whether today's run is under way shows in the fragment when the figures are older.
     updating = request.freshness.stale and request.freshness.updating
-    return fragments.fragment_key(request, request.user.organisation_id, updating=updating)
+    organisation_id = access.own_organisation_id(request.user)
+    return fragments.fragment_key(request, organisation_id, updating=updating)
 
 
 def live(request: StaysiteRequest) -> str:

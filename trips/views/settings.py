@@ -79,7 +79,7 @@ class ApiTokenForm(forms.ModelForm):
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_change_settings(request.user))
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation = Organisation.objects.get(pk=access.own_organisation_id(request.user))
     data = request.POST if request.method == "POST" else None
     form = OrganisationSettingsForm(data, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +100,7 @@ def organisation_settings(request: StaysiteRequest) -> HttpResponse:
 @require_POST
 def api_token_create(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_api_tokens(request.user))
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation = Organisation.objects.get(pk=access.own_organisation_id(request.user))
     token_form = ApiTokenForm(request.POST, organisation=organisation, on=timezone.localdate())
     if not token_form.is_valid():
         return _page(request, organisation, token_form=token_form)
@@ -149,7 +149,7 @@ def _page(request: StaysiteRequest, organisation: Organisation, **context) -> Ht
 def calendar_year_update(request: StaysiteRequest) -> HttpResponse:
     """One year's Kazakh days off and transferred working days; `?year=` picks the year."""
     access.require(access.can_change_settings(request.user))
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation = Organisation.objects.get(pk=access.own_organisation_id(request.user))
     if request.method == "POST":
         form = calendars.CalendarYearForm(request.POST)
         if form.is_valid():

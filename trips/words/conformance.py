@@ -123,7 +123,7 @@ def request_lines(request: Any) -> list[str]:
     area = area_name("schengen" if request["regime"] == "schengen" else "kz")
     lines = [_("In %(area)s, asked on %(day)s") % {"area": area, "day": day(request["on"])}]
     for stay in request.get("stays", []):
-        entry = _as_day(stay["entry"])
+        entry = date.fromisoformat(stay["entry"])
         lines.append(_("Stay: %(span)s") % {"span": span(entry, _as_day(stay.get("exit")))})
     if request.get("planned_entry"):
         lines.append(_("Planned entry: %(day)s") % {"day": day(request["planned_entry"])})
@@ -180,7 +180,7 @@ def _decided(point: Any) -> str:
     engine's, or the reading the documentation gives."""
     if point.kind == "option":
         try:
-            setting = Organisation._meta.get_field(point.option).verbose_name
+            setting = getattr(Organisation._meta.get_field(point.option), "verbose_name", "")
         except FieldDoesNotExist:
             return _("The engine's option %(option)s decides it (default: %(default)s).") % {
                 "option": point.option,

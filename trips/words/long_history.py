@@ -59,7 +59,8 @@ def filing_cards(request: HttpRequest, trips: list[Trip], *, on: date) -> dict:
     card per trip), unless the page asked for all (`?filings=all`) or the request changes
     that trip's filings.
     """
-    filed = [t for t in trips if t.country == "KZ" or t.filed]
+    # `filed` is annotated by trips_of().
+    filed = [t for t in trips if t.country == "KZ" or getattr(t, "filed", False)]
     if asks_all(request, "filings"):
         return {"eqonaq_trips": filed, "earlier_eqonaq_trips": 0}
     changing = _changing_trip(request)
@@ -82,8 +83,9 @@ def asks_all(request: HttpRequest, name: str) -> bool:
     """`?<name>=all` on the page, or on the page an htmx swap lands on."""
     if request.GET.get(name) == "all":
         return True
-    current = request.htmx.current_url if request.htmx else None
-    return bool(current) and parse_qs(urlsplit(current).query).get(name) == ["all"]
+    htmx = getattr(request, "htmx", None)  # django-htmx's middleware
+    current: str | None = htmx.current_url if htmx else None
+    return current is not None and parse_qs(urlsplit(current).query).get(name) == ["all"]
 
 
 def _changing_trip(request: HttpRequest) -> int | None:
