@@ -46,6 +46,7 @@ from trips.models import (
     Organisation,
     Traveller,
     Trip,
+    TripCorrection,
     User,
     Visa,
 )
@@ -134,6 +135,12 @@ EXPECTED = {
     "trips:notification_delete": HR_ONLY,
     # The what-if planner.
     "trips:traveller_plan": READ_ONLY,
+    # The traveller's own records: the planned exit of the stay they are on (HR too), a
+    # proposed correction of a recorded trip (the traveller only: HR edits it directly), and
+    # HR's decision on it.
+    "trips:current_exit": row("405/302", "405/302", "405/302", "405/404", "405/404"),
+    "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
+    "trips:correction_decide": row("405/302", "405/302", "405/403", "405/404", "405/404"),
     # The alert queue.
     "trips:alert_list": row("403/405", "200/405", "403/405", "403/405", "403/405"),
     "trips:alert_badge": row("403/405", "200/405", "403/405", "403/405", "403/405"),
@@ -185,6 +192,14 @@ TOKEN_AUTHENTICATED = {"trips:feed_ics"}
 PLANNED = {
     "trips:trip_update": row("200/302", "200/302", "200/302", "404/404", "404/404"),
     "trips:trip_delete": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    # A planned trip is the traveller's to change: nothing to propose.
+    "trips:correction_create": row("403/403", "403/403", "403/403", "404/404", "404/404"),
+}
+
+# The same URLs on the stay Tom is on today: he records a move (a new address to notify).
+CURRENT = {
+    "trips:address_change_create": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
 }
 
 
@@ -199,6 +214,8 @@ class Side:
     traveller: Traveller
     trip: Trip
     planned_trip: Trip
+    current_trip: Trip
+    correction: TripCorrection
     visa: Visa
     address_change: AddressChange
     notification: Notification
@@ -232,6 +249,13 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         traveller=traveller, entry=date(2026, 3, 2), days=10, address="Abay Ave 1"
     )
     planned_trip = factories.make_trip(traveller=traveller, entry=today + timedelta(days=30))
+    current_trip = factories.make_trip(
+        traveller=traveller, entry=today - timedelta(days=5), exit=today + timedelta(days=10)
+    )
+    corrected = factories.make_trip(traveller=traveller, entry=date(2026, 1, 5), days=5)
+    correction = TripCorrection.objects.create(
+        trip=corrected, country="KZ", entry=date(2026, 1, 6), exit=corrected.exit
+    )
     address_change = factories.make_address_change(trip=trip)
     notification = factories.make_notification(trip=trip)
     alert = None
@@ -266,6 +290,8 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         traveller,
         trip,
         planned_trip,
+        current_trip,
+        correction,
         visa,
         address_change,
         notification,
@@ -308,9 +334,10 @@ def user_for(world, role: str):
     }[role]
 
 
-def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
-    trip = side.planned_trip if planned else side.trip
+def kwargs_for(name: str, side: Side, *, planned: str = "") -> dict:
+    trip = {"planned": side.planned_trip, "current": side.current_trip}.get(planned, side.trip)
     sources = {
+        "correction_pk": side.correction,
         "pk": side.alert if name.startswith("trips:alert_") else side.traveller,
         "trip_pk": trip,
         "visa_pk": side.visa,
@@ -327,10 +354,10 @@ def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
     return kwargs
 
 
-def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
+def post_data(name: str, side: Side, *, planned: str = "") -> dict:
     """Valid data for each changing URL, so that only the access policy can refuse it."""
     today = timezone.localdate()
-    trip = side.planned_trip if planned else side.trip
+    trip = {"planned": side.planned_trip, "current": side.current_trip}.get(planned, side.trip)
     traveller = side.traveller
     import_row = (
         f"{traveller.employee_number},DE,{today + timedelta(days=90)},"
@@ -379,8 +406,16 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "valid_until": "2026-06-29",
             "days_allowed": 90,
         },
+        "trips:current_exit": {"exit": today + timedelta(days=12)},
+        "trips:correction_create": {
+            "country": trip.country,
+            "entry": trip.entry + timedelta(days=1),
+            "exit": trip.exit,
+            "note": "The stamp says so.",
+        },
+        "trips:correction_decide": {"decision": "accept"},
         "trips:address_change_create": {
-            "changed_on": trip.entry + timedelta(days=5),
+            "changed_on": trip.entry + timedelta(days=1 if planned == "current" else 5),
             "new_address": "Satpaev St 9",
         },
         "trips:address_change_update": {
@@ -451,6 +486,7 @@ ORGANISATION_PATHS = {
     "Visa": "traveller__organisation",
     "AddressChange": "trip__traveller__organisation",
     "Notification": "trip__traveller__organisation",
+    "TripCorrection": "trip__traveller__organisation",
     "StatusSnapshot": "traveller__organisation",
     "Alert": "traveller__organisation",
     "ApiToken": "organisation",
@@ -511,7 +547,7 @@ def foreign_status(own: str) -> str:
 def cells():
     """(url name, planned, role, target, method, expected status) for every cell."""
     present = url_names()
-    tables = [(EXPECTED, False), (PLANNED, True)]
+    tables = [(EXPECTED, ""), (PLANNED, "planned"), (CURRENT, "current")]
     for table, planned in tables:
         for name, expected in sorted(table.items()):
             if name not in present:
@@ -531,7 +567,7 @@ def cells():
                             status = foreign_status(expected[role].split("/")[index])
                         else:
                             status = expected[role].split("/")[index]
-                        label = "planned" if planned else ""
+                        label = planned
                         yield pytest.param(
                             name,
                             planned,

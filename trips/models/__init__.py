@@ -5,6 +5,7 @@ from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
+from trips.models.proposals import TripCorrection
 from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
 
@@ -30,6 +31,7 @@ __all__ = [
     "Traveller",
     "TravellerQuerySet",
     "Trip",
+    "TripCorrection",
     "TripQuerySet",
     "User",
     "Visa",

@@ -146,6 +146,10 @@ def traveller_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.GET or None, in_country=in_country)
     context = planner_context(traveller, form, on=today)
     context["can_plan"] = True
+    trip = current_stay.stay_on(traveller, on=today)
+    context["can_set_exit"] = trip is not None and access.can_set_planned_exit(
+        request.user, trip, on=today
+    )
     if request.htmx:
         return render(request, f"{PLANNER}#plan-answer", context)
     return render(request, "trips/plan.html", context)
