@@ -144,6 +144,15 @@ def can_decide_corrections(user, traveller: Traveller) -> bool:
     return can_edit_traveller(user, traveller)
 
 
+def can_attach_evidence(user, record) -> bool:
+    """Whoever may change a trip, visa or notification attaches proof to it: HR; and the
+    traveller to their own trips (a plan, the stay of today, or the proof of a correction)."""
+    traveller = record.traveller if hasattr(record, "traveller") else record.trip.traveller
+    if can_edit_traveller(user, traveller):
+        return True
+    return isinstance(record, Trip) and _own(user, traveller)
+
+
 def can_review_alerts(user) -> bool:
     return is_compliance(user)
 

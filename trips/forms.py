@@ -21,6 +21,7 @@ from trips.evaluation import stays
 from trips.models import (
     AddressChange,
     Alert,
+    Evidence,
     Notification,
     Traveller,
     Trip,
@@ -330,3 +331,21 @@ class TripCorrectionForm(forms.ModelForm):
                 for error in errors:
                     self.add_error(target, error)
         return cleaned
+
+
+class EvidenceForm(forms.Form):
+    """A proof file and what it proves; its content is checked by `trips.files.evidence`."""
+
+    subject = forms.ChoiceField(label=_("Proof of"))
+    kind = forms.ChoiceField(label=_("Kind of proof"), choices=Evidence.Kind.choices)
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        help_text=_("JPEG, PNG, HEIC or PDF. Location data is removed from photos."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/heic,application/pdf"}
+        ),
+    )
+
+    def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects

@@ -3,6 +3,7 @@
 from trips.views import (
     alerts,
     dashboard,
+    evidence,
     exports,
     feeds,
     health,
@@ -21,6 +22,7 @@ urlpatterns = [
     *travellers.urlpatterns,
     *planner.urlpatterns,
     *own_records.urlpatterns,
+    *evidence.urlpatterns,
     *alerts.urlpatterns,
     *privacy.urlpatterns,
     *imports.urlpatterns,

@@ -24,6 +24,7 @@ allowed one no row of the other organisation has.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,14 +35,17 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from tests import factories
 from tests.conftest import log_in
 from trips.evaluation import snapshots
+from trips.files import evidence as evidence_files
 from trips.files import feeds, import_preview, imports
 from trips.models import (
     AddressChange,
     ApiToken,
+    Evidence,
     Notification,
     Organisation,
     Traveller,
@@ -141,6 +145,11 @@ EXPECTED = {
     "trips:current_exit": row("405/302", "405/302", "405/302", "405/404", "405/404"),
     "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
     "trips:correction_decide": row("405/302", "405/302", "405/403", "405/404", "405/404"),
+    # Proof: attached by whoever may change the record (the traveller: their own trips),
+    # served to whoever may see the traveller.
+    "trips:evidence_upload": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:evidence_file": READ_ONLY,
+    "trips:evidence_thumbnail": READ_ONLY,
     # The alert queue.
     "trips:alert_list": row("403/405", "200/405", "403/405", "403/405", "403/405"),
     "trips:alert_badge": row("403/405", "200/405", "403/405", "403/405", "403/405"),
@@ -206,6 +215,12 @@ CURRENT = {
 # --- The world: two organisations with the same records ----------------------------------
 
 
+def tiny_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
+
+
 @dataclass
 class Side:
     organisation: Organisation
@@ -216,6 +231,7 @@ class Side:
     planned_trip: Trip
     current_trip: Trip
     correction: TripCorrection
+    evidence: Evidence
     visa: Visa
     address_change: AddressChange
     notification: Notification
@@ -257,6 +273,13 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         trip=corrected, country="KZ", entry=date(2026, 1, 6), exit=corrected.exit
     )
     address_change = factories.make_address_change(trip=trip)
+    proof = evidence_files.store(
+        evidence_files.check(SimpleUploadedFile("stamp.png", tiny_png())),
+        traveller=traveller,
+        subject={"trip": trip},
+        kind="stamp",
+        by=hr,
+    )
     notification = factories.make_notification(trip=trip)
     alert = None
     if apps.is_installed("trips") and "alert" in apps.get_app_config("trips").models:
@@ -292,6 +315,7 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         planned_trip,
         current_trip,
         correction,
+        proof,
         visa,
         address_change,
         notification,
@@ -338,6 +362,7 @@ def kwargs_for(name: str, side: Side, *, planned: str = "") -> dict:
     trip = {"planned": side.planned_trip, "current": side.current_trip}.get(planned, side.trip)
     sources = {
         "correction_pk": side.correction,
+        "evidence_pk": side.evidence,
         "pk": side.alert if name.startswith("trips:alert_") else side.traveller,
         "trip_pk": trip,
         "visa_pk": side.visa,
@@ -414,6 +439,11 @@ def post_data(name: str, side: Side, *, planned: str = "") -> dict:
             "note": "The stamp says so.",
         },
         "trips:correction_decide": {"decision": "accept"},
+        "trips:evidence_upload": {
+            "subject": f"trip:{trip.pk}",
+            "kind": "boarding_pass",
+            "file": SimpleUploadedFile("pass.png", tiny_png()),
+        },
         "trips:address_change_create": {
             "changed_on": trip.entry + timedelta(days=1 if planned == "current" else 5),
             "new_address": "Satpaev St 9",
@@ -487,6 +517,7 @@ ORGANISATION_PATHS = {
     "AddressChange": "trip__traveller__organisation",
     "Notification": "trip__traveller__organisation",
     "TripCorrection": "trip__traveller__organisation",
+    "Evidence": "traveller__organisation",
     "StatusSnapshot": "traveller__organisation",
     "Alert": "traveller__organisation",
     "ApiToken": "organisation",

@@ -3,6 +3,7 @@
 from trips.models.accounts import CalendarYear, Organisation, PasswordResetRequest, User
 from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
+from trips.models.evidence import Evidence
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
 from trips.models.proposals import TripCorrection
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarYear",
     "DailyRun",
     "DataChange",
+    "Evidence",
     "IdempotencyKey",
     "ImportPreview",
     "Notification",

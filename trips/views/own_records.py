@@ -23,7 +23,7 @@ from trips.dates import day
 from trips.evaluation import corrections
 from trips.evaluation.current_stay import stay_on
 from trips.forms import PlannedExitForm, TripCorrectionForm, trip_form_with
-from trips.models import Traveller, Trip, TripCorrection
+from trips.models import Evidence, Traveller, Trip, TripCorrection
 
 
 def plan_check(user):
@@ -55,7 +55,15 @@ def own_context(user, traveller: Traveller, trips: list[Trip], *, on: date) -> d
         .select_related("trip", "proposed_by", "decided_by")
         .order_by("-proposed_at")[:20],
         "can_decide": access.can_decide_corrections(user, traveller),
+        "evidence": Evidence.objects.filter(traveller=traveller).select_related(
+            "trip", "visa", "notification"
+        ),
+        "can_attach": access.can_edit_traveller(user, traveller) or _own(user, traveller),
     }
+
+
+def _own(user, traveller: Traveller) -> bool:
+    return access.is_traveller(user) and traveller.user_id == user.pk
 
 
 def _errors(form) -> str:
