@@ -23,8 +23,7 @@ CHART_HEIGHT = 120
 TRIP_LANE = TOP + CHART_HEIGHT + 14
 ROLL_LANE = TRIP_LANE + 18
 AXIS = ROLL_LANE + 24
-LEGEND = AXIS + 22
-HEIGHT = LEGEND + 14
+HEIGHT = AXIS + 8
 
 
 def timeline_svg(details: RegimeDetails, on: date) -> tuple[SafeString, list[str]]:
@@ -164,47 +163,8 @@ def timeline_svg(details: RegimeDetails, on: date) -> tuple[SafeString, list[str
             _("today"),
         )
     )
-    # Legend, so the picture reads without colour.
-    legend = [
-        ("timeline-trip", "#56606e", _("trip")),
-        ("timeline-planned", f"url(#hatch-{key})", _("planned trip")),
-    ]
-    lx = LEFT
-    for css, fill, label in legend:
-        parts.append(
-            format_html(
-                '<rect class="{}" x="{}" y="{}" width="14" height="10" fill="{}" '
-                'stroke="#1c2430"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-                css,
-                lx,
-                LEGEND - 9,
-                fill,
-                lx + 18,
-                LEGEND,
-                label,
-            )
-        )
-        lx += 130
-    parts.append(
-        format_html(
-            '<rect x="{}" y="{}" width="14" height="6" fill="none" stroke="#1d7a3a" '
-            'stroke-dasharray="2 2"/><text class="timeline-label" x="{}" y="{}">{}</text>'
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" stroke-width="2" '
-            'stroke-dasharray="6 3"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-            lx,
-            LEGEND - 7,
-            lx + 18,
-            LEGEND,
-            _("days come back"),
-            lx + 150,
-            LEGEND - 4,
-            lx + 170,
-            LEGEND - 4,
-            lx + 176,
-            LEGEND,
-            _("limit: %(n)d days") % {"n": limit},
-        )
-    )
+    # The legend is HTML below the picture (templates/trips/timeline_legend.html), so that
+    # its words wrap in every language instead of running into each other.
 
     used_today = next(v for d, v in series if d == on)
     summary = [
