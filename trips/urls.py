@@ -13,6 +13,7 @@ from trips.views import (
     privacy,
     settings,
     travellers,
+    webapp,
 )
 
 app_name = "trips"
@@ -30,4 +31,5 @@ urlpatterns = [
     *feeds.urlpatterns,
     *settings.urlpatterns,
     *health.urlpatterns,
+    *webapp.urlpatterns,
 ]

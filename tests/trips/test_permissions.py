@@ -167,6 +167,8 @@ EXPECTED = {
     # For load balancers and monitors: anyone, logged in or not (503: the world has had no
     # daily run yet).
     "trips:healthz": row("503/405", "503/405", "503/405", "503/405", "503/405"),
+    # The installable web app's service worker: our own static script, for anyone.
+    "trips:service_worker": row("200/405", "200/405", "200/405", "200/405", "200/405"),
     # API tokens, on the settings page: the new key is shown in the answer (200), not stored.
     "trips:api_token_create": row("405/403", "405/200", "405/403", "405/403", "405/403"),
     "trips:api_token_revoke": row("405/403", "405/302", "405/403", "405/403", "405/403"),
@@ -190,7 +192,7 @@ EXPECTED = {
     "trips:feed_ics": row("200/405", "200/405", "200/405", "200/405", "200/405"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
-PUBLIC = {"trips:healthz"}
+PUBLIC = {"trips:healthz", "trips:service_worker"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
 NO_CHANGE = {"trips:me", "two_factor_verify"}
 # URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
