@@ -235,3 +235,44 @@ def test_hr_rejects_a_correction_and_the_traveller_is_told_why(
     message = correction_mail.correction_message(correction)
     assert message.to == ["tom@example.com"]
     assert "The boarding pass says 11 March." in message.body
+
+
+def test_a_plan_saved_from_inside_records_the_exit_it_assumed_too(
+    client, traveller_user, traveller, on_day_27, today
+):
+    client.force_login(traveller_user)
+    entry = today + timedelta(days=35)
+    plan = {"country": "KZ", "entry": entry, "exit": entry + timedelta(days=9)}
+
+    response = client.post(
+        reverse("trips:plan_save", args=[traveller.pk]),
+        plan | {"purpose": Purpose.BUSINESS_MEETING, "current_exit": today + timedelta(days=3)},
+    )
+
+    assert response.status_code == 302
+    on_day_27.refresh_from_db()
+    assert on_day_27.exit == today + timedelta(days=3)
+    assert Trip.objects.get(traveller=traveller, entry=entry).traveller_planned
+
+
+def test_a_plan_that_cannot_be_saved_leaves_the_current_stay_open(
+    client, traveller_user, traveller, on_day_27, today
+):
+    client.force_login(traveller_user)
+
+    response = client.post(
+        reverse("trips:plan_save", args=[traveller.pk]),
+        {
+            "country": "KZ",
+            "entry": today + timedelta(days=2),  # before the exit it assumes
+            "exit": today + timedelta(days=9),
+            "purpose": Purpose.BUSINESS_MEETING,
+            "current_exit": today + timedelta(days=3),
+        },
+        follow=True,
+    )
+
+    assert "Overlaps the trip" in response.content.decode()
+    on_day_27.refresh_from_db()
+    assert on_day_27.exit is None
+    assert traveller.trips.count() == 1

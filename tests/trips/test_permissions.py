@@ -143,6 +143,8 @@ EXPECTED = {
     # proposed correction of a recorded trip (the traveller only: HR edits it directly), and
     # HR's decision on it.
     "trips:current_exit": row("405/302", "405/302", "405/302", "405/404", "405/404"),
+    # Saving a plan from the planner (with the current stay's exit it assumed).
+    "trips:plan_save": row("405/302", "405/302", "405/302", "405/404", "405/404"),
     "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
     "trips:correction_decide": row("405/302", "405/302", "405/403", "405/404", "405/404"),
     # Proof: attached by whoever may change the record (the traveller: their own trips),
@@ -434,6 +436,13 @@ def post_data(name: str, side: Side, *, planned: str = "") -> dict:
             "days_allowed": 90,
         },
         "trips:current_exit": {"exit": today + timedelta(days=12)},
+        "trips:plan_save": {
+            "country": "DE",
+            "entry": today + timedelta(days=70),
+            "exit": today + timedelta(days=75),
+            "purpose": "conference",
+            "current_exit": today + timedelta(days=12),
+        },
         "trips:correction_create": {
             "country": trip.country,
             "entry": trip.entry + timedelta(days=1),

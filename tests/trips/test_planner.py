@@ -187,10 +187,10 @@ def test_saving_the_plan_creates_a_planned_trip_through_the_trip_form(client, hr
     entry = timezone.localdate() + timedelta(days=10)
     client.force_login(hr)
     content = ask(client, traveller, country="KZ", entry=entry, length=7).content.decode()
-    assert reverse("trips:trip_create", args=[traveller.pk]) in content
+    assert reverse("trips:plan_save", args=[traveller.pk]) in content
 
     response = client.post(
-        reverse("trips:trip_create", args=[traveller.pk]),
+        reverse("trips:plan_save", args=[traveller.pk]),
         {
             "country": "KZ",
             "entry": entry.isoformat(),

@@ -27,6 +27,33 @@ def set_planned_exit(trip_form, *, by_traveller: bool, on: date) -> Trip | None:
     return services.save_record(trip_form, trip_form.instance.traveller, on=on)
 
 
+def save_plan(new_trip_form, traveller: Traveller, exit_form, *, by_traveller: bool, on: date):
+    """A planned trip from the planner, and from inside a country the planned exit of the
+    current stay it assumed (`exit_form`, a valid `PlannedExitForm`): both or neither.
+
+    `new_trip_form()` makes the planned trip's form; it is validated once the exit is saved.
+    Returns the trip form, with its errors when nothing was saved.
+    """
+    with transaction.atomic():
+        if exit_form is not None and exit_form.trip.exit != exit_form.cleaned_data["exit"]:
+            ended = exit_form.trip_form()
+            if not ended.is_valid() or not set_planned_exit(
+                ended, by_traveller=by_traveller, on=on
+            ):
+                return ended
+        trip_form = new_trip_form()
+        if trip_form.is_valid():
+            trip_form.instance.traveller_planned = by_traveller
+            if trip_form.instance.exit is None:
+                trip_form.add_error("exit", _("A planned trip needs an exit date."))
+            elif trip_form.instance.entry <= on:
+                trip_form.add_error("entry", _("You may only plan trips that start after today."))
+            elif services.save_record(trip_form, traveller, on=on) is not None:
+                return trip_form
+        transaction.set_rollback(True)  # the exit goes with the plan
+    return trip_form
+
+
 def propose(form, *, by, on: date) -> TripCorrection | None:
     """Store a valid `TripCorrectionForm` as a proposal for HR; None if one is already waiting."""
     form.instance.proposed_by = by

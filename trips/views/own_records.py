@@ -22,7 +22,7 @@ from trips import access
 from trips.dates import day
 from trips.evaluation import corrections
 from trips.evaluation.current_stay import stay_on
-from trips.forms import PlannedExitForm, TripCorrectionForm, trip_form_with
+from trips.forms import PlannedExitForm, TripCorrectionForm, TripForm, trip_form_with
 from trips.models import Evidence, Traveller, Trip, TripCorrection
 
 
@@ -94,6 +94,36 @@ def current_exit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(traveller)
 
 
+@require_POST
+def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a plan from the planner: from inside a country, with the exit of the current stay
+    that the plan assumed (both or neither, each through HR's own form)."""
+    traveller = access.get_visible_traveller(request.user, pk)
+    access.require(access.can_plan_trips(request.user, traveller))
+    today = timezone.localdate()
+    current = stay_on(traveller, on=today)
+    exit_form = None
+    if current is not None and request.POST.get("current_exit"):
+        access.require(access.can_set_planned_exit(request.user, current, on=today))
+        exit_form = PlannedExitForm({"exit": request.POST["current_exit"]}, trip=current, on=today)
+        if not exit_form.is_valid():
+            messages.error(request, _errors(exit_form))
+            return redirect(traveller)
+    by_traveller = access.is_traveller(request.user)
+    trip_form = corrections.save_plan(
+        lambda: TripForm(request.POST, traveller=traveller),
+        traveller,
+        exit_form,
+        by_traveller=by_traveller,
+        on=today,
+    )
+    if trip_form.errors:
+        messages.error(request, _errors(trip_form))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(traveller)
+
+
 @require_http_methods(["GET", "POST"])
 def correction_create(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
     """A traveller proposes a correction of a recorded trip; HR decides."""
@@ -156,6 +186,7 @@ TRAVELLER = "travellers/<int:pk>/"
 
 urlpatterns = [
     path(f"{TRAVELLER}current-exit/", current_exit, name="current_exit"),
+    path(f"{TRAVELLER}plan/save/", plan_save, name="plan_save"),
     path(
         f"{TRAVELLER}trips/<int:trip_pk>/correction/", correction_create, name="correction_create"
     ),
