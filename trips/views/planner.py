@@ -122,7 +122,11 @@ def _timeline(name: str, figures, on: date) -> dict:
     if figures is None:
         return {}
     svg, facts = timeline_svg(figures, on)
-    return {f"{name}_timeline": svg, f"{name}_timeline_facts": facts, "timeline_shown": name}
+    return {
+        f"{name}_timeline": svg,
+        f"{name}_timeline_facts": facts,
+        f"{name}_limit": figures.explanation.limit,
+    }
 
 
 def page_context(status: TravellerStatus) -> dict:
