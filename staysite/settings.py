@@ -4,6 +4,7 @@ README.md lists them all. Production runs with DJANGO_DEBUG=false, a real DJANGO
 DJANGO_ALLOWED_HOSTS and a PostgreSQL DATABASE_URL.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -237,6 +238,20 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Proof attached to trips, visas and notifications, served only through an access-checked
+    # view. Any django-storages back end by setting, e.g.
+    # STAYSITE_EVIDENCE_STORAGE=storages.backends.s3.S3Storage with its OPTIONS as JSON.
+    "evidence": {
+        "BACKEND": os.environ.get(
+            "STAYSITE_EVIDENCE_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(
+            os.environ.get(
+                "STAYSITE_EVIDENCE_STORAGE_OPTIONS",
+                json.dumps({"location": str(BASE_DIR / "var" / "evidence")}),
+            )
+        ),
+    },
     "staticfiles": {
         # Hashed, compressed files in production; plain files in development and tests,
         # where collectstatic has not run (manifest storage fails without its manifest).
@@ -245,6 +260,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# Proof files: at most this many bytes, and images of at most this many pixels (checked from
+# the header, before anything is decoded).
+STAYSITE_EVIDENCE_MAX_BYTES = envint("STAYSITE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+STAYSITE_EVIDENCE_MAX_PIXELS = envint("STAYSITE_EVIDENCE_MAX_PIXELS", 50_000_000)
 # Uploaded import files are read in memory, never stored in a web-served place.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,10 +1,17 @@
 """Personas and shared fixtures."""
 
+import json
 import os
+import tempfile
 
 # Playwright's sync API runs an event loop in the test thread; Django's live server would
 # otherwise refuse ORM calls from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Proof files written by tests go to a folder of their own, not the development one.
+os.environ.setdefault(
+    "STAYSITE_EVIDENCE_STORAGE_OPTIONS",
+    json.dumps({"location": tempfile.mkdtemp(prefix="staysite-evidence-")}),
+)
 
 import pytest  # noqa: E402
 from django.test import Client  # noqa: E402

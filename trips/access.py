@@ -7,7 +7,9 @@ Views never test roles themselves; they start every lookup here. Someone else's 
 |-------------|----------------------------------|------------------------------------------------|
 | HR          | the organisation's travellers    | travellers, trips, visas, notifications        |
 | compliance  | as HR                            | as HR, plus alerts, settings, erasure, export  |
-| traveller   | their own traveller record       | their own planned trips                        |
+| traveller   | their own traveller record       | their own planned trips, the planned exit and  |
+|             |                                  | address changes of their current stay; they    |
+|             |                                  | propose corrections of recorded trips to HR    |
 | staff       | the Django admin                 | organisations and users, in the admin          |
 | API token   | the organisation's travellers    | read-write: as HR, plus alerts; read-only: none |
 """
@@ -108,6 +110,49 @@ def can_plan_trips(user, traveller: Traveller) -> bool:
     return can_edit_traveller(user, traveller) or (
         is_traveller(user) and traveller.user_id == user.pk
     )
+
+
+def _own(user, traveller: Traveller) -> bool:
+    return is_traveller(user) and traveller.user_id == user.pk
+
+
+def is_current(trip: Trip, *, on: date) -> bool:
+    """The trip the traveller is on today: entered, not yet left."""
+    return trip.entry <= on and (trip.exit is None or trip.exit >= on)
+
+
+def can_set_planned_exit(user, trip: Trip, *, on: date) -> bool:
+    """Who may set the planned exit of the current stay: HR, or the traveller on it."""
+    return is_current(trip, on=on) and (
+        can_edit_traveller(user, trip.traveller) or _own(user, trip.traveller)
+    )
+
+
+def can_record_address_change(user, trip: Trip, *, on: date) -> bool:
+    """HR for any trip; the traveller for the stay they are on (a new address to notify)."""
+    if can_edit_traveller(user, trip.traveller):
+        return True
+    return _own(user, trip.traveller) and is_current(trip, on=on)
+
+
+def can_propose_correction(user, trip: Trip, *, on: date) -> bool:
+    """A traveller proposes a change to a trip they may not change themselves (a recorded one);
+    HR changes it directly instead."""
+    return _own(user, trip.traveller) and not can_edit_trip(user, trip, on=on)
+
+
+def can_decide_corrections(user, traveller: Traveller) -> bool:
+    """Who accepts or rejects a traveller's proposed correction: HR of the organisation."""
+    return can_edit_traveller(user, traveller)
+
+
+def can_attach_evidence(user, record) -> bool:
+    """Whoever may change a trip, visa or notification attaches proof to it: HR; and the
+    traveller to their own trips (a plan, the stay of today, or the proof of a correction)."""
+    traveller = record.traveller if hasattr(record, "traveller") else record.trip.traveller
+    if can_edit_traveller(user, traveller):
+        return True
+    return isinstance(record, Trip) and _own(user, traveller)
 
 
 def can_review_alerts(user) -> bool:

@@ -18,7 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from trips.choices import AlertKind
 from trips.dates import EARLIEST_DAY, LATEST_DAY, day
 from trips.evaluation import stays
-from trips.models import AddressChange, Alert, Notification, Traveller, Trip, User, Visa
+from trips.models import (
+    AddressChange,
+    Alert,
+    Evidence,
+    Notification,
+    Traveller,
+    Trip,
+    TripCorrection,
+    User,
+    Visa,
+)
 
 
 class DateInput(forms.DateInput):
@@ -241,3 +251,101 @@ class ResolveForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("What was done")}),
         error_messages={"required": _("Say how it was resolved: a note is required.")},
     )
+
+
+def trip_form_with(trip: Trip, **changes) -> TripForm:
+    """HR's own trip form, bound to `trip` as saved with `changes` made: a traveller's planned
+    exit or a proposed correction passes exactly the checks an edit by HR would."""
+    data = {
+        "country": trip.country,
+        "entry": trip.entry,
+        "exit": trip.exit,
+        "purpose": trip.purpose,
+        "visa": trip.visa_id,
+        "host": trip.host,
+        "address": trip.address,
+        "notes": trip.notes,
+        "version": trip.version,
+    } | changes
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    # A fresh copy: validating writes the changes into the instance, and `trip` stays as saved.
+    fresh = Trip.objects.select_related("traveller", "visa").get(pk=trip.pk)
+    return TripForm(data, instance=fresh, traveller=fresh.traveller)
+
+
+class PlannedExitForm(forms.Form):
+    """The day the traveller means to leave the country they are in."""
+
+    exit = DayField(label=_("Planned exit"))
+
+    def __init__(self, *args, trip: Trip, on: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trip, self.on = trip, on
+
+    def clean_exit(self):
+        exit = self.cleaned_data["exit"]
+        if exit < self.on:
+            raise ValidationError(
+                _("The planned exit cannot be before today, %(day)s.") % {"day": day(self.on)},
+                code="exit_in_past",
+            )
+        return exit
+
+    def trip_form(self) -> TripForm:
+        """The trip form that saves it, with every check of an edit by HR."""
+        return trip_form_with(self.trip, exit=self.cleaned_data["exit"])
+
+
+class TripCorrectionForm(forms.ModelForm):
+    """A traveller's proposed correction of a recorded trip, checked as HR's edit would be."""
+
+    class Meta:
+        model = TripCorrection
+        fields = ["country", "entry", "exit", "note"]
+        field_classes = {"entry": DayField, "exit": DayField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, trip: Trip, **kwargs):
+        kwargs.setdefault(
+            "initial", {"country": trip.country, "entry": trip.entry, "exit": trip.exit}
+        )
+        super().__init__(*args, **kwargs)
+        self.instance.trip = trip
+        self.fields["note"].help_text = _("What was wrong, and how you know (e.g. the stamp).")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        trip = self.instance.trip
+        changes = {k: cleaned.get(k) for k in ("country", "entry", "exit")}
+        if all(changes[k] == getattr(trip, k) for k in changes):
+            raise ValidationError(
+                _("The correction changes nothing: give the right dates or country."),
+                code="no_change",
+            )
+        check = trip_form_with(trip, **changes)
+        if not check.is_valid():
+            for field, errors in check.errors.items():
+                target = field if field in self.fields else None
+                for error in errors:
+                    self.add_error(target, error)
+        return cleaned
+
+
+class EvidenceForm(forms.Form):
+    """A proof file and what it proves; its content is checked by `trips.files.evidence`."""
+
+    subject = forms.ChoiceField(label=_("Proof of"))
+    kind = forms.ChoiceField(label=_("Kind of proof"), choices=Evidence.Kind.choices)
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        help_text=_("JPEG, PNG, HEIC or PDF. Location data is removed from photos."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/heic,application/pdf"}
+        ),
+    )
+
+    def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = subjects

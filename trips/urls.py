@@ -4,14 +4,17 @@ from trips.views import (
     alerts,
     conformance,
     dashboard,
+    evidence,
     exports,
     feeds,
     health,
     imports,
+    own_records,
     planner,
     privacy,
     settings,
     travellers,
+    webapp,
 )
 
 app_name = "trips"
@@ -20,6 +23,8 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
     *planner.urlpatterns,
+    *own_records.urlpatterns,
+    *evidence.urlpatterns,
     *alerts.urlpatterns,
     *privacy.urlpatterns,
     *imports.urlpatterns,
@@ -28,4 +33,5 @@ urlpatterns = [
     *settings.urlpatterns,
     *health.urlpatterns,
     *conformance.urlpatterns,
+    *webapp.urlpatterns,
 ]

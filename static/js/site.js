@@ -17,3 +17,17 @@ document.addEventListener("click", (event) => {
     button.textContent = button.dataset.copied;
   });
 });
+
+// The installable web app: the service worker keeps the traveller's own page for offline use.
+const worker = document.querySelector("meta[name=service-worker]")?.content;
+if (worker && "serviceWorker" in navigator) {
+  navigator.serviceWorker
+    .register(worker, { scope: "/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      if (document.querySelector("[data-offline-note]")) {
+        registration.active.postMessage({ remember: location.href });
+      }
+    })
+    .catch(() => {});
+}

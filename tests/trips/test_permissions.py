@@ -24,6 +24,7 @@ allowed one no row of the other organisation has.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,18 +35,22 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from tests import factories
 from tests.conftest import log_in
 from trips.evaluation import snapshots
+from trips.files import evidence as evidence_files
 from trips.files import feeds, import_preview, imports
 from trips.models import (
     AddressChange,
     ApiToken,
+    Evidence,
     Notification,
     Organisation,
     Traveller,
     Trip,
+    TripCorrection,
     User,
     Visa,
 )
@@ -134,6 +139,19 @@ EXPECTED = {
     "trips:notification_delete": HR_ONLY,
     # The what-if planner.
     "trips:traveller_plan": READ_ONLY,
+    # The traveller's own records: the planned exit of the stay they are on (HR too), a
+    # proposed correction of a recorded trip (the traveller only: HR edits it directly), and
+    # HR's decision on it.
+    "trips:current_exit": row("405/302", "405/302", "405/302", "405/404", "405/404"),
+    # Saving a plan from the planner (with the current stay's exit it assumed).
+    "trips:plan_save": row("405/302", "405/302", "405/302", "405/404", "405/404"),
+    "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
+    "trips:correction_decide": row("405/302", "405/302", "405/403", "405/404", "405/404"),
+    # Proof: attached by whoever may change the record (the traveller: their own trips),
+    # served to whoever may see the traveller.
+    "trips:evidence_upload": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:evidence_file": READ_ONLY,
+    "trips:evidence_thumbnail": READ_ONLY,
     # The alert queue.
     "trips:alert_list": row("403/405", "200/405", "403/405", "403/405", "403/405"),
     "trips:alert_badge": row("403/405", "200/405", "403/405", "403/405", "403/405"),
@@ -153,6 +171,8 @@ EXPECTED = {
     "trips:healthz": row("503/405", "503/405", "503/405", "503/405", "503/405"),
     # The engine against the published examples: anyone, logged in or not.
     "trips:conformance": row("200/405", "200/405", "200/405", "200/405", "200/405"),
+    # The installable web app's service worker: our own static script, for anyone.
+    "trips:service_worker": row("200/405", "200/405", "200/405", "200/405", "200/405"),
     # API tokens, on the settings page: the new key is shown in the answer (200), not stored.
     "trips:api_token_create": row("405/403", "405/200", "405/403", "405/403", "405/403"),
     "trips:api_token_revoke": row("405/403", "405/302", "405/403", "405/403", "405/403"),
@@ -176,7 +196,7 @@ EXPECTED = {
     "trips:feed_ics": row("200/405", "200/405", "200/405", "200/405", "200/405"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
-PUBLIC = {"trips:healthz", "trips:conformance"}
+PUBLIC = {"trips:healthz", "trips:conformance", "trips:service_worker"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
 NO_CHANGE = {"trips:me", "two_factor_verify"}
 # URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
@@ -187,10 +207,24 @@ TOKEN_AUTHENTICATED = {"trips:feed_ics"}
 PLANNED = {
     "trips:trip_update": row("200/302", "200/302", "200/302", "404/404", "404/404"),
     "trips:trip_delete": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    # A planned trip is the traveller's to change: nothing to propose.
+    "trips:correction_create": row("403/403", "403/403", "403/403", "404/404", "404/404"),
+}
+
+# The same URLs on the stay Tom is on today: he records a move (a new address to notify).
+CURRENT = {
+    "trips:address_change_create": row("200/302", "200/302", "200/302", "404/404", "404/404"),
+    "trips:correction_create": row("403/403", "403/403", "200/302", "404/404", "404/404"),
 }
 
 
 # --- The world: two organisations with the same records ----------------------------------
+
+
+def tiny_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, "PNG")
+    return out.getvalue()
 
 
 @dataclass
@@ -201,6 +235,9 @@ class Side:
     traveller: Traveller
     trip: Trip
     planned_trip: Trip
+    current_trip: Trip
+    correction: TripCorrection
+    evidence: Evidence
     visa: Visa
     address_change: AddressChange
     notification: Notification
@@ -234,7 +271,21 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         traveller=traveller, entry=date(2026, 3, 2), days=10, address="Abay Ave 1"
     )
     planned_trip = factories.make_trip(traveller=traveller, entry=today + timedelta(days=30))
+    current_trip = factories.make_trip(
+        traveller=traveller, entry=today - timedelta(days=5), exit=today + timedelta(days=10)
+    )
+    corrected = factories.make_trip(traveller=traveller, entry=date(2026, 1, 5), days=5)
+    correction = TripCorrection.objects.create(
+        trip=corrected, country="KZ", entry=date(2026, 1, 6), exit=corrected.exit
+    )
     address_change = factories.make_address_change(trip=trip)
+    proof = evidence_files.store(
+        evidence_files.check(SimpleUploadedFile("stamp.png", tiny_png())),
+        traveller=traveller,
+        subject={"trip": trip},
+        kind="stamp",
+        by=hr,
+    )
     notification = factories.make_notification(trip=trip)
     alert = None
     if apps.is_installed("trips") and "alert" in apps.get_app_config("trips").models:
@@ -268,6 +319,9 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         traveller,
         trip,
         planned_trip,
+        current_trip,
+        correction,
+        proof,
         visa,
         address_change,
         notification,
@@ -310,9 +364,11 @@ def user_for(world, role: str):
     }[role]
 
 
-def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
-    trip = side.planned_trip if planned else side.trip
+def kwargs_for(name: str, side: Side, *, planned: str = "") -> dict:
+    trip = {"planned": side.planned_trip, "current": side.current_trip}.get(planned, side.trip)
     sources = {
+        "correction_pk": side.correction,
+        "evidence_pk": side.evidence,
         "pk": side.alert if name.startswith("trips:alert_") else side.traveller,
         "trip_pk": trip,
         "visa_pk": side.visa,
@@ -329,10 +385,10 @@ def kwargs_for(name: str, side: Side, *, planned: bool = False) -> dict:
     return kwargs
 
 
-def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
+def post_data(name: str, side: Side, *, planned: str = "") -> dict:
     """Valid data for each changing URL, so that only the access policy can refuse it."""
     today = timezone.localdate()
-    trip = side.planned_trip if planned else side.trip
+    trip = {"planned": side.planned_trip, "current": side.current_trip}.get(planned, side.trip)
     traveller = side.traveller
     import_row = (
         f"{traveller.employee_number},DE,{today + timedelta(days=90)},"
@@ -381,8 +437,28 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "valid_until": "2026-06-29",
             "days_allowed": 90,
         },
+        "trips:current_exit": {"exit": today + timedelta(days=12)},
+        "trips:plan_save": {
+            "country": "DE",
+            "entry": today + timedelta(days=70),
+            "exit": today + timedelta(days=75),
+            "purpose": "conference",
+            "current_exit": today + timedelta(days=12),
+        },
+        "trips:correction_create": {
+            "country": trip.country,
+            "entry": trip.entry + timedelta(days=1),
+            "exit": trip.exit,
+            "note": "The stamp says so.",
+        },
+        "trips:correction_decide": {"decision": "accept"},
+        "trips:evidence_upload": {
+            "subject": f"trip:{trip.pk}",
+            "kind": "boarding_pass",
+            "file": SimpleUploadedFile("pass.png", tiny_png()),
+        },
         "trips:address_change_create": {
-            "changed_on": trip.entry + timedelta(days=5),
+            "changed_on": trip.entry + timedelta(days=1 if planned == "current" else 5),
             "new_address": "Satpaev St 9",
         },
         "trips:address_change_update": {
@@ -453,6 +529,8 @@ ORGANISATION_PATHS = {
     "Visa": "traveller__organisation",
     "AddressChange": "trip__traveller__organisation",
     "Notification": "trip__traveller__organisation",
+    "TripCorrection": "trip__traveller__organisation",
+    "Evidence": "traveller__organisation",
     "StatusSnapshot": "traveller__organisation",
     "Alert": "traveller__organisation",
     "ApiToken": "organisation",
@@ -513,7 +591,7 @@ def foreign_status(own: str) -> str:
 def cells():
     """(url name, planned, role, target, method, expected status) for every cell."""
     present = url_names()
-    tables = [(EXPECTED, False), (PLANNED, True)]
+    tables = [(EXPECTED, ""), (PLANNED, "planned"), (CURRENT, "current")]
     for table, planned in tables:
         for name, expected in sorted(table.items()):
             if name not in present:
@@ -533,7 +611,7 @@ def cells():
                             status = foreign_status(expected[role].split("/")[index])
                         else:
                             status = expected[role].split("/")[index]
-                        label = "planned" if planned else ""
+                        label = planned
                         yield pytest.param(
                             name,
                             planned,

@@ -165,7 +165,7 @@ def test_without_javascript_the_planner_is_a_full_page(client, hr, traveller):
     ("fields", "message"),
     [
         ({"country": "KZ", "entry": "not-a-date", "length": 5}, "Enter a valid date."),
-        ({"country": "KZ", "length": 5}, "This field is required."),
+        ({"country": "KZ", "length": 5}, "Enter the planned entry date."),
         ({"country": "KZ", "entry": "2099-01-10", "exit": "2099-01-09"}, "before the entry date"),
         (
             {"country": "KZ", "entry": "2099-01-10", "exit": "2099-01-20", "length": 5},
@@ -187,10 +187,10 @@ def test_saving_the_plan_creates_a_planned_trip_through_the_trip_form(client, hr
     entry = timezone.localdate() + timedelta(days=10)
     client.force_login(hr)
     content = ask(client, traveller, country="KZ", entry=entry, length=7).content.decode()
-    assert reverse("trips:trip_create", args=[traveller.pk]) in content
+    assert reverse("trips:plan_save", args=[traveller.pk]) in content
 
     response = client.post(
-        reverse("trips:trip_create", args=[traveller.pk]),
+        reverse("trips:plan_save", args=[traveller.pk]),
         {
             "country": "KZ",
             "entry": entry.isoformat(),
@@ -252,11 +252,14 @@ def test_a_traveller_may_save_a_planned_trip_but_not_change_a_past_one(
     assert edit_past.status_code == 403
 
 
-def test_a_plan_while_a_trip_is_still_open_asks_for_its_exit_first(traveller):
+def test_a_plan_while_a_trip_is_still_open_assumes_it_ends_on_the_latest_legal_exit(traveller):
     factories.make_trip(traveller=traveller, entry=date(2026, 2, 20), days=None)
 
-    with pytest.raises(planner.PlanError, match="has no exit date yet"):
-        planner.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=5, on=ON)
+    answer = planner.plan(traveller, country="KZ", entry=date(2026, 4, 1), length=5, on=ON)
+
+    assert answer.assumes_current_stay_ends == date(2026, 3, 21)  # day 30
+    assert answer.legal is True
+    assert answer.days_used_at_exit == 30 + 5
 
 
 def test_a_plan_after_a_planned_exit_counts_the_current_stay_up_to_that_exit(traveller):

@@ -9,7 +9,12 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 import rules
+from trips.countries import country_name
+from trips.dates import day
+from trips.evaluation.current_stay import CurrentStay, StayError, current_stay, what_if_details
+from trips.evaluation.details import RegimeDetails
 from trips.evaluation.inputs import inputs
+from trips.evaluation.stays import rules_stay
 from trips.models import Traveller, Trip
 
 
@@ -40,6 +45,8 @@ class PlanAnswer:
     tax_crossing_without: date | None = None
     tax_crossing_with: date | None = None
     assumes_current_stay_ends: date | None = None
+    current: CurrentStay | None = None
+    details: RegimeDetails | None = None  # the timeline with the plan
 
     @property
     def length(self) -> int | None:
@@ -57,52 +64,57 @@ def plan(
     entry: date,
     exit: date | None = None,
     length: int | None = None,
+    current_exit: date | None = None,
     on: date,
 ) -> PlanAnswer:
     """The "what if" planner: a stay in `country` from `entry` to `exit` (or for `length` days)
-    checked against the traveller's trips, planned ones included. Raises `PlanError`."""
-    if length is not None:
-        if length < 1:
-            raise PlanError(_("A stay lasts at least one day."))
-        if exit is None:
-            exit = entry + timedelta(days=length - 1)
-    if exit is not None and exit < entry:
-        raise PlanError(_("The exit date is before the entry date."))
-    if entry < on:
-        raise PlanError(
-            _("The entry date is in the past: the planner looks ahead. Record past trips instead.")
-        )
-    if exit is not None and (exit - entry).days + 1 > PLAN_MAX_DAYS:
-        raise PlanError(_("Plans are limited to %(n)d days.") % {"n": PLAN_MAX_DAYS})
+    checked against the traveller's trips, planned ones included. Raises `PlanError`.
+
+    A traveller in a country today is assumed to leave on `current_exit` (default: the trip's
+    recorded exit, else the latest legal exit; `current_stay.current_stay`).
+    """
+    exit = _planned_exit(entry, exit, length, on=on)
+    try:
+        current = current_stay(traveller, on=on, exit=current_exit)
+    except StayError as error:
+        raise PlanError(str(error)) from None
+    closing = {} if current is None else {current.trip.pk: current.closed_trip()}
     draft = Trip(traveller=traveller, country=country, entry=entry, exit=exit)
-    conflicts = draft.conflicting_trips()
-    if conflicts and conflicts[0].exit is None:
-        raise PlanError(
-            _("The trip %(trip)s has no exit date yet: record its (planned) exit first.")
-            % {"trip": str(conflicts[0])}
-        )
-    if conflicts:
-        raise PlanError(_("The plan overlaps the trip %(trip)s.") % {"trip": str(conflicts[0])})
+    _refuse_overlaps(draft, current, closing)
 
     regime = rules.regime_for_trip(country, citizenship=traveller.citizenship, entry=entry)
     if regime is None:
-        return PlanAnswer(country=country, entry=entry, exit=exit, regime=None, legal=True)
+        return PlanAnswer(
+            country=country, entry=entry, exit=exit, regime=None, legal=True, current=current
+        )
     # The same trips, limits and calendar as the traveller's findings (docs/rules.md §3, §15).
     given = inputs(traveller)
     params = given.limits(regime)
-    stays = list(given.stays_of(regime))
+    trips = [closing.get(t.pk, t) for t in given.trips_of(regime)]
+    # With a later entry planned, the current stay ends first: on the day the plan assumes.
+    closed = [rules_stay(t) for t in trips]
     lengths = [] if exit is None else [(exit - entry).days + 1]
-    without = rules.assess(
-        stays, regime=regime, on=on, planned_entry=entry, reentry_lengths=lengths, options=params
-    )
-    # With a later entry planned, the current stay must end first; count it up to today.
-    closed = [s if s.exit is not None else rules.Stay(s.entry, on, s.label, s.visa) for s in stays]
-    ends_today = on if len(closed) and any(s.exit is None for s in stays) else None
+    try:
+        # Counted from the day the current stay ends: its days up to then are history.
+        without = rules.assess(
+            closed,
+            regime=regime,
+            on=max(on, current.exit) if current else on,
+            planned_entry=entry,
+            reentry_lengths=lengths,
+            options=params,
+        )
+    except rules.RequestError:  # an entry on the last day of a stay under the same rules
+        raise PlanError(
+            _("The plan starts on a day you are already in %(country)s: start it a day later.")
+            % {"country": country_name(country)}
+        ) from None
     answer = {
         "latest_legal_exit": without.planned_latest_legal_exit,
         "max_stay_days": without.planned_max_stay_days,
         "earliest_fit": without.earliest_reentry.get(lengths[0]) if lengths else None,
-        "assumes_current_stay_ends": ends_today,
+        "assumes_current_stay_ends": None if current is None else current.exit,
+        "current": current,
     }
     kz = regime is rules.Regime.KZ_VISA_FREE
     if exit is None:
@@ -116,6 +128,7 @@ def plan(
 
     planned = rules.Stay(entry, exit, "plan")
     with_plan = [*closed, planned]
+    answer["details"] = what_if_details(traveller, regime, [*trips, draft], on=on, until=exit)
     at_exit = rules.assess(with_plan, regime=regime, on=exit, options=params)
     at_entry = rules.assess(with_plan, regime=regime, on=entry, options=params, **given.calendar)
     why = rules.explain(with_plan, regime=regime, on=entry, options=params)
@@ -137,6 +150,46 @@ def plan(
             "tax_crossing_with": at_exit.tax_183_crossing_date,
         }
     return PlanAnswer(country=country, entry=entry, exit=exit, regime=regime, **answer)
+
+
+def _planned_exit(entry: date, exit: date | None, length: int | None, *, on: date) -> date | None:
+    """The plan's exit from an exit or a length; `PlanError` for dates no plan can have."""
+    if length is not None:
+        if length < 1:
+            raise PlanError(_("A stay lasts at least one day."))
+        if exit is None:
+            exit = entry + timedelta(days=length - 1)
+    if exit is not None and exit < entry:
+        raise PlanError(_("The exit date is before the entry date."))
+    if entry < on:
+        raise PlanError(
+            _("The entry date is in the past: the planner looks ahead. Record past trips instead.")
+        )
+    if exit is not None and (exit - entry).days + 1 > PLAN_MAX_DAYS:
+        raise PlanError(_("Plans are limited to %(n)d days.") % {"n": PLAN_MAX_DAYS})
+    return exit
+
+
+def _refuse_overlaps(draft: Trip, current: CurrentStay | None, closing: dict[int, Trip]) -> None:
+    """`PlanError` when the plan shares a day with a recorded trip (the current one as the plan
+    ends it, in `closing`)."""
+    if current is not None and draft.entry < current.exit:
+        raise PlanError(
+            _("The plan starts on %(entry)s, before the current stay ends on %(exit)s.")
+            % {"entry": day(draft.entry), "exit": day(current.exit)}
+        )
+    conflicts = [
+        t
+        for t in draft.conflicting_trips()
+        if t.pk not in closing or draft.conflicts_with(closing[t.pk])
+    ]
+    if conflicts and conflicts[0].exit is None:
+        raise PlanError(
+            _("The trip %(trip)s has no exit date yet: record its (planned) exit first.")
+            % {"trip": str(conflicts[0])}
+        )
+    if conflicts:
+        raise PlanError(_("The plan overlaps the trip %(trip)s.") % {"trip": str(conflicts[0])})
 
 
 # The engine's JSON contract as it is, for the API's `POST /api/v1/check` (nothing stored).

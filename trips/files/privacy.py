@@ -18,7 +18,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from trips.evaluation import snapshots
-from trips.models import AddressChange, Notification, Traveller, Trip, User, Visa
+from trips.files import evidence
+from trips.models import AddressChange, Notification, Traveller, Trip, TripCorrection, User, Visa
 
 ERASURE_REASON = "Personal data erased"
 
@@ -176,6 +177,8 @@ def erase(traveller: Traveller, *, on: date) -> Traveller:
         if events is not None:
             events.update(note="")
 
+    evidence.erase(traveller)  # proof files: deleted, rows and stored files
+    TripCorrection.objects.filter(trip_id__in=trip_ids).update(note="", answer="")
     if traveller.user is not None:
         _scrub_user(traveller.user)
     personal = {

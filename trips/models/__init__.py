@@ -3,8 +3,10 @@
 from trips.models.accounts import CalendarYear, Organisation, PasswordResetRequest, User
 from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
+from trips.models.evidence import Evidence
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
+from trips.models.proposals import TripCorrection
 from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
 
@@ -19,6 +21,7 @@ __all__ = [
     "CalendarYear",
     "DailyRun",
     "DataChange",
+    "Evidence",
     "IdempotencyKey",
     "ImportPreview",
     "Notification",
@@ -30,6 +33,7 @@ __all__ = [
     "Traveller",
     "TravellerQuerySet",
     "Trip",
+    "TripCorrection",
     "TripQuerySet",
     "User",
     "Visa",

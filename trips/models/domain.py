@@ -234,6 +234,9 @@ class Trip(models.Model):
     host = models.CharField(_("host / inviting party"), max_length=200, blank=True)
     address = models.CharField(_("address in the country"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The traveller's own plan (a planned trip, or the planned exit of the current stay): it
+    # counts at once, and the page marks it as theirs until HR saves the trip.
+    traveller_planned = models.BooleanField(_("planned by the traveller"), default=False)
     # Raised by every save through a form (trips/forms.py, VersionedForm): an edit made from
     # an older version is refused instead of overwriting what someone saved meanwhile.
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)

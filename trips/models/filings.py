@@ -21,6 +21,7 @@ class AddressChange(models.Model):
     )
     changed_on = models.DateField(_("moved on"))
     new_address = models.CharField(_("new address"), max_length=300)
+    recorded_by_traveller = models.BooleanField(_("recorded by the traveller"), default=False)
 
     history = HistoricalRecords()
 

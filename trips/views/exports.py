@@ -101,7 +101,11 @@ def traveller_report(request: StaysiteRequest, pk: int) -> HttpResponse:
     starts = [regime.explanation.window_start for regime in details.regimes]
     # Without a rule set counting the trips, the last days the timeline would show.
     window_start = min(starts) if starts else today - timedelta(days=TIMELINE_DAYS)
-    trips = traveller.trips.overlapping(window_start, today).order_by("entry", "pk")
+    trips = (
+        traveller.trips.overlapping(window_start, today)
+        .order_by("entry", "pk")
+        .prefetch_related("evidence")
+    )
     sources = [card.source for card in cards["regimes"]]
     sources += [visa["source"] for visa in cards["visas"]]
     sources += [cards[key]["source"] for key in ("tax", "montage") if cards[key]]

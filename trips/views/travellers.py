@@ -30,6 +30,7 @@ from trips.evaluation import findings, services, stays
 from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from trips.http import StaysiteRequest
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
+from trips.views.own_records import own_context, plan_check
 from trips.views.planner import page_context
 from trips.words import audit, long_history
 
@@ -50,6 +51,7 @@ class TripRow:
     trip: Trip
     phase: str
     editable: bool
+    correctable: bool = False  # the traveller may propose a correction to HR
 
     @property
     def phase_label(self) -> str:
@@ -137,7 +139,10 @@ def detail_context(request: StaysiteRequest, traveller: Traveller, *, on: date) 
     cards = long_history.filing_cards(request, trips, on=on)
     long_history.read_filings(trips, cards["eqonaq_trips"], on=on)
     stays.with_trips(traveller, trips)  # evaluated below from these, not read again
-    rows = [TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on)) for t in listed]
+    rows = [
+        TripRow(t, phase(t, on=on), access.can_edit_trip(user, t, on=on), correctable(user, t, on))
+        for t in listed
+    ]
     can_see_history = access.can_see_history(user)
     status = findings.evaluate(traveller, on=on)
     return {
@@ -154,7 +159,12 @@ def detail_context(request: StaysiteRequest, traveller: Traveller, *, on: date) 
         "can_see_history": can_see_history,
         "history": audit.traveller_history(traveller) if can_see_history else [],
         **page_context(status),  # the status cards and the planner
+        **own_context(user, traveller, trips, on=on),  # the traveller's own records
     }
+
+
+def correctable(user, trip: Trip, on: date) -> bool:
+    return access.can_propose_correction(user, trip, on=on)
 
 
 def phase(trip: Trip, *, on: date) -> str:
@@ -266,19 +276,6 @@ def trip_of(traveller: Traveller, trip_pk: int) -> Trip:
     return get_object_or_404(traveller.trips.select_related("traveller"), pk=trip_pk)
 
 
-def plan_check(user):
-    """A traveller may add and move only planned trips (access.can_edit_trip)."""
-
-    def check(form: ModelForm, today: date) -> None:
-        if not access.can_edit_trip(user, form.instance, on=today):
-            form.add_error("entry", _("You may only plan trips that start after today."))
-        elif form.instance.exit is None and form.instance.is_planned(on=today):
-            # The engine counts an open stay up to today; one that starts later has no length.
-            form.add_error("exit", _("A planned trip needs an exit date."))
-
-    return check
-
-
 # --- Trips ---
 
 
@@ -356,9 +353,11 @@ def address_change_of(trip: Trip, change_pk: int) -> AddressChange:
 
 @require_http_methods(["GET", "POST"])
 def address_change_create(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
-    traveller = editable_traveller(request, pk)
+    traveller = access.get_visible_traveller(request.user, pk)
     trip = trip_of(traveller, trip_pk)
+    access.require(access.can_record_address_change(request.user, trip, on=timezone.localdate()))
     form = AddressChangeForm(request.POST or None, trip=trip)
+    form.instance.recorded_by_traveller = access.is_traveller(request.user)
     action = reverse("trips:address_change_create", args=[pk, trip_pk])
     return edit_record(request, traveller, form, ADDRESS_CHANGE, action=action)
 

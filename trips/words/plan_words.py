@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from trips.countries import country_name
 from trips.dates import day
+from trips.evaluation.current_stay import CurrentStay
 from trips.evaluation.planner import PlanAnswer
 from trips.wording import area_name, citation, rule_title
 
@@ -125,11 +126,78 @@ def _tax_facts(answer: PlanAnswer) -> list[tuple[str, str]]:
 
 
 def _notes(answer: PlanAnswer) -> list[str]:
-    notes = []
-    if answer.assumes_current_stay_ends is not None:
-        notes.append(
-            _("Assumes the current stay ends on %(date)s.")
-            % {"date": day(answer.assumes_current_stay_ends)}
+    return [_("The plan is checked as a visa-free stay.")]
+
+
+def current_lines(current: CurrentStay) -> dict:
+    """The planner's answer from inside the country: when the current stay is assumed to end
+    and why, how long it may last, and when and for how long one may come back."""
+    trip = current.trip
+    values = {
+        "country": trip.country_name,
+        "entry": day(trip.entry),
+        "exit": day(current.exit),
+        "n": current.days_at_exit or (current.exit - trip.entry).days + 1,
+    }
+    assumption = {
+        "chosen": _("The planner assumes you leave %(country)s on %(exit)s, the day you chose."),
+        "recorded": _(
+            "The planner assumes you leave %(country)s on %(exit)s, the planned exit recorded."
+        ),
+        "latest_legal": _(
+            "The planner assumes you leave %(country)s on %(exit)s, the latest legal exit. "
+            "Choose another day to see what changes."
+        ),
+        "today": _("The planner assumes you leave %(country)s today, %(exit)s."),
+    }[current.exit_source] % values
+    facts: list[tuple[str, str]] = [(_("In the country since"), values["entry"])]
+    if current.regime is None:
+        return {"assumption": assumption, "legal": None, "verdict": "", "facts": facts}
+    if current.latest_legal_exit is None:
+        facts.append((_("Latest legal exit"), _("none: the stay is already over the limit")))
+    else:
+        facts.append(
+            (
+                _("Longest stay if you extend"),
+                ngettext(
+                    "until %(date)s (%(n)d day in all)",
+                    "until %(date)s (%(n)d days in all)",
+                    current.max_days,
+                )
+                % {"date": day(current.latest_legal_exit), "n": current.max_days},
+            )
         )
-    notes.append(_("The plan is checked as a visa-free stay."))
-    return notes
+    if current.legal:
+        verdict = _("Leaving on %(exit)s is legal: day %(n)d of the stay.") % values
+    else:
+        verdict = (
+            _("Leaving on %(exit)s is too late: day %(n)d of the stay, over the limit.") % values
+        )
+    if current.earliest_return is None:
+        back = _("not within 1000 days")
+    elif current.return_max_days:
+        back = ngettext(
+            "from %(date)s, for up to %(n)d day (until %(last)s)",
+            "from %(date)s, for up to %(n)d days (until %(last)s)",
+            current.return_max_days,
+        ) % {
+            "date": day(current.earliest_return),
+            "n": current.return_max_days,
+            "last": day(current.return_latest_exit),
+        }
+    else:
+        back = _("from %(date)s") % {"date": day(current.earliest_return)}
+    facts.append((_("If you leave on %(exit)s, you may come back") % values, back))
+    if current.full_length and current.earliest_full_return:
+        facts.append(
+            (
+                ngettext(
+                    "Earliest entry for a full stay of %(n)d day",
+                    "Earliest entry for a full stay of %(n)d days",
+                    current.full_length,
+                )
+                % {"n": current.full_length},
+                day(current.earliest_full_return),
+            )
+        )
+    return {"assumption": assumption, "legal": current.legal, "verdict": verdict, "facts": facts}

@@ -24,8 +24,7 @@ CHART_HEIGHT = 120
 TRIP_LANE = TOP + CHART_HEIGHT + 14
 ROLL_LANE = TRIP_LANE + 18
 AXIS = ROLL_LANE + 24
-LEGEND = AXIS + 22
-HEIGHT = LEGEND + 14
+HEIGHT = AXIS + 8
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,8 @@ def timeline_svg(details: RegimeDetails, on: date) -> tuple[SafeString, list[str
         *bars,
         *bands,
         _today_line(scale, on),
-        _legend(key, limit),
+        # The legend is HTML below the picture (templates/trips/timeline_legend.html), so
+        # that its words wrap in every language instead of running into each other.
     ]
     summary = _summary(series, limit, on)
     title = _("Days used in %(area)s, %(start)s to %(end)s") % {
@@ -226,52 +226,6 @@ def _today_line(scale: _Scale, on: date) -> SafeString:
         TOP - 6,
         _("today"),
     )
-
-
-def _legend(key: str, limit: int) -> SafeString:
-    """What each mark means, so the picture reads without colour."""
-    entries = [
-        ("timeline-trip", "#56606e", _("trip")),
-        ("timeline-planned", f"url(#hatch-{key})", _("planned trip")),
-    ]
-    parts = []
-    lx = LEFT
-    for css, fill, label in entries:
-        parts.append(
-            format_html(
-                '<rect class="{}" x="{}" y="{}" width="14" height="10" fill="{}" '
-                'stroke="#1c2430"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-                css,
-                lx,
-                LEGEND - 9,
-                fill,
-                lx + 18,
-                LEGEND,
-                label,
-            )
-        )
-        lx += 130
-    parts.append(
-        format_html(
-            '<rect x="{}" y="{}" width="14" height="6" fill="none" stroke="#1d7a3a" '
-            'stroke-dasharray="2 2"/><text class="timeline-label" x="{}" y="{}">{}</text>'
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a3122a" stroke-width="2" '
-            'stroke-dasharray="6 3"/><text class="timeline-label" x="{}" y="{}">{}</text>',
-            lx,
-            LEGEND - 7,
-            lx + 18,
-            LEGEND,
-            _("days come back"),
-            lx + 150,
-            LEGEND - 4,
-            lx + 170,
-            LEGEND - 4,
-            lx + 176,
-            LEGEND,
-            _("limit: %(n)d days") % {"n": limit},
-        )
-    )
-    return mark_safe("".join(parts))  # each part built by format_html
 
 
 def _summary(series, limit: int, on: date) -> list[str]:
