@@ -18,6 +18,11 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # pytest's cache is of no use in a fresh clone and only writes files.
 PYTEST := $(PY) -m pytest -p no:cacheprovider
+# make test-db runs the suite on this many pytest-xdist workers, each with a test database of
+# its own (test_staysite_gw0, ...); measured on two cores (docs/performance.md). 0 runs it in
+# one process. Browser tests and modules with a costly fixture stay on one worker each
+# (xdist_group).
+PYTEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 
 # The variables a production deployment sets (README.md), for the checks that prove
@@ -136,7 +141,7 @@ collectstatic-check: $(VENV)/.installed
 # (SQLite under var/ by default). `make test` runs this on SQLite and on PostgreSQL.
 test-db: $(VENV)/.installed messages | var
 	$(MANAGE) makemigrations --check --dry-run --verbosity 1
-	$(PYTEST)
+	$(PYTEST) --numprocesses $(PYTEST_WORKERS) --dist loadgroup
 
 # The last line printed is pytest's summary on PostgreSQL: scripts/with-postgres tears its
 # cluster down silently. pytest's exit status 5 (no test collected) fails too.

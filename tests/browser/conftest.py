@@ -29,6 +29,14 @@ CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "a-long-test-password"
 
 
+def pytest_collection_modifyitems(items):
+    # Under pytest-xdist (make test-db), all browser tests go to one worker: one Chromium
+    # on a two-core machine, not one per worker.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # Debian's Chromium (make test installs it); Playwright must never download a browser.

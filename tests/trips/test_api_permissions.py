@@ -103,6 +103,10 @@ def has_record(route: str) -> bool:
     return "{pk}" in route
 
 
+# Under pytest-xdist the module runs on one worker, so the world is built once.
+pytestmark = pytest.mark.xdist_group("api_permissions")
+
+
 @pytest.fixture(scope="module")
 def module_api_world(django_db_setup, django_db_blocker):
     """Both organisations and their tokens, built once; each test runs in a savepoint."""

@@ -396,6 +396,10 @@ def test_russian_counts_take_the_right_one_of_three_forms(days, words):
 # --- The catalogues -------------------------------------------------------------------------
 
 
+# Under pytest-xdist the module runs on one worker, so makemessages runs once.
+pytestmark = pytest.mark.xdist_group("i18n")
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory) -> dict[str, polib.POFile]:
     """The catalogues as `makemessages` leaves them for the source as it is now.

@@ -334,6 +334,10 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
     )
 
 
+# Under pytest-xdist the module runs on one worker, so the world is built once.
+pytestmark = pytest.mark.xdist_group("permissions")
+
+
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
     """Both organisations, built once: each test runs in a savepoint rolled back after it."""

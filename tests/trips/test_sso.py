@@ -37,6 +37,10 @@ PEOPLE = [
 PROVIDER_PASSWORD = "provider-password"
 
 
+# Under pytest-xdist the module runs on one worker, so the provider starts once.
+pytestmark = pytest.mark.xdist_group("sso")
+
+
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
     """The identity provider's base URL and endpoints, from its discovery document."""
