@@ -27,6 +27,7 @@ REQUEST_EXAMPLE = {
     "/check",
     response={200: dict, 400: EngineError},
     summary="Run the rules engine on one request",
+    operation_id="checkRules",
     openapi_extra={
         "requestBody": {
             "required": True,
