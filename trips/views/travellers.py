@@ -26,6 +26,7 @@ from django_htmx.http import reswap, retarget
 
 from trips import access
 from trips.choices import Status
+from trips.dashboard.rows import snapshot_words
 from trips.evaluation import findings, services, stays
 from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
@@ -71,8 +72,20 @@ def traveller_list(request: HttpRequest) -> HttpResponse:
         .select_related("snapshot")
     )
     page = Paginator(travellers, PER_PAGE).get_page(request.GET.get("page"))
+    # Each snapshot's words in the reader's language, from its findings' kinds.
+    rows = [
+        (traveller, *(snapshot_words(snapshot) if snapshot else ("", "")))
+        for traveller in page
+        for snapshot in [getattr(traveller, "snapshot", None)]
+    ]
     template = "trips/traveller_list.html"
-    context = {"page": page, "q": query, "status": status, "statuses": Status.choices}
+    context = {
+        "page": page,
+        "rows": rows,
+        "q": query,
+        "status": status,
+        "statuses": Status.choices,
+    }
     return render(request, f"{template}#traveller-table" if request.htmx else template, context)
 
 
