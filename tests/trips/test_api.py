@@ -204,6 +204,13 @@ def test_a_visa_of_another_traveller_is_refused_as_on_the_page(api, traveller, o
             "There is no such field.",
             id="unknown-field",
         ),
+        pytest.param(
+            trip("2026-05-01", purpose=None),
+            "purpose",
+            "null_not_allowed",
+            "Leave this field out instead of sending null.",
+            id="null-for-a-choice",
+        ),
     ],
 )
 def test_a_body_that_does_not_fit_the_schema_names_the_field(

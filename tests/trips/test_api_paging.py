@@ -150,6 +150,7 @@ def test_updated_since_lists_the_alerts_reviewed_since(api, traveller):
     ("query", "field"),
     [
         pytest.param("updated_since=2026-03-01", "updated_since", id="a-day-not-a-time"),
+        pytest.param("updated_since=0.5", "updated_since", id="a-number-not-a-time"),
         pytest.param("updated_since=2026-03-01T00:00:00", "updated_since", id="no-time-zone"),
         pytest.param("traveller=15084581700732370944", "traveller", id="id-beyond-any"),
         pytest.param("page=99999999999999999999", "page", id="page-beyond-any"),

@@ -23,6 +23,27 @@ REQUEST_EXAMPLE = {
 }
 
 
+DAY = {"type": "string", "format": "date"}
+# What the contract requires (docs/rules.md); the engine reads the optional fields itself.
+REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["regime", "on", "stays"],
+    "properties": {
+        "regime": {"type": "string", "enum": planner.REGIMES},
+        "on": DAY,
+        "stays": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["entry"],
+                "properties": {"entry": DAY, "exit": {"anyOf": [DAY, {"type": "null"}]}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
 @router.post(
     "/check",
     response={200: dict, 400: EngineError},
@@ -31,12 +52,7 @@ REQUEST_EXAMPLE = {
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object", "additionalProperties": True},
-                    "example": REQUEST_EXAMPLE,
-                }
-            },
+            "content": {"application/json": {"schema": REQUEST_SCHEMA, "example": REQUEST_EXAMPLE}},
         }
     },
 )

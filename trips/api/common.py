@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from typing import Annotated, Any
+
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from trips.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 
@@ -16,10 +20,21 @@ MAX_PAGE_SIZE = 200
 MAX_PAGE = 2**40
 
 
+def _iso_only(value: Any) -> Any:
+    """An ISO 8601 time only: pydantic would read a bare number as seconds since 1970."""
+    if not isinstance(value, str) or not ISO_TIME.match(value):
+        raise PydanticCustomError("datetime_parsing", "not an ISO 8601 time")
+    return value
+
+
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+
+
 class PageQuery(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Past the last page: no items.")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
-    updated_since: AwareDatetime | None = Field(
+    updated_since: Timestamp | None = Field(
         None,
         description="Only what was created or changed at or after this time (e.g. "
         "2026-03-01T00:00:00Z), by id, with the ids deleted since then in `deleted`.",

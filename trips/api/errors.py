@@ -58,6 +58,8 @@ def invalid(form: Form) -> ApiError:
 # pydantic's error types, each said in the reader's language (pydantic's own are English).
 SCHEMA_MESSAGES = {
     "missing": gettext_lazy("This field is required."),
+    "null_not_allowed": gettext_lazy("Leave this field out instead of sending null."),
+    "string_pattern_mismatch": gettext_lazy("This field may not be empty."),
     "extra_forbidden": gettext_lazy("There is no such field."),
     "int_type": gettext_lazy("Enter a whole number."),
     "int_parsing": gettext_lazy("Enter a whole number."),

@@ -15,7 +15,15 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from trips.choices import AlertKind, Purpose, Status
 from trips.countries import COUNTRIES
@@ -37,14 +45,36 @@ QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def text(max_length: int, *, required: bool = False, **extra) -> Any:
-    """A text field of the model's length; a required one may not be empty."""
-    return Field(
-        ... if required else None, min_length=1 if required else 0, max_length=max_length, **extra
-    )
+    """A text field of the model's length; a required one holds more than blanks (the forms
+    strip them)."""
+    if required:
+        return Field(..., max_length=max_length, pattern=r"\S", **extra)
+    return Field(None, max_length=max_length, **extra)
+
+
+def optional(**extra) -> Any:
+    """A field that may be left out but not sent as null: the form needs a value for it."""
+    return Field(None, json_schema_extra=_not_null, **extra)
+
+
+def _not_null(schema: dict) -> None:
+    """What a client sees of an optional field that takes no null: only its type."""
+    kinds = [kind for kind in schema.pop("anyOf", []) if kind.get("type") != "null"]
+    if kinds:
+        schema.update(kinds[0])
+    schema.pop("default", None)
 
 
 class Input(Schema):
-    model_config = ConfigDict(extra="forbid")
+    # Python's regular expressions, as the forms and the schema's readers use them.
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_where_none_is_taken(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and cls.model_fields[info.field_name].json_schema_extra is _not_null:
+            raise PydanticCustomError("null_not_allowed", "null is not allowed here")
+        return value
 
 
 class TravellerCreate(Input):
@@ -55,20 +85,22 @@ class TravellerCreate(Input):
     citizenship: Country = Field(description="ISO 3166-1 alpha-2.", examples=["KZ"])
     email: StrictStr | None = text(254, examples=["aigerim@example.com"])
     hr_owner: Id | None = Field(None, description="The id of an HR user who gets the alerts.")
-    language: Language | None = Field(None, description="Language of the traveller's emails.")
-    active: StrictBool | None = None
+    language: Language | None = optional(description="Language of the traveller's emails.")
+    active: StrictBool | None = optional(description="Left out: active.")
 
 
 class TravellerChange(Input):
     """Only the fields sent change."""
 
-    name: StrictStr | None = text(200)
-    employee_number: StrictStr | None = text(40, description="Unique in the organisation.")
-    citizenship: Country | None = None
+    name: StrictStr | None = optional(max_length=200, pattern=r"\S")
+    employee_number: StrictStr | None = optional(
+        max_length=40, pattern=r"\S", description="Unique in the organisation."
+    )
+    citizenship: Country | None = optional()
     email: StrictStr | None = text(254)
     hr_owner: Id | None = Field(None, description="The id of an HR user; null: nobody.")
-    language: Language | None = None
-    active: StrictBool | None = None
+    language: Language | None = optional()
+    active: StrictBool | None = optional()
 
 
 class TravellerOut(Schema):
@@ -92,7 +124,7 @@ class TripCreate(Input):
     exit: date | None = Field(
         None, description="The day of exit; null: still there.", examples=["2026-03-11"]
     )
-    purpose: PurposeCode | None = Field(None, description=TRIP_PURPOSES)
+    purpose: PurposeCode | None = optional(description=TRIP_PURPOSES + " Left out: business.")
     visa: Id | None = Field(None, description="The id of the traveller's visa; null: visa-free.")
     host: StrictStr | None = text(200)
     address: StrictStr | None = text(300)
@@ -102,10 +134,10 @@ class TripCreate(Input):
 class TripChange(Input):
     """Only the fields sent change; `"exit": null` for a trip that has not ended."""
 
-    country: Country | None = None
-    entry: date | None = None
+    country: Country | None = optional()
+    entry: date | None = optional()
     exit: date | None = None
-    purpose: PurposeCode | None = None
+    purpose: PurposeCode | None = optional()
     visa: Id | None = None
     host: StrictStr | None = text(200)
     address: StrictStr | None = text(300)

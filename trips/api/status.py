@@ -11,7 +11,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-import rules
 from trips import wording
 from trips.api.errors import Errors
 from trips.api.schemas import SnapshotOut, StatusOut
@@ -51,7 +50,7 @@ def snapshot_json(snapshot: StatusSnapshot | None) -> dict | None:
     return fields | words
 
 
-def rule_json(rule: rules.Rule) -> dict:
+def rule_json(rule) -> dict:
     """A rule as the engine names it, its title and law in the reader's language. How sure
     the reading of the law is (`confidence`) is the engine's English: docs/rules.md has it."""
     return {

@@ -67,6 +67,16 @@ def row_for(traveller: Traveller, on: date) -> Row:
     )
 
 
+def list_rows(travellers) -> list[tuple[Traveller, str, str]]:
+    """The travellers list's rows: each traveller with their snapshot's reason and deadline
+    in the reader's language (empty: not assessed yet)."""
+    rows = []
+    for traveller in travellers:
+        snapshot = getattr(traveller, "snapshot", None)
+        rows.append((traveller, *(snapshot_words(snapshot) if snapshot else ("", ""))))
+    return rows
+
+
 def snapshot_words(snapshot: StatusSnapshot) -> tuple[str, str]:
     """The snapshot's reason and deadline in the reader's language, worded from the findings'
     kinds and parameters (a snapshot stores no text)."""

@@ -152,6 +152,10 @@ def plan(
 RequestError = rules.RequestError
 
 
+# The rule sets a request to the engine may name (its contract, docs/rules.md).
+REGIMES = [regime.value for regime in rules.Regime]
+
+
 def check_request(request: object) -> dict:
     """The engine's report for one JSON request (`rules.check`); raises `RequestError`."""
     return rules.check(request)

@@ -26,7 +26,7 @@ from django_htmx.http import reswap, retarget
 
 from trips import access
 from trips.choices import Status
-from trips.dashboard.rows import snapshot_words
+from trips.dashboard.rows import list_rows
 from trips.evaluation import findings, services, stays
 from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from trips.models import AddressChange, Notification, Traveller, Trip, Visa
@@ -65,27 +65,12 @@ def traveller_list(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    travellers = (
-        access.visible_travellers(request.user)
-        .search(query)
-        .with_status(status)
-        .select_related("snapshot")
-    )
+    travellers = access.visible_travellers(request.user).search(query).with_status(status)
+    travellers = travellers.select_related("snapshot")
     page = Paginator(travellers, PER_PAGE).get_page(request.GET.get("page"))
-    # Each snapshot's words in the reader's language, from its findings' kinds.
-    rows = [
-        (traveller, *(snapshot_words(snapshot) if snapshot else ("", "")))
-        for traveller in page
-        for snapshot in [getattr(traveller, "snapshot", None)]
-    ]
     template = "trips/traveller_list.html"
-    context = {
-        "page": page,
-        "rows": rows,
-        "q": query,
-        "status": status,
-        "statuses": Status.choices,
-    }
+    rows = list_rows(page)
+    context = {"page": page, "rows": rows, "q": query, "status": status, "statuses": Status.choices}
     return render(request, f"{template}#traveller-table" if request.htmx else template, context)
 
 
