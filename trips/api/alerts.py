@@ -24,6 +24,7 @@ from trips.api.schemas import (
     ResolveIn,
 )
 from trips.api.sync import changed_alerts
+from trips.evaluation import alert_queue
 from trips.forms import AssignForm, ResolveForm
 from trips.models import Alert
 
@@ -145,5 +146,6 @@ def alert_resolve(request: HttpRequest, pk: AlertId, payload: ResolveIn):
         raise invalid(form)
     with transaction.atomic():
         alert = _locked(request, pk)
-        alert.resolve(form.cleaned_data["note"], by=token.created_by, via=change_reason(token))
+        note, via = form.cleaned_data["note"], change_reason(token)
+        alert_queue.resolve(alert, note, by=token.created_by, via=via)
     return alert_json(alert)

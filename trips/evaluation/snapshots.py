@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 import rules
 from trips.choices import STATUS_URGENCY
 from trips.dashboard import fragments
+from trips.delivery import webhooks
 from trips.evaluation import alert_queue
 from trips.evaluation.bulk import for_evaluation
 from trips.evaluation.findings import TravellerStatus, evaluate
@@ -60,10 +61,23 @@ def snapshot_fields(status: TravellerStatus) -> dict:
 def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
     """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
     status = evaluate(traveller, on=on)
+    before = StatusSnapshot.objects.filter(traveller=traveller).values_list("status", flat=True)
+    before = before.first()
     snapshot, _created = StatusSnapshot.objects.update_or_create(
         traveller=traveller, defaults=snapshot_fields(status)
     )
+    if before is not None and before != snapshot.status:
+        status_changed(traveller, before, snapshot)
     return snapshot
+
+
+def status_changed(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> None:
+    """Tell the organisation's webhook endpoints that the traveller's status light changed."""
+    data = {"traveller": traveller.pk, "from": before, "to": snapshot.status}
+    data["evaluated_on"] = snapshot.evaluated_on
+    webhooks.record(
+        traveller.organisation_id, webhooks.Kind.TRAVELLER_STATUS_CHANGED, traveller.pk, data
+    )
 
 
 def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
@@ -142,6 +156,7 @@ class SnapshotWrites:
         self.new: list[StatusSnapshot] = []
         self.same: list[int] = []
         self.organisations: set[int] = set()
+        self.status_changes: list[tuple[Traveller, str, StatusSnapshot]] = []
 
     def __len__(self) -> int:
         return len(self.changed) + len(self.new) + len(self.same)
@@ -164,11 +179,15 @@ class SnapshotWrites:
             return
         self.organisations.add(traveller.organisation_id)
         self.changed.append(StatusSnapshot(traveller=traveller, **fields))
+        if "status" in changed:
+            self.status_changes.append((traveller, snapshot.status, self.changed[-1]))
 
     def save(self) -> None:
         with transaction.atomic():
             # In the same transaction as the figures: cached dashboards are keyed by it.
             fragments.data_changed(self.organisations)
+            for traveller, before, snapshot in self.status_changes:
+                status_changed(traveller, before, snapshot)
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
             # Changed snapshots are replaced: bulk_update's CASE per field and row costs

@@ -7,6 +7,13 @@ from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
 from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
+from trips.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventKind,
+)
 
 __all__ = [
     "AddressChange",
@@ -33,4 +40,9 @@ __all__ = [
     "TripQuerySet",
     "User",
     "Visa",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventKind",
 ]
