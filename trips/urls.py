@@ -11,6 +11,7 @@ from trips.views import (
     privacy,
     settings,
     travellers,
+    webhooks,
 )
 
 app_name = "trips"
@@ -25,5 +26,6 @@ urlpatterns = [
     *exports.urlpatterns,
     *feeds.urlpatterns,
     *settings.urlpatterns,
+    *webhooks.urlpatterns,
     *health.urlpatterns,
 ]

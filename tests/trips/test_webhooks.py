@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
@@ -248,3 +249,39 @@ def test_resolving_an_alert_is_pushed(api, endpoint, receiver, traveller):
         alert.pk,
         "resolved",
     )
+
+
+# --- The compliance page -------------------------------------------------------------------
+
+
+def test_compliance_registers_an_https_endpoint_with_its_own_secret(client, compliance):
+    client.force_login(compliance)
+    url = reverse("trips:webhook_list")
+
+    refused = client.post(url, {"url": "http://hr.example.com/hooks"})
+    client.post(url, {"url": "https://hr.example.com/hooks"})
+    client.post(url, {"url": "https://erp.example.com/hooks"})
+
+    assert "Give an HTTPS address" in refused.content.decode()
+    first, second = WebhookEndpoint.objects.order_by("pk")
+    assert first.url == "https://hr.example.com/hooks"
+    assert first.secret.startswith("whsec_") and first.secret != second.secret
+
+
+def test_the_delivery_log_shows_status_codes_and_resends(
+    client, compliance, api, endpoint, receiver, traveller
+):
+    receiver.statuses = [500]
+    send(api, "post", trips_url(traveller), {"country": "KZ", "entry": "2026-03-02"})
+    deliver()
+    deliver()
+    client.force_login(compliance)
+    delivery = WebhookDelivery.objects.get()
+
+    page = client.get(reverse("trips:webhook_list")).content.decode()
+    client.post(reverse("trips:webhook_resend", args=[delivery.pk]))
+    deliver()
+
+    assert ": 500" in page and ": 204" in page
+    assert len(receiver.requests) == 3
+    assert len({headers["webhook-id"] for headers, _body in receiver.requests}) == 1
