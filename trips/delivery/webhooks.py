@@ -55,20 +55,38 @@ class Refused(Exception):
 def record(organisation_id: int, kind: str, traveller_id: int, data: dict) -> None:
     """An event of the organisation, with a delivery to each of its enabled endpoints; call
     it in the transaction of the change, so that both are saved or neither."""
-    endpoints = list(
-        WebhookEndpoint.objects.filter(
-            organisation_id=organisation_id, disabled_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    if not endpoints:
+    record_many([(organisation_id, kind, traveller_id, data)])
+
+
+def record_many(events: list[tuple[int, str, int, dict]]) -> None:
+    """Events (organisation, kind, traveller, data) in order, in a few queries however many
+    (the daily run records a batch's status changes and alerts together)."""
+    if not events:
         return
-    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-    event = WebhookEvent.objects.create(
-        organisation_id=organisation_id, kind=kind, traveller_id=traveller_id, data=data
+    endpoints: dict[int, list[int]] = {}
+    enabled = WebhookEndpoint.objects.filter(
+        organisation_id__in={organisation for organisation, *_rest in events},
+        disabled_at__isnull=True,
+    )
+    for pk, organisation in enabled.values_list("pk", "organisation_id"):
+        endpoints.setdefault(organisation, []).append(pk)
+    told = [event for event in events if event[0] in endpoints]
+    if not told:
+        return
+    created = WebhookEvent.objects.bulk_create(
+        WebhookEvent(
+            organisation_id=organisation,
+            kind=kind,
+            traveller_id=traveller,
+            data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+        )
+        for organisation, kind, traveller, data in told
     )
     now = timezone.now()
     WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(endpoint_id=pk, event=event, next_attempt_at=now) for pk in endpoints
+        WebhookDelivery(endpoint_id=pk, event=event, next_attempt_at=now)
+        for event in created
+        for pk in endpoints[event.organisation_id]
     )
     transaction.on_commit(send_webhooks.enqueue)
 

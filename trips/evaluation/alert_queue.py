@@ -246,8 +246,17 @@ class AlertWrites:
         self.events += [
             AlertEvent(alert=alert, action=AlertEvent.Action.OPENED) for alert in opened
         ]
-        for alert in opened:
-            alert_event(webhooks.Kind.ALERT_OPENED, alert)
+        webhooks.record_many(
+            [
+                (
+                    a.organisation_id,
+                    webhooks.Kind.ALERT_OPENED,
+                    a.traveller_id,
+                    webhooks.alert_data(a),
+                )
+                for a in opened
+            ]
+        )
         self.result.opened += len(opened)
 
 

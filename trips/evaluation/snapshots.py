@@ -71,13 +71,17 @@ def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
     return snapshot
 
 
-def status_changed(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> None:
-    """Tell the organisation's webhook endpoints that the traveller's status light changed."""
+def status_event(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> tuple:
+    """The webhook event of a changed status light: organisation, kind, traveller, data."""
     data = {"traveller": traveller.pk, "from": before, "to": snapshot.status}
     data["evaluated_on"] = snapshot.evaluated_on
-    webhooks.record(
-        traveller.organisation_id, webhooks.Kind.TRAVELLER_STATUS_CHANGED, traveller.pk, data
-    )
+    kind = webhooks.Kind.TRAVELLER_STATUS_CHANGED
+    return traveller.organisation_id, kind, traveller.pk, data
+
+
+def status_changed(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> None:
+    """Tell the organisation's webhook endpoints that the traveller's status light changed."""
+    webhooks.record_many([status_event(traveller, before, snapshot)])
 
 
 def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
@@ -186,8 +190,7 @@ class SnapshotWrites:
         with transaction.atomic():
             # In the same transaction as the figures: cached dashboards are keyed by it.
             fragments.data_changed(self.organisations)
-            for traveller, before, snapshot in self.status_changes:
-                status_changed(traveller, before, snapshot)
+            webhooks.record_many([status_event(*change) for change in self.status_changes])
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
             # Changed snapshots are replaced: bulk_update's CASE per field and row costs
