@@ -304,6 +304,12 @@ STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "http://127.0.0.1:8000")
 # The API (trips/api/): requests per minute per token, and the largest request body accepted.
 STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)
 STAYSITE_API_MAX_BODY_BYTES = envint("STAYSITE_API_MAX_BODY_BYTES", 256 * 1024)
+# Webhooks (docs/api.md): the first retry after this many seconds, doubling each time, for a
+# day; an endpoint failing this many attempts in a row is disabled. Endpoints on loopback
+# addresses are refused unless allowed (tests only: a receiver on this machine).
+STAYSITE_WEBHOOK_RETRY_SECONDS = envint("STAYSITE_WEBHOOK_RETRY_SECONDS", 30)
+STAYSITE_WEBHOOK_DISABLE_AFTER = envint("STAYSITE_WEBHOOK_DISABLE_AFTER", 20)
+STAYSITE_WEBHOOK_ALLOW_LOOPBACK = envbool("STAYSITE_WEBHOOK_ALLOW_LOOPBACK", False)
 # The API's request counts must be shared by every process (gunicorn workers): the database
 # cache, unless STAYSITE_API_CACHE_BACKEND names a shared one. The default cache is in the
 # database too, so that app servers keep no state; a migration creates the table.

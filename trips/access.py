@@ -25,7 +25,17 @@ from django.http import Http404
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from trips.models import Alert, ApiToken, ImportPreview, Organisation, Traveller, Trip, User
+from trips.models import (
+    Alert,
+    ApiToken,
+    ImportPreview,
+    Organisation,
+    Traveller,
+    Trip,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from trips.models.domain import TravellerQuerySet
 from trips.models.results import AlertQuerySet
 
@@ -252,6 +262,20 @@ def visible_api_tokens(user) -> QuerySet[ApiToken]:
     if not can_manage_api_tokens(user):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(organisation_id=user.organisation_id)
+
+
+def can_manage_webhooks(user) -> bool:
+    return is_compliance(user)
+
+
+def visible_webhook_endpoints(user) -> QuerySet[WebhookEndpoint]:
+    if not can_manage_webhooks(user):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organisation_id=user.organisation_id)
+
+
+def visible_webhook_deliveries(user) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(endpoint__in=visible_webhook_endpoints(user))
 
 
 def token_travellers(token: ApiToken) -> TravellerQuerySet:

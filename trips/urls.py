@@ -15,6 +15,7 @@ from trips.views import (
     settings,
     travellers,
     webapp,
+    webhooks,
 )
 
 app_name = "trips"
@@ -31,6 +32,7 @@ urlpatterns = [
     *exports.urlpatterns,
     *feeds.urlpatterns,
     *settings.urlpatterns,
+    *webhooks.urlpatterns,
     *health.urlpatterns,
     *conformance.urlpatterns,
     *webapp.urlpatterns,

@@ -15,8 +15,8 @@ from tests.trips.test_alert_views import make_alert
 from tests.trips.test_permissions import database_rows
 from trips import wording
 from trips.evaluation import snapshots
-from trips.models import AlertEvent, User
-from trips.views.alerts import AssignForm, ResolveForm
+from trips.models import Alert, AlertEvent, User
+from trips.views.alerts import AssignForm
 
 
 @pytest.fixture
@@ -138,19 +138,26 @@ def test_assigning_to_someone_of_another_organisation_gets_the_forms_words(
     assert not alert.events.exists()
 
 
-def test_resolving_without_a_note_gets_the_forms_words(api, traveller):
+EMPTY = "string_pattern_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        pytest.param({}, "missing", "This field is required.", id="no-note"),
+        pytest.param({"note": ""}, EMPTY, "This field may not be empty.", id="empty"),
+        pytest.param({"note": " \t"}, EMPTY, "This field may not be empty.", id="blank"),
+    ],
+)
+def test_resolving_without_a_note_is_refused_naming_the_note(api, traveller, body, code, message):
     alert = make_alert(traveller)
 
-    response = post(api, f"/api/v1/alerts/{alert.pk}/resolve", {})
+    response = post(api, f"/api/v1/alerts/{alert.pk}/resolve", body)
 
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "field": "note",
-            "code": "required",
-            "message": ResolveForm({}).errors["note"][0],
-        }
-    ]
+    assert response.json()["errors"] == [{"field": "note", "code": code, "message": message}]
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.OPEN
     alert.refresh_from_db()
     assert alert.state == "open"
 

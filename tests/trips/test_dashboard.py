@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from trips.choices import Status
+from trips.choices import AlertKind, Status
 from trips.dashboard import listing
 from trips.evaluation import snapshots
 from trips.models import StatusSnapshot, Traveller
@@ -33,7 +33,6 @@ def test_hr_sees_one_row_per_active_traveller_with_the_snapshot_figures(client, 
     snapshot(
         traveller,
         status=Status.ATTENTION,
-        reason="Day 26 of a 30-day visa-free stay.",
         location="KZ",
         location_since=today - timedelta(days=25),
         stay_day=26,
@@ -42,7 +41,10 @@ def test_hr_sees_one_row_per_active_traveller_with_the_snapshot_figures(client, 
         kz_days_left=29,
         latest_legal_exit=today + timedelta(days=4),
         next_deadline=today + timedelta(days=4),
-        next_deadline_label="Latest legal exit is near",
+        reason_kind=AlertKind.STAY_DAY,
+        reason_params={"day": 26, "exit": str(today + timedelta(days=4))},
+        next_deadline_kind=AlertKind.EXIT_SOON,
+        next_deadline_params={"exit": str(today + timedelta(days=4)), "days_to_exit": 4},
         tax_days=120,
     )
     inactive = factories.make_traveller(
@@ -58,11 +60,11 @@ def test_hr_sees_one_row_per_active_traveller_with_the_snapshot_figures(client, 
     assert "Tom Weber" in content
     assert "Retired Person" not in content
     assert 'class="status status-attention"' in content
-    assert "Day 26 of a 30-day visa-free stay." in content
+    assert "Day 26 of a 30-day visa-free stay; leave by" in content
     assert "day 26 of 30" in content
     assert "61 / 29" in content
     assert "in 4 days" in content
-    assert "Latest legal exit is near" in content
+    assert "Latest legal exit" in content
     assert ">120<" in content
 
 

@@ -477,3 +477,36 @@ def test_the_compiled_catalogue_matches_the_po_file(language):
 
     stale = [entry.msgid for entry in po.translated_entries() if not same(entry)]
     assert stale == [], "run make messages"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        pytest.param("de", "Späteste legale Ausreise", id="german"),
+        pytest.param("ru", "Крайний срок законного выезда", id="russian"),
+    ],
+)
+def test_the_travellers_list_words_the_next_deadline_in_the_readers_language(
+    client, hr, traveller, language, words
+):
+    today = timezone.localdate()
+    exit_day = today + timedelta(days=4)
+    StatusSnapshot.objects.create(
+        traveller=traveller,
+        evaluated_on=today,
+        status=Status.ATTENTION,
+        urgency=1,
+        next_deadline=exit_day,
+        next_deadline_kind=AlertKind.EXIT_SOON,
+        next_deadline_params={"exit": str(exit_day), "days_to_exit": 4},
+    )
+    client.force_login(hr)
+    url = reverse("trips:traveller_list")
+
+    content = client.get(url, headers={"Accept-Language": language}).content.decode()
+
+    with translation.override(language):
+        expected = wording.describe(AlertKind.EXIT_SOON, {"exit": str(exit_day), "days_to_exit": 4})
+    assert expected in content
+    assert words in expected
+    assert "Latest legal exit" not in content

@@ -39,6 +39,7 @@ from PIL import Image
 
 from tests import factories
 from tests.conftest import log_in
+from trips.delivery import webhooks
 from trips.evaluation import snapshots
 from trips.files import evidence as evidence_files
 from trips.files import feeds, import_preview, imports
@@ -53,6 +54,8 @@ from trips.models import (
     TripCorrection,
     User,
     Visa,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 # The API authenticates by token, not login: tests/trips/test_api_permissions.py has its matrix.
@@ -176,6 +179,11 @@ EXPECTED = {
     # API tokens, on the settings page: the new key is shown in the answer (200), not stored.
     "trips:api_token_create": row("405/403", "405/200", "405/403", "405/403", "405/403"),
     "trips:api_token_revoke": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    # Webhooks, compliance's: endpoints, their delivery log, resending, enabling, deleting.
+    "trips:webhook_list": row("403/403", "200/302", "403/403", "403/403", "403/403"),
+    "trips:webhook_resend": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    "trips:webhook_enable": row("405/403", "405/302", "405/403", "405/403", "405/403"),
+    "trips:webhook_delete": row("405/403", "405/302", "405/403", "405/403", "405/403"),
     # Two-factor login: everyone's own. The code page sends a verified user on; a wrong code
     # at set-up re-renders the form; new recovery codes replace the old ones.
     "two_factor_verify": row("302/302", "302/302", "302/302", "302/302", "302/302"),
@@ -247,6 +255,8 @@ class Side:
     colleague_user: User | None = None
     import_token: str = ""
     feed_token: str = ""
+    webhook_endpoint: WebhookEndpoint | None = None
+    webhook_delivery: WebhookDelivery | None = None
 
 
 def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool = False) -> Side:
@@ -312,6 +322,12 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
     for user in (hr, compliance, colleague_user):
         feeds.issue(user)
     feed_token = feeds.issue(traveller_user)
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=organisation, url=f"https://hooks.example.com/{prefix}"
+    )
+    webhooks.record(organisation.pk, "trip.created", traveller.pk, {"id": trip.pk})
+    # Disabled after its failures: enabling it again is a change.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(disabled_at=timezone.now(), failures=20)
     return Side(
         organisation,
         hr,
@@ -331,6 +347,8 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         colleague_user,
         stored.token,
         feed_token,
+        endpoint,
+        endpoint.deliveries.get(),
     )
 
 
@@ -379,6 +397,8 @@ def kwargs_for(name: str, side: Side, *, planned: str = "") -> dict:
         "change_pk": side.address_change,
         "notification_pk": side.notification,
         "token_pk": side.api_token,
+        "endpoint_pk": side.webhook_endpoint,
+        "delivery_pk": side.webhook_delivery,
         "token": side.feed_token if name in TOKEN_AUTHENTICATED else side.import_token,
     }
     kwargs = {}
@@ -490,6 +510,7 @@ def post_data(name: str, side: Side, *, planned: str = "") -> dict:
             "valid_until": today + timedelta(days=90),
         },
         "trips:alert_resolve": {"note": "Called the host; the stay ends on time."},
+        "trips:webhook_list": {"url": "https://hr.example.com/staysite"},
         "trips:organisation_settings": {
             "allowance_warning_days": 12,
             "stay_day_warning": 20,
@@ -542,6 +563,10 @@ ORGANISATION_PATHS = {
     "CalendarYear": "organisation",
     "ImportPreview": "user__organisation",
     "CalendarFeed": "user__organisation",
+    "WebhookEndpoint": "organisation",
+    "WebhookEvent": "organisation",
+    "WebhookDelivery": "endpoint__organisation",
+    "WebhookAttempt": "delivery__endpoint__organisation",
 }
 
 

@@ -18,7 +18,46 @@ from trips.api import alerts, check, status, travellers, trips
 from trips.api.auth import RateLimited, TokenAuth
 from trips.api.errors import ApiError, problem, schema_problems
 
-api = NinjaAPI(
+# What any operation may answer besides its own: each with the error shape. 400: a malformed
+# request; 401: no valid token; 413: a body too large; 422: a parameter or field that does
+# not fit the schema; 429: too many requests (with Retry-After).
+COMMON_ANSWERS = {
+    400: "The request cannot be read, e.g. a body that is not JSON.",
+    401: "No valid API token.",
+    413: "The body is larger than the API accepts.",
+    422: "A parameter or field does not fit: each problem names its field.",
+    429: "Too many requests for this token; Retry-After says when to try again.",
+}
+OWN_ANSWERS = {
+    403: "The token is read-only.",
+    404: "Not found in the token's organisation.",
+    409: "Refused: it would lose recorded data, or it was changed meanwhile.",
+}
+
+
+class StaysiteAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """The schema with every answer each operation can give, in the error shape."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        errors = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
+        for item in schema["paths"].values():
+            for operation in item.values():
+                answers = operation["responses"]
+                for code, description in COMMON_ANSWERS.items():
+                    answers.setdefault(code, {"description": description, "content": errors})
+                for code, answer in answers.items():
+                    if code in OWN_ANSWERS or code in COMMON_ANSWERS:
+                        answer["description"] = OWN_ANSWERS.get(code) or COMMON_ANSWERS[code]
+                answers[429]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds until the next request is accepted.",
+                        "schema": {"type": "integer"},
+                    }
+                }
+        return schema
+
+
+api = StaysiteAPI(
     title="staysite API",
     version="1",
     description=(
@@ -77,7 +116,9 @@ def does_not_fit(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-    return _errors(request, error.status_code, [problem("bad_request", str(error))])
+    # django-ninja's own (English) words for a body it cannot parse, in the reader's language.
+    message = _("The body is not valid JSON.")
+    return _errors(request, error.status_code, [problem("bad_request", message)])
 
 
 def urls() -> tuple:

@@ -7,13 +7,23 @@ so each change is an `AlertEvent` with who (the token's creator) and via which t
 from __future__ import annotations
 
 from django.db import transaction
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from trips import access, wording
 from trips.api.auth import change_reason, require_write
-from trips.api.common import PageQuery, form_values, page_of
+from trips.api.common import PageQuery, form_values, page_of, sent
 from trips.api.errors import Errors, invalid
-from trips.api.schemas import AlertOut, AlertPage, AssignIn, ResolveIn
+from trips.api.schemas import (
+    AlertKindCode,
+    AlertOut,
+    AlertPage,
+    AlertState,
+    AssignIn,
+    QueryId,
+    ResolveIn,
+)
+from trips.api.sync import changed_alerts
+from trips.evaluation import alert_queue
 from trips.forms import AssignForm, ResolveForm
 from trips.http import ApiRequest
 from trips.models import Alert
@@ -23,9 +33,14 @@ WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
 
 
 class AlertFilters(Schema):
-    state: str = ""
-    kind: str = ""
-    traveller: int | None = None
+    state: AlertState | None = Field(
+        None, description="One state, or all; none: open and acknowledged."
+    )
+    kind: AlertKindCode | None = None
+    traveller: QueryId | None = Field(None, description="Only this traveller's alerts.")
+
+
+AlertId = Path[QueryId]
 
 
 def alert_json(alert: Alert) -> dict:
@@ -47,21 +62,30 @@ def alert_json(alert: Alert) -> dict:
     }
 
 
-@router.get("/alerts", response=AlertPage, summary="List alerts")
+@router.get("/alerts", response=AlertPage, summary="List alerts", operation_id="listAlerts")
 def alert_list(request: ApiRequest, filters: Query[AlertFilters], paging: Query[PageQuery]):
-    """Most urgent first. `state`: open, acknowledged, resolved, closed, or all; empty: open
-    and acknowledged, as in the review queue."""
+    """Most urgent first, as in the review queue; with `updated_since`, by id, only those
+    opened, reviewed, resolved or closed since then."""
     alerts = access.token_alerts(request.auth).select_related("traveller")
-    alerts = alerts.in_state(filters.state)
+    alerts = alerts.in_state(filters.state or "")
     if filters.kind:
         alerts = alerts.filter(kind=filters.kind)
     if filters.traveller is not None:
         alerts = alerts.filter(traveller_id=filters.traveller)
-    return page_of(alerts.by_urgency(), paging, alert_json)
+    if paging.updated_since is None:
+        alerts = alerts.by_urgency()
+    else:
+        alerts = changed_alerts(alerts, paging.updated_since)
+    return page_of(request, alerts, paging, alert_json)
 
 
-@router.get("/alerts/{pk}", response={200: AlertOut, 404: Errors}, summary="An alert")
-def alert_detail(request: ApiRequest, pk: int):
+@router.get(
+    "/alerts/{pk}",
+    response={200: AlertOut, 404: Errors},
+    summary="An alert",
+    operation_id="getAlert",
+)
+def alert_detail(request: ApiRequest, pk: AlertId):
     return alert_json(access.get_token_alert(request.auth, pk))
 
 
@@ -71,9 +95,12 @@ def _locked(request: ApiRequest, pk: int) -> Alert:
 
 
 @router.post(
-    "/alerts/{pk}/acknowledge", response={200: AlertOut, **WRITE_ERRORS}, summary="Acknowledge"
+    "/alerts/{pk}/acknowledge",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="Acknowledge",
+    operation_id="acknowledgeAlert",
 )
-def alert_acknowledge(request: ApiRequest, pk: int):
+def alert_acknowledge(request: ApiRequest, pk: AlertId):
     access.get_token_alert(request.auth, pk)
     token = require_write(request)
     with transaction.atomic():
@@ -82,13 +109,18 @@ def alert_acknowledge(request: ApiRequest, pk: int):
     return alert_json(alert)
 
 
-@router.post("/alerts/{pk}/assign", response={200: AlertOut, **WRITE_ERRORS}, summary="Assign")
-def alert_assign(request: ApiRequest, pk: int, payload: AssignIn):
+@router.post(
+    "/alerts/{pk}/assign",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="Assign",
+    operation_id="assignAlert",
+)
+def alert_assign(request: ApiRequest, pk: AlertId, payload: AssignIn):
     """`assignee`: the id of one of the organisation's HR or compliance users, or null."""
     access.get_token_alert(request.auth, pk)
     token = require_write(request)
     form = AssignForm(
-        form_values(payload.model_dump()),
+        form_values(sent(payload)),
         assignees=access.token_assignees(token),
     )
     if not form.is_valid():
@@ -99,15 +131,21 @@ def alert_assign(request: ApiRequest, pk: int, payload: AssignIn):
     return alert_json(alert)
 
 
-@router.post("/alerts/{pk}/resolve", response={200: AlertOut, **WRITE_ERRORS}, summary="Resolve")
-def alert_resolve(request: ApiRequest, pk: int, payload: ResolveIn):
+@router.post(
+    "/alerts/{pk}/resolve",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="Resolve",
+    operation_id="resolveAlert",
+)
+def alert_resolve(request: ApiRequest, pk: AlertId, payload: ResolveIn):
     """A note saying what was done is required."""
     access.get_token_alert(request.auth, pk)
     token = require_write(request)
-    form = ResolveForm(form_values(payload.model_dump()))
+    form = ResolveForm(form_values(sent(payload)))
     if not form.is_valid():
         raise invalid(form)
     with transaction.atomic():
         alert = _locked(request, pk)
-        alert.resolve(form.cleaned_data["note"], by=token.created_by, via=change_reason(token))
+        note, via = form.cleaned_data["note"], change_reason(token)
+        alert_queue.resolve(alert, note, by=token.created_by, via=via)
     return alert_json(alert)

@@ -23,19 +23,36 @@ REQUEST_EXAMPLE = {
 }
 
 
+DAY = {"type": "string", "format": "date"}
+# What the contract requires (docs/rules.md); the engine reads the optional fields itself.
+REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["regime", "on", "stays"],
+    "properties": {
+        "regime": {"type": "string", "enum": planner.REGIMES},
+        "on": DAY,
+        "stays": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["entry"],
+                "properties": {"entry": DAY, "exit": {"anyOf": [DAY, {"type": "null"}]}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
 @router.post(
     "/check",
     response={200: dict, 400: EngineError},
     summary="Run the rules engine on one request",
+    operation_id="checkRules",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object", "additionalProperties": True},
-                    "example": REQUEST_EXAMPLE,
-                }
-            },
+            "content": {"application/json": {"schema": REQUEST_SCHEMA, "example": REQUEST_EXAMPLE}},
         }
     },
 )

@@ -6,14 +6,29 @@ Every write goes through `TravellerForm` and `services.save_traveller`, as on th
 from __future__ import annotations
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from trips import access
 from trips.api.auth import attribute, require_write
-from trips.api.common import IDEMPOTENCY_PARAMETER, PageQuery, created, form_data, page_of
+from trips.api.common import (
+    IDEMPOTENCY_PARAMETER,
+    PageQuery,
+    created,
+    form_data,
+    page_of,
+    sent,
+)
 from trips.api.errors import Errors, invalid
 from trips.api.idempotency import once
-from trips.api.schemas import TravellerIn, TravellerOut, TravellerPage
+from trips.api.schemas import (
+    QueryId,
+    StatusCode,
+    TravellerChange,
+    TravellerCreate,
+    TravellerOut,
+    TravellerPage,
+)
+from trips.api.sync import changed_travellers
 from trips.evaluation import services
 from trips.forms import TravellerForm
 from trips.http import ApiRequest
@@ -25,8 +40,8 @@ WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
 
 
 class TravellerFilters(Schema):
-    q: str = ""
-    status: str = ""
+    q: str = Field("", description="Searches name, employee number and email.")
+    status: StatusCode | None = Field(None, description="Only travellers with this status.")
     active: bool | None = None
     employee_number: str = ""
 
@@ -51,13 +66,15 @@ def get_traveller(request: ApiRequest, pk: int) -> Traveller:
     return access.get_token_traveller(request.auth, pk)
 
 
-@router.get("/travellers", response=TravellerPage, summary="List travellers")
+@router.get(
+    "/travellers", response=TravellerPage, summary="List travellers", operation_id="listTravellers"
+)
 def traveller_list(request: ApiRequest, filters: Query[TravellerFilters], paging: Query[PageQuery]):
-    """`q` searches name, employee number and email; `status` is a status light."""
+    """By name; with `updated_since`, by id, only those changed since then."""
     travellers = (
         access.token_travellers(request.auth)
         .search(filters.q)
-        .with_status(filters.status)
+        .with_status(filters.status or "")
         .select_related("snapshot")
     )
     if filters.active is not None:
@@ -67,11 +84,24 @@ def traveller_list(request: ApiRequest, filters: Query[TravellerFilters], paging
         travellers = travellers.none()
     elif filters.employee_number:
         travellers = travellers.filter(employee_number=filters.employee_number)
-    return page_of(travellers, paging, traveller_json)
+    deleted: set[int] = set()
+    if paging.updated_since is not None:
+        travellers, deleted = changed_travellers(
+            travellers, request.auth.organisation_id, paging.updated_since
+        )
+    return page_of(request, travellers, paging, traveller_json, deleted)
 
 
-@router.get("/travellers/{pk}", response={200: TravellerOut, 404: Errors}, summary="A traveller")
-def traveller_detail(request: ApiRequest, pk: int):
+TravellerId = Path[QueryId]
+
+
+@router.get(
+    "/travellers/{pk}",
+    response={200: TravellerOut, 404: Errors},
+    summary="A traveller",
+    operation_id="getTraveller",
+)
+def traveller_detail(request: ApiRequest, pk: TravellerId):
     return traveller_json(get_traveller(request, pk))
 
 
@@ -95,33 +125,38 @@ def _save(request: ApiRequest, traveller: Traveller, sent: dict) -> Traveller:
     "/travellers",
     response={201: TravellerOut, 403: Errors, 422: Errors},
     summary="Create a traveller",
+    operation_id="createTraveller",
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
-def traveller_create(request: ApiRequest, payload: TravellerIn):
+def traveller_create(request: ApiRequest, payload: TravellerCreate):
     require_write(request)
 
     def create():
-        traveller = _save(request, Traveller(), payload.model_dump(exclude_unset=True))
+        traveller = _save(request, Traveller(), sent(payload))
         return 201, traveller_json(traveller)
 
     return created(*once(request, create))
 
 
 @router.patch(
-    "/travellers/{pk}", response={200: TravellerOut, **WRITE_ERRORS}, summary="Change a traveller"
+    "/travellers/{pk}",
+    response={200: TravellerOut, **WRITE_ERRORS},
+    summary="Change a traveller",
+    operation_id="changeTraveller",
 )
-def traveller_update(request: ApiRequest, pk: int, payload: TravellerIn):
+def traveller_update(request: ApiRequest, pk: TravellerId, payload: TravellerChange):
     """Only the fields sent change."""
     traveller = get_traveller(request, pk)
-    return traveller_json(_save(request, traveller, payload.model_dump(exclude_unset=True)))
+    return traveller_json(_save(request, traveller, sent(payload)))
 
 
 @router.post(
     "/travellers/{pk}/deactivate",
     response={200: TravellerOut, **WRITE_ERRORS},
     summary="Deactivate a traveller",
+    operation_id="deactivateTraveller",
 )
-def traveller_deactivate(request: ApiRequest, pk: int):
+def traveller_deactivate(request: ApiRequest, pk: TravellerId):
     """An inactive traveller keeps every record but leaves the dashboard."""
     traveller = get_traveller(request, pk)
     return traveller_json(_save(request, traveller, {"active": False}))

@@ -10,14 +10,15 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router
+from ninja import Path, Query, Router
 
 from trips.api.auth import attribute, require_write
-from trips.api.common import IDEMPOTENCY_PARAMETER, created, form_data
+from trips.api.common import IDEMPOTENCY_PARAMETER, PageQuery, created, form_data, page_of, sent
 from trips.api.errors import Errors, fail, invalid
 from trips.api.idempotency import once
-from trips.api.schemas import TripIn, TripOut
-from trips.api.travellers import get_traveller
+from trips.api.schemas import QueryId, TripChange, TripCreate, TripOut, TripPage
+from trips.api.sync import changed_trips
+from trips.api.travellers import TravellerId, get_traveller
 from trips.evaluation import services
 from trips.forms import TripForm
 from trips.http import ApiRequest
@@ -25,7 +26,8 @@ from trips.models import Traveller, Trip
 
 router = Router(tags=["trips"])
 FIELDS = TripForm.Meta.fields
-WRITE_ERRORS = {403: Errors, 404: Errors, 422: Errors}
+WRITE_ERRORS = {403: Errors, 404: Errors, 409: Errors, 422: Errors}
+TripId = Path[QueryId]
 
 
 def trip_json(trip: Trip) -> dict:
@@ -61,36 +63,44 @@ def _save(request: ApiRequest, traveller: Traveller, trip: Trip, sent: dict) -> 
 
 @router.get(
     "/travellers/{pk}/trips",
-    response={200: list[TripOut], 404: Errors},
+    response={200: TripPage, 404: Errors},
     summary="A traveller's trips",
+    operation_id="listTrips",
 )
-def trip_list(request: ApiRequest, pk: int):
-    """Newest first."""
+def trip_list(request: ApiRequest, pk: TravellerId, paging: Query[PageQuery]):
+    """Newest first; with `updated_since`, by id, only those changed since then."""
     traveller = get_traveller(request, pk)
-    return [trip_json(trip) for trip in traveller.trips.order_by("-entry", "-pk")]
+    trips, deleted = traveller.trips.order_by("-entry", "-pk"), set()
+    if paging.updated_since is not None:
+        trips, deleted = changed_trips(traveller, paging.updated_since)
+    return page_of(request, trips, paging, trip_json, deleted)
 
 
 @router.post(
     "/travellers/{pk}/trips",
     response={201: TripOut, **WRITE_ERRORS},
     summary="Record a trip",
+    operation_id="createTrip",
     openapi_extra=IDEMPOTENCY_PARAMETER,
 )
-def trip_create(request: ApiRequest, pk: int, payload: TripIn):
+def trip_create(request: ApiRequest, pk: TravellerId, payload: TripCreate):
     traveller = get_traveller(request, pk)
     require_write(request)
 
     def create():
-        trip = _save(request, traveller, Trip(), payload.model_dump(exclude_unset=True))
+        trip = _save(request, traveller, Trip(), sent(payload))
         return 201, trip_json(trip)
 
     return created(*once(request, create))
 
 
 @router.get(
-    "/travellers/{pk}/trips/{trip_pk}", response={200: TripOut, 404: Errors}, summary="A trip"
+    "/travellers/{pk}/trips/{trip_pk}",
+    response={200: TripOut, 404: Errors},
+    summary="A trip",
+    operation_id="getTrip",
 )
-def trip_detail(request: ApiRequest, pk: int, trip_pk: int):
+def trip_detail(request: ApiRequest, pk: TravellerId, trip_pk: TripId):
     return trip_json(_trip(get_traveller(request, pk), trip_pk))
 
 
@@ -98,20 +108,22 @@ def trip_detail(request: ApiRequest, pk: int, trip_pk: int):
     "/travellers/{pk}/trips/{trip_pk}",
     response={200: TripOut, **WRITE_ERRORS},
     summary="Change a trip",
+    operation_id="changeTrip",
 )
-def trip_update(request: ApiRequest, pk: int, trip_pk: int, payload: TripIn):
+def trip_update(request: ApiRequest, pk: TravellerId, trip_pk: TripId, payload: TripChange):
     """Only the fields sent change; send `"exit": null` for a trip that has not ended."""
     traveller = get_traveller(request, pk)
     trip = _trip(traveller, trip_pk)
-    return trip_json(_save(request, traveller, trip, payload.model_dump(exclude_unset=True)))
+    return trip_json(_save(request, traveller, trip, sent(payload)))
 
 
 @router.delete(
     "/travellers/{pk}/trips/{trip_pk}",
     response={204: None, 403: Errors, 404: Errors, 409: Errors},
     summary="Delete a trip",
+    operation_id="deleteTrip",
 )
-def trip_delete(request: ApiRequest, pk: int, trip_pk: int):
+def trip_delete(request: ApiRequest, pk: TravellerId, trip_pk: TripId):
     traveller = get_traveller(request, pk)
     trip = _trip(traveller, trip_pk)
     token = require_write(request)

@@ -67,17 +67,23 @@ def row_for(traveller: Traveller, on: date) -> Row:
     )
 
 
+def list_rows(travellers) -> list[tuple[Traveller, str, str]]:
+    """The travellers list's rows: each traveller with their snapshot's reason and deadline
+    in the reader's language (empty: not assessed yet)."""
+    rows = []
+    for traveller in travellers:
+        snapshot = getattr(traveller, "snapshot", None)
+        rows.append((traveller, *(snapshot_words(snapshot) if snapshot else ("", ""))))
+    return rows
+
+
 def snapshot_words(snapshot: StatusSnapshot) -> tuple[str, str]:
-    """The snapshot's reason and deadline in the reader's language (the stored text is in the
-    language of whoever refreshed it; snapshots from before the kinds were kept fall back)."""
+    """The snapshot's reason and deadline in the reader's language, worded from the findings'
+    kinds and parameters (a snapshot stores no text)."""
+    reason = _("Within every limit.")
     if snapshot.reason_kind:
         reason = wording.describe(snapshot.reason_kind, snapshot.reason_params)
-    elif snapshot.status == Status.OK:
-        reason = _("Within every limit.")
-    else:
-        reason = snapshot.reason
+    label = ""
     if snapshot.next_deadline_kind:
         label = wording.describe(snapshot.next_deadline_kind, snapshot.next_deadline_params)
-    else:
-        label = snapshot.next_deadline_label
     return reason, label

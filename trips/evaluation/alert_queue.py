@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 import rules
 from trips.choices import STATUS_URGENCY, AlertKind, Status
 from trips.dates import day
-from trips.delivery import notify
+from trips.delivery import notify, webhooks
 from trips.evaluation.bulk import for_evaluation
 from trips.evaluation.finding import Finding
 from trips.evaluation.findings import TravellerStatus, evaluate
@@ -247,6 +247,17 @@ class AlertWrites:
         self.events += [
             AlertEvent(alert=alert, action=AlertEvent.Action.OPENED) for alert in opened
         ]
+        webhooks.record_many(
+            [
+                (
+                    a.organisation_id,
+                    webhooks.Kind.ALERT_OPENED,
+                    a.traveller_id,
+                    webhooks.alert_data(a),
+                )
+                for a in opened
+            ]
+        )
         self.result.opened += len(opened)
 
 
@@ -306,3 +317,16 @@ def _eqonaq_filed_on(subject: str) -> date | None:
     else:
         return None
     return filed.aggregate(first=Min("filed_on"))["first"]
+
+
+def alert_event(kind: str, alert: Alert) -> None:
+    """Tell the organisation's webhook endpoints about an alert."""
+    data = webhooks.alert_data(alert)
+    webhooks.record(alert.organisation_id, kind, alert.traveller_id, data)
+
+
+def resolve(alert: Alert, note: str, *, by, via: str = "") -> None:
+    """Resolve an alert (the review queue and the API) and tell the webhook endpoints."""
+    if alert.is_active:
+        alert.resolve(note, by=by, via=via)
+        alert_event(webhooks.Kind.ALERT_RESOLVED, alert)

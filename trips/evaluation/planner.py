@@ -196,6 +196,10 @@ def _refuse_overlaps(draft: Trip, current: CurrentStay | None, closing: dict[int
 RequestError = rules.RequestError
 
 
+# The rule sets a request to the engine may name (its contract, docs/rules.md).
+REGIMES = [regime.value for regime in rules.Regime]
+
+
 def check_request(request: object) -> dict:
     """The engine's report for one JSON request (`rules.check`); raises `RequestError`."""
     return rules.check(request)

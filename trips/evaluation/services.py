@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from trips.delivery import webhooks
 from trips.evaluation import snapshots
 from trips.evaluation.stays import with_related
 from trips.models import Traveller, Trip
@@ -67,12 +68,21 @@ def save_record(form: ModelForm, traveller: Traveller, *, on: date) -> models.Mo
             Traveller.objects.filter(pk=traveller.pk).lock()
             if not _still_valid(form):
                 return None
+            new = form.instance.pk is None
             record = form.save()
             snapshots.traveller_changed(traveller, on=on)
+            if isinstance(record, Trip):
+                kind = webhooks.Kind.TRIP_CREATED if new else webhooks.Kind.TRIP_CHANGED
+                trip_event(kind, traveller, record)
     except IntegrityError:
         form.add_error(None, CONFLICT)
         return None
     return record
+
+
+def trip_event(kind: str, traveller: Traveller, trip: Trip) -> None:
+    data = webhooks.trip_data(trip)
+    webhooks.record(traveller.organisation_id, kind, traveller.pk, data)
 
 
 def delete_record(record: models.Model, traveller: Traveller, *, on: date) -> str | None:
@@ -80,6 +90,8 @@ def delete_record(record: models.Model, traveller: Traveller, *, on: date) -> st
     try:
         with transaction.atomic():
             Traveller.objects.filter(pk=traveller.pk).lock()
+            if isinstance(record, Trip):
+                trip_event(webhooks.Kind.TRIP_DELETED, traveller, record)
             record.delete()
             snapshots.traveller_changed(traveller, on=on)
     except ProtectedError as error:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 import rules
 from trips.choices import STATUS_URGENCY
 from trips.dashboard import fragments
+from trips.delivery import webhooks
 from trips.evaluation import alert_queue
 from trips.evaluation.bulk import for_evaluation
 from trips.evaluation.findings import TravellerStatus, evaluate
@@ -38,7 +39,6 @@ def snapshot_fields(status: TravellerStatus) -> dict:
         "evaluated_on": status.on,
         "status": status.status,
         "urgency": STATUS_URGENCY[status.status],
-        "reason": status.reason[:300],
         "location": trip.country if trip else "",
         "location_since": trip.entry if trip else None,
         "stay_day": present.report.current_stay_length if present else None,
@@ -49,7 +49,6 @@ def snapshot_fields(status: TravellerStatus) -> dict:
         "schengen_days_left": schengen.report.remaining if schengen else None,
         "latest_legal_exit": present.report.latest_legal_exit if present else None,
         "next_deadline": next_deadline.due_on if next_deadline else None,
-        "next_deadline_label": next_deadline.message[:200] if next_deadline else "",
         "reason_kind": status.worst.kind if status.worst else "",
         "reason_params": status.worst.params if status.worst else {},
         "next_deadline_kind": next_deadline.kind if next_deadline else "",
@@ -64,10 +63,27 @@ def snapshot_fields(status: TravellerStatus) -> dict:
 def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
     """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
     status = evaluate(traveller, on=on)
+    before = StatusSnapshot.objects.filter(traveller=traveller).values_list("status", flat=True)
+    before = before.first()
     snapshot, _created = StatusSnapshot.objects.update_or_create(
         traveller=traveller, defaults=snapshot_fields(status)
     )
+    if before is not None and before != snapshot.status:
+        status_changed(traveller, before, snapshot)
     return snapshot
+
+
+def status_event(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> tuple:
+    """The webhook event of a changed status light: organisation, kind, traveller, data."""
+    data = {"traveller": traveller.pk, "from": before, "to": snapshot.status}
+    data["evaluated_on"] = snapshot.evaluated_on
+    kind = webhooks.Kind.TRAVELLER_STATUS_CHANGED
+    return traveller.organisation_id, kind, traveller.pk, data
+
+
+def status_changed(traveller: Traveller, before: str, snapshot: StatusSnapshot) -> None:
+    """Tell the organisation's webhook endpoints that the traveller's status light changed."""
+    webhooks.record_many([status_event(traveller, before, snapshot)])
 
 
 def refresh_snapshots(travellers, *, on: date, batch_size: int = 500) -> int:
@@ -146,6 +162,7 @@ class SnapshotWrites:
         self.new: list[StatusSnapshot] = []
         self.same: list[int] = []
         self.organisations: set[int] = set()
+        self.status_changes: list[tuple[Traveller, str, StatusSnapshot]] = []
 
     def __len__(self) -> int:
         return len(self.changed) + len(self.new) + len(self.same)
@@ -168,11 +185,14 @@ class SnapshotWrites:
             return
         self.organisations.add(traveller.organisation_id)
         self.changed.append(StatusSnapshot(traveller=traveller, **fields))
+        if "status" in changed:
+            self.status_changes.append((traveller, snapshot.status, self.changed[-1]))
 
     def save(self) -> None:
         with transaction.atomic():
             # In the same transaction as the figures: cached dashboards are keyed by it.
             fragments.data_changed(self.organisations)
+            webhooks.record_many([status_event(*change) for change in self.status_changes])
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
             # Changed snapshots are replaced: bulk_update's CASE per field and row costs

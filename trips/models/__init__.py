@@ -9,6 +9,13 @@ from trips.models.filings import AddressChange, Notification
 from trips.models.proposals import TripCorrection
 from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
+from trips.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventKind,
+)
 
 __all__ = [
     "AddressChange",
@@ -37,4 +44,9 @@ __all__ = [
     "TripQuerySet",
     "User",
     "Visa",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventKind",
 ]

@@ -28,7 +28,6 @@ class StatusSnapshot(models.Model):
     evaluated_on = models.DateField()
     status = models.CharField(max_length=12, choices=Status, default=Status.OK)
     urgency = models.PositiveSmallIntegerField(default=0)
-    reason = models.CharField(max_length=300, blank=True)
     location = models.CharField(max_length=2, choices=COUNTRIES, blank=True)
     location_since = models.DateField(null=True, blank=True)
     stay_day = models.PositiveIntegerField(null=True, blank=True)
@@ -39,9 +38,8 @@ class StatusSnapshot(models.Model):
     schengen_days_left = models.PositiveIntegerField(null=True, blank=True)
     latest_legal_exit = models.DateField(null=True, blank=True)
     next_deadline = models.DateField(null=True, blank=True)
-    next_deadline_label = models.CharField(max_length=200, blank=True)
-    # The findings behind `reason` and `next_deadline_label` as kind and parameters, so that
-    # lists can say them in the reader's language (trips.wording.describe), not the refresher's.
+    # The findings behind the status and the next deadline as kind and parameters, never as
+    # text: lists say them in the reader's language (trips.dashboard.rows.snapshot_words).
     reason_kind = models.CharField(max_length=40, blank=True)
     reason_params = models.JSONField(default=dict, blank=True)
     next_deadline_kind = models.CharField(max_length=40, blank=True)

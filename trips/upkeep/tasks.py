@@ -9,10 +9,10 @@ from datetime import date
 
 from django.tasks import task
 
-from trips.delivery import notify
+from trips.delivery import notify, webhooks
 from trips.evaluation.alert_queue import refresh_alerts
 from trips.evaluation.snapshots import refresh_snapshots
-from trips.models import Organisation, RefreshRun
+from trips.models import Organisation, RefreshRun, WebhookDelivery
 from trips.upkeep import chunks
 
 
@@ -33,3 +33,8 @@ def refresh_chunks(run: int) -> str:
     """Help the daily run `run` (a RefreshRun id) by refreshing chunks of it until none is left."""
     worked = chunks.work(RefreshRun.objects.get(pk=run))
     return f"{worked.chunks} chunks, {len(worked.travellers)} travellers refreshed."
+
+
+def resend_webhook(delivery: WebhookDelivery) -> WebhookDelivery:
+    """The same event to the same endpoint once more, sent by the worker (the delivery log)."""
+    return webhooks.resend(delivery)

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from trips import access
+from trips.evaluation import alert_queue
 from trips.forms import AlertFilterForm, AssignForm, ResolveForm
 from trips.http import StaysiteRequest
 from trips.models import Alert
@@ -97,7 +98,7 @@ def alert_resolve(request: StaysiteRequest, pk: int) -> HttpResponse:
             return _done(request, alert)  # resolved or closed meanwhile: nothing to resolve
         if not form.is_valid():
             return _invalid(request, alert, resolve=form)
-        alert.resolve(form.cleaned_data["note"], by=request.user)
+        alert_queue.resolve(alert, form.cleaned_data["note"], by=request.user)
     return _done(request, alert)
 
 

@@ -26,6 +26,7 @@ from django_htmx.http import reswap, retarget
 
 from trips import access
 from trips.choices import Status
+from trips.dashboard.rows import list_rows
 from trips.evaluation import findings, services, stays
 from trips.forms import AddressChangeForm, NotificationForm, TravellerForm, TripForm, VisaForm
 from trips.http import StaysiteRequest
@@ -67,15 +68,12 @@ def traveller_list(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_travellers(request.user))
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    travellers = (
-        access.visible_travellers(request.user)
-        .search(query)
-        .with_status(status)
-        .select_related("snapshot")
-    )
+    travellers = access.visible_travellers(request.user).search(query).with_status(status)
+    travellers = travellers.select_related("snapshot")
     page = Paginator(travellers, PER_PAGE).get_page(request.GET.get("page"))
     template = "trips/traveller_list.html"
-    context = {"page": page, "q": query, "status": status, "statuses": Status.choices}
+    rows = list_rows(page)
+    context = {"page": page, "rows": rows, "q": query, "status": status, "statuses": Status.choices}
     return render(request, f"{template}#traveller-table" if request.htmx else template, context)
 
 
