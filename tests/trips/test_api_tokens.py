@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tests import factories
 from trips.api import auth
-from trips.models import ApiToken, Trip
+from trips.models import ApiToken, Trip, User
 
 
 def bearer(key: str) -> Client:
@@ -195,6 +195,108 @@ def test_the_command_refuses_bad_arguments_with_a_message(compliance, arguments,
         call_command("create_api_token", *arguments)
 
     assert ApiToken.objects.count() == 1
+
+
+# --- A token is its creator's delegate, never more -----------------------------------------
+
+
+def _deactivate(user):
+    user.is_active = False
+    user.save()
+
+
+def _lower_to_traveller(user):
+    user.role = "traveller"
+    user.save()
+
+
+def _move_to_another_organisation(user):
+    user.organisation = factories.make_organisation(name="Elsewhere Ltd")
+    user.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(_deactivate, id="deactivated"),
+        pytest.param(_lower_to_traveller, id="role-lowered"),
+        pytest.param(_move_to_another_organisation, id="organisation-changed"),
+    ],
+)
+def test_a_change_to_its_creator_revokes_a_token_for_good(compliance, traveller, change):
+    token, key = factories.make_api_token(created_by=compliance)
+    assert bearer(key).get("/api/v1/travellers").status_code == 200
+
+    change(compliance)
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert token.history.first().history_change_reason.startswith("Its creator")
+    assert bearer(key).get("/api/v1/travellers").status_code == 401
+    assert bearer(key).get(f"/api/v1/travellers/{traveller.pk}").status_code == 401
+    # Restored, the creator does not bring a revoked token back.
+    User.objects.filter(pk=compliance.pk).update(
+        is_active=True, role="compliance", organisation=traveller.organisation
+    )
+    assert bearer(key).get("/api/v1/travellers").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"is_active": False}, id="deactivated"),
+        pytest.param({"role": "hr"}, id="role-lowered"),
+    ],
+)
+def test_a_token_is_refused_even_when_its_creator_changed_without_a_save(compliance, fields):
+    _token, key = factories.make_api_token(created_by=compliance)
+
+    User.objects.filter(pk=compliance.pk).update(**fields)
+
+    assert bearer(key).get("/api/v1/travellers").status_code == 401
+
+
+def test_a_deactivated_creators_token_changes_nothing_in_their_name(compliance, traveller):
+    _token, key = factories.make_api_token(created_by=compliance)
+    _deactivate(compliance)
+
+    response = bearer(key).post(
+        f"/api/v1/travellers/{traveller.pk}/trips",
+        {"country": "KZ", "entry": "2020-02-03", "exit": "2020-02-07", "purpose": "business"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 401
+    assert not Trip.objects.exists()
+
+
+def test_a_change_of_an_unrelated_field_keeps_the_token(compliance):
+    token, key = factories.make_api_token(created_by=compliance)
+
+    compliance.first_name = "Carl"
+    compliance.save()
+
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert bearer(key).get("/api/v1/travellers").status_code == 200
+
+
+def test_the_settings_page_says_what_revokes_a_token(client, compliance):
+    client.force_login(compliance)
+
+    page = client.get(reverse("trips:organisation_settings")).content.decode()
+
+    assert "deactivating a user, or changing their role or organisation, revokes" in page
+
+
+@pytest.mark.parametrize("role", ["traveller", "hr"])
+def test_the_command_refuses_a_user_who_may_not_have_tokens(organisation, role):
+    factories.make_user(organisation=organisation, role=role, username="someone")
+
+    with pytest.raises(CommandError, match="may not have API tokens"):
+        call_command("create_api_token", "someone", "--name", "x")
+
+    assert not ApiToken.objects.exists()
 
 
 # --- Rate limit and body cap -------------------------------------------------------------

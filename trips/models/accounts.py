@@ -178,6 +178,32 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # An API token acts as its creator (trips/accounts/tokens.py). Whatever path changes
+        # the creator - the admin, single sign-on's role sync, a script - their tokens end
+        # here with them, recorded in the tokens' history; the API's lookup refuses such a
+        # token as well, so even an `update()` that skips this cannot keep one working.
+        changed = self._token_relevant_change(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if changed:
+            # By name: trips/models/api.py imports this module.
+            ApiToken = self._meta.apps.get_model("trips", "ApiToken")  # noqa: N806
+            ApiToken.objects.filter(created_by=self).revoke_all(
+                reason="Its creator was deactivated or changed role or organisation."
+            )
+
+    def _token_relevant_change(self, update_fields) -> bool:
+        watched = {"is_active", "role", "organisation"}
+        if self.pk is None or (update_fields is not None and not watched & set(update_fields)):
+            return False
+        before = User.objects.filter(pk=self.pk).values("is_active", "role", "organisation_id")
+        old = before.first()
+        return old is not None and old != {
+            "is_active": self.is_active,
+            "role": self.role,
+            "organisation_id": self.organisation_id,
+        }
+
 
 class PasswordResetRequest(models.Model):
     """A request for a password reset email, kept a while to limit how often one is sent.
