@@ -5,7 +5,13 @@ from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
-from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
+from trips.models.results import (
+    Alert,
+    AlertEvent,
+    AlertQuerySet,
+    EmailDelivery,
+    StatusSnapshot,
+)
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
 
 __all__ = [
@@ -19,6 +25,7 @@ __all__ = [
     "CalendarYear",
     "DailyRun",
     "DataChange",
+    "EmailDelivery",
     "IdempotencyKey",
     "ImportPreview",
     "Notification",

@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from trips import access
 from trips.forms import AlertFilterForm, AssignForm, ResolveForm
-from trips.models import Alert
+from trips.models import Alert, EmailDelivery
 
 PAGE_SIZE = 25
 ROW = "trips/alert_list.html#alert-row"
@@ -58,6 +58,8 @@ def _detail(request: HttpRequest, alert: Alert, **forms_) -> HttpResponse:
         {
             "alert": alert,
             "events": alert.events.select_related("actor"),
+            "deliveries": alert.deliveries.all(),
+            "max_attempts": EmailDelivery.MAX_ATTEMPTS,
             "assignees": access.alert_assignees(request.user),
             "errors": {name: form.errors for name, form in forms_.items()},
             "freshness": request.freshness,
