@@ -97,6 +97,55 @@ def test_a_wrong_code_is_refused_with_a_message(client, hr):
     assert client.get(reverse("trips:traveller_list")).status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("factor", "says"),
+    [
+        pytest.param(30, r"wait (29|30) seconds, then enter the current code", id="seconds"),
+        pytest.param(600, r"wait 10 minutes, then enter the current code", id="minutes"),
+    ],
+)
+def test_a_right_code_during_the_pause_after_a_wrong_one_says_how_long_to_wait(
+    client, hr, settings, factor, says
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = factor
+    device = factories.make_authenticator(user=hr)
+    password_login(client, hr)
+    client.post(reverse("two_factor_verify"), {"code": "000000"})
+
+    response = client.post(reverse("two_factor_verify"), {"code": factories.current_code(device)})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(says, page)
+    assert "This code is not valid" not in page
+    assert client.get(reverse("trips:traveller_list")).status_code == 302
+
+
+def test_the_code_after_the_password_gives_the_session_a_new_key(client, hr):
+    device = factories.make_authenticator(user=hr)
+    password_login(client, hr)
+    before_the_code = client.cookies["sessionid"].value
+
+    client.post(reverse("two_factor_verify"), {"code": factories.current_code(device)})
+
+    assert client.cookies["sessionid"].value != before_the_code
+    stale = Client()
+    stale.cookies["sessionid"] = before_the_code
+    assert stale.get(reverse("trips:traveller_list")).status_code == 302
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+
+def test_setting_up_an_app_gives_the_session_a_new_key(client, hr):
+    password_login(client, hr)
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    before = client.cookies["sessionid"].value
+
+    client.post(reverse("two_factor_setup"), {"code": code_for_key_on_page(page)})
+
+    assert client.cookies["sessionid"].value != before
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+
 def test_a_code_works_only_once(client, hr):
     device = factories.make_authenticator(user=hr)
     code = factories.current_code(device)

@@ -9,6 +9,7 @@ the organisation requires a second factor and the user has none yet.
 
 from __future__ import annotations
 
+import math
 import secrets
 from base64 import b32encode
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp.oath import TOTP
@@ -123,7 +125,7 @@ def enrol(request: HttpRequest, secret: str) -> list[str]:
     # The code just given may not be used again to log in.
     device.last_t = TOTP(bytes.fromhex(secret)).t()
     device.save(update_fields=["last_t"])
-    django_otp.login(request, device)
+    _complete_login(request, device)
     return new_recovery_codes(user)
 
 
@@ -137,23 +139,42 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def verify(request: HttpRequest, code: str) -> bool:
+def verify(request: HttpRequest, code: str) -> bool | int:
     """Checks `code` against the user's authenticator and recovery codes; marks the session
-    verified when one accepts it. Wrong codes slow further tries down (django-otp)."""
+    verified when one accepts it. Wrong codes slow further tries down (django-otp): while
+    they do, the code is not checked at all and the answer is the seconds left to wait."""
     code = code.strip().replace(" ", "").lower()
     if not code:
         return False
     # Six digits are an app's code, anything else a recovery code: a recovery code must not
     # count as a wrong app code (which would slow the next try down).
     kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
-    for device in django_otp.devices_for_user(request.user):
-        if not isinstance(device, kind):
-            continue
+    devices = [d for d in django_otp.devices_for_user(request.user) if isinstance(d, kind)]
+    wait = max((seconds_to_wait(device) for device in devices), default=0)
+    if wait:
+        return wait
+    for device in devices:
         verified = django_otp.verify_token(request.user, device.persistent_id, code)
         if verified is not None:
-            django_otp.login(request, verified)
+            _complete_login(request, verified)
             return True
     return False
+
+
+def seconds_to_wait(device) -> int:
+    """How long django-otp refuses to check a code for `device` after wrong ones, rounded up."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    left = (data["locked_until"] - timezone.now()).total_seconds()
+    return max(1, math.ceil(left))
+
+
+def _complete_login(request: HttpRequest, device) -> None:
+    """Marks the session verified by `device`, under a new session key: whoever learnt the
+    key before the second factor (it was issued after the password alone) cannot use it."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
 
 
 def recovery_codes_left(user) -> int:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from trips import access
@@ -40,17 +40,39 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if twofactor.verify(request, form.cleaned_data["code"]):
+        outcome = twofactor.verify(request, form.cleaned_data["code"])
+        if outcome is True:
             return redirect(twofactor.safe_next(request))
-        form.add_error(
-            "code",
-            _(
-                "This code is not valid. Enter the current six-digit code from your app, or "
-                "an unused recovery code. After several wrong codes, wait a little between tries."
-            ),
-        )
+        form.add_error("code", _wait_message(outcome) if outcome else _not_valid())
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+def _not_valid() -> str:
+    return _(
+        "This code is not valid. Enter the current six-digit code from your app, or "
+        "an unused recovery code. After several wrong codes, wait a little between tries."
+    )
+
+
+def _wait_message(seconds: int) -> str:
+    """After wrong codes the next one is not even checked for a while: say how long."""
+    if seconds < 60:
+        return ngettext(
+            "After several wrong codes, the next one is checked only after a pause: wait "
+            "%(count)d second, then enter the current code.",
+            "After several wrong codes, the next one is checked only after a pause: wait "
+            "%(count)d seconds, then enter the current code.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "After several wrong codes, the next one is checked only after a pause: wait "
+        "%(count)d minute, then enter the current code.",
+        "After several wrong codes, the next one is checked only after a pause: wait "
+        "%(count)d minutes, then enter the current code.",
+        minutes,
+    ) % {"count": minutes}
 
 
 @require_http_methods(["GET", "POST"])
