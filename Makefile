@@ -98,7 +98,8 @@ serve: $(VENV)/.installed messages | var
 	@[[ -s var/secret-key ]] || (umask 077 && $(PY) -c \
 		'import secrets; print(secrets.token_urlsafe(64))' >var/secret-key)
 	export DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
-		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
+		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
+		STAYSITE_BASE_URL="$${STAYSITE_BASE_URL:-http://$(HOST):$(PORT)}"
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}"
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) createcachetable

@@ -279,8 +279,23 @@ if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "staysite <staysite@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where links in alert emails point: the address people open staysite at.
-STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails (alerts, digests, password resets) and calendar events point: the
+# address people open staysite at. Never taken from a request in production, whose Host header
+# (and its port) a client chooses. Unset in production: https:// and the first allowed host.
+# Unset in development: a password reset links to the address its request came to, and the
+# worker's emails to make run's address.
+STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "").rstrip("/")
+STAYSITE_LINKS_FROM_REQUEST = DEBUG and not STAYSITE_BASE_URL
+if not STAYSITE_BASE_URL and DEBUG:
+    STAYSITE_BASE_URL = "http://127.0.0.1:8000"
+elif not STAYSITE_BASE_URL:
+    first_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+    if not first_host or first_host.startswith(".") or "*" in first_host:
+        raise ImproperlyConfigured(
+            "Set STAYSITE_BASE_URL (e.g. https://staysite.example.com): the first of "
+            "DJANGO_ALLOWED_HOSTS is not one host name to build links in emails from."
+        )
+    STAYSITE_BASE_URL = f"https://{first_host}"
 
 # The API (trips/api/): requests per minute per token, and the largest request body accepted.
 STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)

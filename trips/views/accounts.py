@@ -61,6 +61,7 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
         if refusal:
             form.add_error(None, refusal)
             return self.form_invalid(form)
+        self.extra_email_context = {"base_url": password_resets.link_base(self.request)}
         return super().form_valid(form)
 
 
