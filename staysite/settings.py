@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request that bypassed the reverse proxies is logged (trips/accounts/proxies.py).
+    "trips.accounts.proxies.ProxyBypassMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -208,12 +210,19 @@ OTP_TOTP_ISSUER = os.environ.get("STAYSITE_OTP_ISSUER", "staysite")
 # front of staysite given here, the client's address is taken from X-Forwarded-For instead
 # (the entry that many places from its right end, which the nearest trusted proxy wrote).
 STAYSITE_TRUSTED_PROXIES = envint("STAYSITE_TRUSTED_PROXIES", 0)
+# The addresses X-Forwarded-For is believed from (comma-separated networks); empty: loopback
+# and the private networks. `check --deploy` asks for the proxy's own addresses.
+STAYSITE_TRUSTED_PROXY_NETWORKS = os.environ.get("STAYSITE_TRUSTED_PROXY_NETWORKS", "")
 
 # Login throttling (django-axes): lock a username from one client address after repeated
 # failures, so that an attacker elsewhere cannot lock the user out.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And per username from anywhere (trips/accounts/login_throttle.py): past this many failures
+# within the cool-off time, each further try waits a pause that doubles, up to the maximum.
+STAYSITE_LOGIN_FAILURES_PER_USERNAME = envint("STAYSITE_LOGIN_FAILURES_PER_USERNAME", 20)
+STAYSITE_LOGIN_MAX_PAUSE_SECONDS = envint("STAYSITE_LOGIN_MAX_PAUSE_SECONDS", 300)
 AXES_CLIENT_IP_CALLABLE = "trips.accounts.proxies.client_address"
 AXES_WHITELIST_CALLABLE = "trips.accounts.sso.exempt_from_lockout"
 # Password reset requests allowed per hour, per client address and per email address.

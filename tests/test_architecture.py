@@ -42,7 +42,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "templatetags": set(),
     "context_processors": {"access"},
     "middleware": {"upkeep"},
-    "apps": {"dashboard"},
+    "apps": {"accounts", "dashboard"},
     "admin": {"evaluation", "models", "upkeep"},
     "api": {
         "access",
