@@ -159,6 +159,10 @@ EXPECTED = {
     "two_factor_verify": row("302/302", "302/302", "302/302", "302/302", "302/302"),
     "two_factor_setup": row("200/200", "200/200", "200/200", "200/200", "200/200"),
     "two_factor_recovery_codes": row("200/302", "200/302", "200/302", "200/302", "200/302"),
+    # A required first set-up's emailed link: asked for, and opened (here with no valid
+    # token); whoever already gave a second factor is sent to the set-up page.
+    "two_factor_setup_link": row("405/302", "405/302", "405/302", "405/302", "405/302"),
+    "two_factor_setup_confirm": row("302/405", "302/405", "302/405", "302/405", "302/405"),
     "trips:calendar_year_update": row("403/403", "200/302", "403/403", "403/403", "403/403"),
     # Spreadsheets in and out, the printable report and calendar feeds. A checked import file
     # is its uploader's alone.
@@ -176,7 +180,7 @@ EXPECTED = {
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
-NO_CHANGE = {"trips:me", "two_factor_verify"}
+NO_CHANGE = {"trips:me", "two_factor_verify", "two_factor_setup_link"}
 # URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
 # row's answer, on either organisation's token.
 TOKEN_AUTHENTICATED = {"trips:feed_ics"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -52,11 +51,3 @@ def refusal(client_address: str, email: str, *, now: datetime) -> str | None:
         requested_at=now, client_address=client_address, email_digest=digest
     )
     return None
-
-
-def link_base(request: HttpRequest) -> str:
-    """Where the reset link points: STAYSITE_BASE_URL, never the request's Host header in
-    production (a client chooses it, port included); in development, the request's address."""
-    if settings.STAYSITE_LINKS_FROM_REQUEST:
-        return request.build_absolute_uri("/").rstrip("/")
-    return settings.STAYSITE_BASE_URL

@@ -171,6 +171,11 @@ class User(AbstractUser):
         default=False,
         help_text=_("Created by load_demo; refused wherever demo logins are switched off."),
     )
+    # Set by an administrator's reset of two-factor login: until then, a required first
+    # set-up needs no emailed link (trips/accounts/twofactor.py).
+    two_factor_setup_allowed_until = models.DateTimeField(
+        _("may set up two-factor login until"), null=True, blank=True
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from mozilla_django_oidc import views as oidc_views
 
-from trips.accounts import login_throttle, password_resets, sso
+from trips.accounts import links, login_throttle, password_resets, sso
 from trips.accounts.proxies import client_address
 from trips.models import User
 
@@ -91,7 +91,7 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
         if refusal:
             form.add_error(None, refusal)
             return self.form_invalid(form)
-        self.extra_email_context = {"base_url": password_resets.link_base(self.request)}
+        self.extra_email_context = {"base_url": links.base_url(self.request)}
         return super().form_valid(form)
 
 
