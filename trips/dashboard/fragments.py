@@ -99,13 +99,40 @@ def cached(key: str, render: Callable[[], str]) -> str:
     if html is None:
         html = render()
         cache.set(key, html, TIMEOUT_SECONDS)
+        _remember(key)
     return html
+
+
+# The keys of an organisation's cached fragments, so that they can be deleted before they
+# expire (`forget`). At most this many are listed; older entries expire on their own.
+LISTED_KEYS = 500
+
+
+def _keys_of(organisation_id: int | str) -> str:
+    return f"dashboard-live-keys:{organisation_id}"
+
+
+def _remember(key: str) -> None:
+    listing = _keys_of(key.split(":")[1])
+    keys = cache.get(listing) or []
+    if key not in keys:
+        cache.set(listing, [*keys, key][-LISTED_KEYS:], TIMEOUT_SECONDS)
+
+
+def forget(organisation_id: int) -> None:
+    """Delete the organisation's cached fragments now: a name in them must not outlive the
+    traveller's erasure by the ten minutes a fragment is kept."""
+    listing = _keys_of(organisation_id)
+    cache.delete_many([*(cache.get(listing) or []), listing])
 
 
 def traveller_written(sender, instance: Traveller, **kwargs) -> None:
     # Every path that saves or deletes a traveller (forms, imports, erasure, the admin,
     # cascades) changes what the dashboard lists: names, numbers, who is active.
     data_changed([instance.organisation_id])
+    if kwargs.get("signal") is post_delete or instance.erased_at is not None:
+        # Their name and number leave the cache too, not only the next version's key.
+        transaction.on_commit(lambda: forget(instance.organisation_id))
 
 
 def snapshot_saved(sender, instance: StatusSnapshot, **kwargs) -> None:

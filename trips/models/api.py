@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -109,6 +109,9 @@ class ApiToken(models.Model):
 
 class IdempotencyKey(models.Model):
     """The answer to a create sent with an `Idempotency-Key` header, to replay on a retry."""
+
+    # Long enough for any retry; the daily run deletes older keys, and their answers.
+    KEEP = timedelta(days=1)
 
     token = models.ForeignKey(ApiToken, models.CASCADE, related_name="idempotency_keys")
     key = models.CharField(max_length=200)
