@@ -140,7 +140,8 @@ test-db: $(VENV)/.installed messages | var
 	$(PYTEST)
 
 # The last line printed is pytest's summary on PostgreSQL: scripts/with-postgres tears its
-# cluster down silently. pytest's exit status 5 (no test collected) fails too.
+# cluster down silently. pytest's exit status 5 (no test collected) fails too. A throwaway
+# redis-server (scripts/with-redis) runs beside each, for the tests of the Redis paths.
 test: $(VENV)/.installed $(CHROMIUM) messages | var
 	@echo "== ruff"
 	$(MAKE) lint
@@ -151,9 +152,9 @@ test: $(VENV)/.installed $(CHROMIUM) messages | var
 	echo "== collectstatic, production settings"
 	$(MAKE) collectstatic-check
 	echo "== SQLite"
-	$(MAKE) test-db
+	scripts/with-redis $(MAKE) test-db
 	echo "== PostgreSQL"
-	scripts/with-postgres $(MAKE) test-db
+	scripts/with-postgres scripts/with-redis $(MAKE) test-db
 
 # The scale benchmark (docs/performance.md): manage.py bench_scale on a database of its own,
 # SQLite under var/ (kept, so the next run reuses its data) and a throwaway PostgreSQL cluster.

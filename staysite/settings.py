@@ -309,19 +309,20 @@ elif not STAYSITE_BASE_URL:
 # The API (trips/api/): requests per minute per token, and the largest request body accepted.
 STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)
 STAYSITE_API_MAX_BODY_BYTES = envint("STAYSITE_API_MAX_BODY_BYTES", 256 * 1024)
-# The API's request counts must be shared by every process (gunicorn workers): the database
-# cache, unless STAYSITE_API_CACHE_BACKEND names a shared one. The default cache is in the
-# database too, so that app servers keep no state; a migration creates the table.
+# The cache (the dashboard's fragments) and the API's request counts are shared by every
+# process (gunicorn workers, several servers): in the database by default (a migration
+# creates the cache's table), so that app servers keep no state; in Redis where REDIS_URL is
+# set (redis://HOST:6379/0), which also counts API requests with its atomic INCR.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    if REDIS_URL
+    else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "staysite_cache",
-    },
-    "api": {
-        "BACKEND": os.environ.get(
-            "STAYSITE_API_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
-        ),
-        "LOCATION": os.environ.get("STAYSITE_API_CACHE_LOCATION", "staysite_cache"),
     },
 }
 

@@ -1,7 +1,7 @@
 """The records, one module per family, all under the app label `trips`."""
 
 from trips.models.accounts import CalendarYear, Organisation, PasswordResetRequest, User
-from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
+from trips.models.api import ApiRequestCount, ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
@@ -19,6 +19,7 @@ __all__ = [
     "Alert",
     "AlertEvent",
     "AlertQuerySet",
+    "ApiRequestCount",
     "ApiToken",
     "ApiTokenQuerySet",
     "CalendarFeed",

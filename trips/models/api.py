@@ -130,3 +130,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class ApiRequestCount(models.Model):
+    """How many requests a token made in one minute, counted by one atomic upsert each
+    (trips/accounts/rate_counts.py); the daily run deletes past minutes."""
+
+    token = models.ForeignKey(ApiToken, models.CASCADE, related_name="+")
+    # Minutes since the Unix epoch.
+    minute = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "minute"], name="trips_apirequestcount_one_per_minute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id} at minute {self.minute}: {self.count}"

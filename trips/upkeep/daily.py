@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from trips.dashboard import fragments
 from trips.delivery import notify
 from trips.evaluation.alert_queue import RefreshResult
-from trips.models import DailyRun, IdempotencyKey, ImportPreview
+from trips.models import ApiRequestCount, DailyRun, IdempotencyKey, ImportPreview
 from trips.upkeep import chunks, tasks
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ def purge_expired() -> None:
     now = timezone.now()
     ImportPreview.objects.filter(created_at__lt=now - ImportPreview.KEEP).delete()
     IdempotencyKey.objects.filter(created_at__lt=now - IdempotencyKey.KEEP).delete()
+    # The API's request counts of minutes long past (trips/accounts/rate_counts.py).
+    ApiRequestCount.objects.filter(minute__lt=int(now.timestamp() // 60) - 2).delete()
 
 
 def freshness(today: date) -> Freshness:
