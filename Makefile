@@ -103,7 +103,8 @@ serve: $(VENV)/.installed messages | var
 	@[[ -s var/secret-key ]] || (umask 077 && $(PY) -c \
 		'import secrets; print(secrets.token_urlsafe(64))' >var/secret-key)
 	export DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
-		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
+		DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false \
+		STAYSITE_BASE_URL="$${STAYSITE_BASE_URL:-http://$(HOST):$(PORT)}"
 	export DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat var/secret-key)}"
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) createcachetable
@@ -144,7 +145,8 @@ test-db: $(VENV)/.installed messages | var
 	$(PYTEST) --numprocesses $(PYTEST_WORKERS) --dist loadgroup
 
 # The last line printed is pytest's summary on PostgreSQL: scripts/with-postgres tears its
-# cluster down silently. pytest's exit status 5 (no test collected) fails too.
+# cluster down silently. pytest's exit status 5 (no test collected) fails too. A throwaway
+# redis-server (scripts/with-redis) runs beside each, for the tests of the Redis paths.
 test: $(VENV)/.installed $(CHROMIUM) messages | var
 	@echo "== ruff"
 	$(MAKE) lint
@@ -155,9 +157,9 @@ test: $(VENV)/.installed $(CHROMIUM) messages | var
 	echo "== collectstatic, production settings"
 	$(MAKE) collectstatic-check
 	echo "== SQLite"
-	$(MAKE) test-db
+	scripts/with-redis $(MAKE) test-db
 	echo "== PostgreSQL"
-	scripts/with-postgres $(MAKE) test-db
+	scripts/with-postgres scripts/with-redis $(MAKE) test-db
 
 # The scale benchmark (docs/performance.md): manage.py bench_scale on a database of its own,
 # SQLite under var/ (kept, so the next run reuses its data) and a throwaway PostgreSQL cluster.

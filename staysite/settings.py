@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request that bypassed the reverse proxies is logged (trips/accounts/proxies.py).
+    "trips.accounts.proxies.ProxyBypassMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -209,12 +211,19 @@ OTP_TOTP_ISSUER = os.environ.get("STAYSITE_OTP_ISSUER", "staysite")
 # front of staysite given here, the client's address is taken from X-Forwarded-For instead
 # (the entry that many places from its right end, which the nearest trusted proxy wrote).
 STAYSITE_TRUSTED_PROXIES = envint("STAYSITE_TRUSTED_PROXIES", 0)
+# The addresses X-Forwarded-For is believed from (comma-separated networks); empty: loopback
+# and the private networks. `check --deploy` asks for the proxy's own addresses.
+STAYSITE_TRUSTED_PROXY_NETWORKS = os.environ.get("STAYSITE_TRUSTED_PROXY_NETWORKS", "")
 
 # Login throttling (django-axes): lock a username from one client address after repeated
 # failures, so that an attacker elsewhere cannot lock the user out.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And per username from anywhere (trips/accounts/login_throttle.py): past this many failures
+# within the cool-off time, each further try waits a pause that doubles, up to the maximum.
+STAYSITE_LOGIN_FAILURES_PER_USERNAME = envint("STAYSITE_LOGIN_FAILURES_PER_USERNAME", 20)
+STAYSITE_LOGIN_MAX_PAUSE_SECONDS = envint("STAYSITE_LOGIN_MAX_PAUSE_SECONDS", 300)
 AXES_CLIENT_IP_CALLABLE = "trips.accounts.proxies.client_address"
 AXES_WHITELIST_CALLABLE = "trips.accounts.sso.exempt_from_lockout"
 # Password reset requests allowed per hour, per client address and per email address.
@@ -298,8 +307,23 @@ if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "staysite <staysite@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where links in alert emails point: the address people open staysite at.
-STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails (alerts, digests, password resets) and calendar events point: the
+# address people open staysite at. Never taken from a request in production, whose Host header
+# (and its port) a client chooses. Unset in production: https:// and the first allowed host.
+# Unset in development: a password reset links to the address its request came to, and the
+# worker's emails to make run's address.
+STAYSITE_BASE_URL = os.environ.get("STAYSITE_BASE_URL", "").rstrip("/")
+STAYSITE_LINKS_FROM_REQUEST = DEBUG and not STAYSITE_BASE_URL
+if not STAYSITE_BASE_URL and DEBUG:
+    STAYSITE_BASE_URL = "http://127.0.0.1:8000"
+elif not STAYSITE_BASE_URL:
+    first_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+    if not first_host or first_host.startswith(".") or "*" in first_host:
+        raise ImproperlyConfigured(
+            "Set STAYSITE_BASE_URL (e.g. https://staysite.example.com): the first of "
+            "DJANGO_ALLOWED_HOSTS is not one host name to build links in emails from."
+        )
+    STAYSITE_BASE_URL = f"https://{first_host}"
 
 # The API (trips/api/): requests per minute per token, and the largest request body accepted.
 STAYSITE_API_RATE_LIMIT = envint("STAYSITE_API_RATE_LIMIT", 120)
@@ -310,19 +334,20 @@ STAYSITE_API_MAX_BODY_BYTES = envint("STAYSITE_API_MAX_BODY_BYTES", 256 * 1024)
 STAYSITE_WEBHOOK_RETRY_SECONDS = envint("STAYSITE_WEBHOOK_RETRY_SECONDS", 30)
 STAYSITE_WEBHOOK_DISABLE_AFTER = envint("STAYSITE_WEBHOOK_DISABLE_AFTER", 20)
 STAYSITE_WEBHOOK_ALLOW_LOOPBACK = envbool("STAYSITE_WEBHOOK_ALLOW_LOOPBACK", False)
-# The API's request counts must be shared by every process (gunicorn workers): the database
-# cache, unless STAYSITE_API_CACHE_BACKEND names a shared one. The default cache is in the
-# database too, so that app servers keep no state; a migration creates the table.
+# The cache (the dashboard's fragments) and the API's request counts are shared by every
+# process (gunicorn workers, several servers): in the database by default (a migration
+# creates the cache's table), so that app servers keep no state; in Redis where REDIS_URL is
+# set (redis://HOST:6379/0), which also counts API requests with its atomic INCR.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    if REDIS_URL
+    else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "staysite_cache",
-    },
-    "api": {
-        "BACKEND": os.environ.get(
-            "STAYSITE_API_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"
-        ),
-        "LOCATION": os.environ.get("STAYSITE_API_CACHE_LOCATION", "staysite_cache"),
     },
 }
 

@@ -39,6 +39,14 @@ def log_in(client: Client, user: User) -> None:
         assert client.session.get("otp_device_id") == device.persistent_id
 
 
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's logged-in superuser, with the second factor staff must give."""
+    factories.make_authenticator(user=admin_user)
+    log_in(client, admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Personas hash real passwords; a fast hasher keeps each test's setup short."""

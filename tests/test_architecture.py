@@ -43,7 +43,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "http": {"models", "upkeep"},  # for the type checker only
     "context_processors": {"access", "http"},
     "middleware": {"upkeep"},
-    "apps": {"dashboard"},
+    "apps": {"accounts", "dashboard"},
     "admin": {"evaluation", "models", "upkeep"},
     "api": {
         "access",

@@ -5,11 +5,15 @@ Saves and deletes here bring the traveller's snapshot and alerts up to date as t
 travellers re-evaluated by the worker.
 """
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp import devices_for_user
 from simple_history.admin import SimpleHistoryAdmin
 
 from trips.evaluation.snapshots import traveller_changed
@@ -86,12 +90,44 @@ class StaysiteUserAdmin(UserAdmin):
     list_select_related = ["organisation"]
     fieldsets = [
         *(UserAdmin.fieldsets or ()),
-        (_("staysite"), {"fields": ["organisation", "role", "language", "is_demo"]}),
+        (
+            _("staysite"),
+            {
+                "fields": [
+                    "organisation",
+                    "role",
+                    "language",
+                    "is_demo",
+                    "two_factor_setup_allowed_until",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,
         (_("staysite"), {"fields": ["organisation", "role", "language"]}),
     ]
+    readonly_fields = ["two_factor_setup_allowed_until"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor login (set up again within a day)"))
+    def reset_two_factor(self, request, queryset):
+        # For a lost phone, or an account without email: the person's authenticator and
+        # recovery codes go, and for a day they may set up a new app without an emailed link.
+        until = timezone.now() + timedelta(days=1)
+        for user in queryset:
+            for device in devices_for_user(user, confirmed=None):
+                device.delete()
+        count = queryset.update(two_factor_setup_allowed_until=until)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor login of %(count)d user was reset.",
+                "Two-factor login of %(count)d users was reset.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 class VisaInline(admin.TabularInline):

@@ -9,6 +9,7 @@ class TripsConfig(AppConfig):
     verbose_name = _("Travellers and trips")
 
     def ready(self) -> None:
+        from trips.accounts import proxies  # noqa: F401 (registers its deploy check)
         from trips.dashboard import fragments
 
         fragments.connect()

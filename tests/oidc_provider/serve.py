@@ -27,6 +27,11 @@ def main(people_file: str) -> None:
         serialization.NoEncryption(),
     ).decode()
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.oidc_provider.settings"
+    people = json.loads(Path(people_file).read_text())["people"]
+    # People whose provider does not vouch for their email address (urls.py).
+    os.environ["PROVIDER_UNVERIFIED"] = ",".join(
+        person["username"] for person in people if person.get("email_verified") is False
+    )
     import django
 
     django.setup()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
+from tests.conftest import log_in
 from trips.choices import AlertKind
 from trips.models import Alert, Notification, StatusSnapshot, Trip
 from trips.upkeep import daily, tasks
@@ -15,8 +16,10 @@ from trips.upkeep import daily, tasks
 
 @pytest.fixture
 def staff(client, db):
+    """Platform staff, logged in with their second factor (which staff must have)."""
     admin = factories.make_user(organisation=None, is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    factories.make_authenticator(user=admin)
+    log_in(client, admin)
     return admin
 
 

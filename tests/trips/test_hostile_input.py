@@ -232,7 +232,7 @@ def url_for(name: str, converters: list[str], world: dict) -> str:
 
 
 # Bookkeeping that any request may write: a token's last use, a replayed request's key.
-BOOKKEEPING = {"trips.ApiToken", "trips.IdempotencyKey", "trips.DailyRun"}
+BOOKKEEPING = {"trips.ApiToken", "trips.IdempotencyKey", "trips.DailyRun", "trips.ApiRequestCount"}
 
 
 def rows() -> dict:

@@ -174,6 +174,59 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, hr, mail
     assert hr.check_password("another-long-password")
 
 
+def test_in_production_the_reset_link_is_built_from_the_base_url_not_the_host_header(
+    client, hr, mailoutbox, settings
+):
+    settings.STAYSITE_LINKS_FROM_REQUEST = False
+    settings.STAYSITE_BASE_URL = "https://staysite.example.com"
+    settings.ALLOWED_HOSTS = ["testserver", "staysite.example.com"]
+    hr.email = "hanna@example.com"
+    hr.save()
+
+    client.post(
+        reverse("password_reset"), {"email": hr.email}, HTTP_HOST="staysite.example.com:8666"
+    )
+
+    (email,) = mailoutbox
+    assert "https://staysite.example.com/accounts/reset/" in email.body
+    assert "8666" not in email.body
+
+
+def test_in_development_the_reset_link_is_the_requests_own_address(
+    client, hr, mailoutbox, settings
+):
+    settings.STAYSITE_LINKS_FROM_REQUEST = True
+    hr.email = "hanna@example.com"
+    hr.save()
+
+    client.post(reverse("password_reset"), {"email": hr.email}, HTTP_HOST="localhost:8123")
+
+    assert "http://localhost:8123/accounts/reset/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        pytest.param({}, "https://staysite.example.com", id="production-first-allowed-host"),
+        pytest.param(
+            {"STAYSITE_BASE_URL": "https://stays.example.org/"},
+            "https://stays.example.org",
+            id="production-set",
+        ),
+        pytest.param({"DJANGO_DEBUG": "true"}, "http://127.0.0.1:8000", id="development-default"),
+    ],
+)
+def test_the_base_url_of_links_in_emails(variables, expected):
+    env = production_environment()
+    env.pop("STAYSITE_BASE_URL", None)
+    env.update(variables)
+    read = "from staysite import settings; print(settings.STAYSITE_BASE_URL)"
+
+    result = subprocess.run([sys.executable, "-c", read], env=env, capture_output=True, text=True)
+
+    assert result.stdout.strip() == expected, result.stderr
+
+
 def test_a_reset_for_an_unknown_address_reveals_nothing(client, db, mailoutbox):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
 

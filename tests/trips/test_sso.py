@@ -33,6 +33,8 @@ PEOPLE = [
     {"username": "stranger", "email": "stranger@unknown.example", "groups": ["staysite-hr"]},
     {"username": "moved", "email": "moved@steppe.example", "groups": ["staysite-hr"]},
     {"username": "nogroup", "email": "nogroup@steppe.example", "groups": ["sales"]},
+    {"username": "unverified", "email": "hanna@steppe.example", "groups": ["staysite-hr"],
+     "email_verified": False},
 ]  # fmt: skip
 PROVIDER_PASSWORD = "provider-password"
 
@@ -192,6 +194,29 @@ def test_refused_sign_ins_lock_nobody_out(client, sso, settings):
 
     assert sign_in(client, "nina").url == reverse("trips:home")
     assert not AccessAttempt.objects.exists()
+
+
+def test_an_email_the_provider_does_not_vouch_for_is_refused(client, sso, hr):
+    hr.email = "hanna@steppe.example"
+    hr.save()
+
+    response = sign_in(client, "unverified")
+
+    assert response.url == reverse("login")
+    assert logged_in_user(client) is None
+    assert login_page_says(client, "Your company account sent no confirmed email address")
+    assert User.objects.filter(email__iexact="hanna@steppe.example").get() == hr
+
+
+def test_a_user_deactivated_after_signing_in_is_logged_out(client, sso, organisation):
+    assert sign_in(client, "nina").url == reverse("trips:home")
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+    User.objects.filter(email="nina.new@steppe.example").update(is_active=False)
+
+    response = client.get(reverse("trips:traveller_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
 
 
 def test_a_person_without_a_staysite_group_is_refused(client, sso):

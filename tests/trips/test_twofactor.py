@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in
 from trips import access
 
 
@@ -97,6 +97,55 @@ def test_a_wrong_code_is_refused_with_a_message(client, hr):
     assert client.get(reverse("trips:traveller_list")).status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("factor", "says"),
+    [
+        pytest.param(30, r"wait (29|30) seconds, then enter the current code", id="seconds"),
+        pytest.param(600, r"wait 10 minutes, then enter the current code", id="minutes"),
+    ],
+)
+def test_a_right_code_during_the_pause_after_a_wrong_one_says_how_long_to_wait(
+    client, hr, settings, factor, says
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = factor
+    device = factories.make_authenticator(user=hr)
+    password_login(client, hr)
+    client.post(reverse("two_factor_verify"), {"code": "000000"})
+
+    response = client.post(reverse("two_factor_verify"), {"code": factories.current_code(device)})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(says, page)
+    assert "This code is not valid" not in page
+    assert client.get(reverse("trips:traveller_list")).status_code == 302
+
+
+def test_the_code_after_the_password_gives_the_session_a_new_key(client, hr):
+    device = factories.make_authenticator(user=hr)
+    password_login(client, hr)
+    before_the_code = client.cookies["sessionid"].value
+
+    client.post(reverse("two_factor_verify"), {"code": factories.current_code(device)})
+
+    assert client.cookies["sessionid"].value != before_the_code
+    stale = Client()
+    stale.cookies["sessionid"] = before_the_code
+    assert stale.get(reverse("trips:traveller_list")).status_code == 302
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+
+def test_setting_up_an_app_gives_the_session_a_new_key(client, hr):
+    password_login(client, hr)
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    before = client.cookies["sessionid"].value
+
+    client.post(reverse("two_factor_setup"), {"code": code_for_key_on_page(page)})
+
+    assert client.cookies["sessionid"].value != before
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+
 def test_a_code_works_only_once(client, hr):
     device = factories.make_authenticator(user=hr)
     code = factories.current_code(device)
@@ -142,6 +191,116 @@ def test_an_organisation_that_requires_it_makes_everyone_set_up_an_app_first(
     assert code_page.status_code == 302
     assert code_page.url == reverse("two_factor_setup")
     assert client.get(code_page.url).status_code == 200
+
+
+# A required first set-up: tied to the account's email, or to an administrator's reset
+
+
+@pytest.fixture
+def required(organisation, hr):
+    organisation.require_two_factor = True
+    organisation.save()
+    hr.email = "hanna@example.com"
+    hr.save()
+    return hr
+
+
+def test_under_a_requirement_the_password_alone_cannot_set_up_an_app(client, required):
+    password_login(client, required)
+
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    guessed = client.post(reverse("two_factor_setup"), {"code": "123456"})
+
+    assert "through a link sent to your email address" in page
+    assert "h***@example.com" in page
+    assert 'class="otp-key"' not in page
+    assert guessed.status_code == 200
+    assert not TOTPDevice.objects.filter(user=required).exists()
+
+
+def test_the_emailed_link_lets_this_session_set_up_the_required_app(client, required, mailoutbox):
+    password_login(client, required)
+
+    client.post(reverse("two_factor_setup_link"))
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/two-factor/setup/confirm/\?token=\S+)", mailoutbox[0].body
+    )
+    opened = client.get(link.group(1))
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    enrolled = client.post(reverse("two_factor_setup"), {"code": code_for_key_on_page(page)})
+
+    assert mailoutbox[0].to == ["hanna@example.com"]
+    assert opened.url == reverse("two_factor_setup")
+    assert enrolled.url == reverse("two_factor_recovery_codes")
+    assert TOTPDevice.objects.get(user=required).confirmed
+    assert client.get(reverse("trips:traveller_list")).status_code == 200
+
+
+def test_another_accounts_link_opens_nothing(client, required, compliance, mailoutbox):
+    compliance.email = "carl@example.com"
+    compliance.save()
+    other = Client()
+    password_login(other, compliance)
+    other.post(reverse("two_factor_setup_link"))
+    link = re.search(r"(/accounts/two-factor/setup/confirm/\?token=\S+)", mailoutbox[0].body).group(
+        1
+    )
+    password_login(client, required)
+
+    client.get(link)
+
+    assert "through a link sent to your email address" in (
+        client.get(reverse("two_factor_setup")).content.decode()
+    )
+
+
+def test_an_administrators_reset_allows_a_set_up_without_the_link(client, required, organisation):
+    factories.make_authenticator(user=required, recovery_codes=["abcd2345"])
+    admin = factories.make_user(organisation=None, is_staff=True, is_superuser=True)
+    factories.make_authenticator(user=admin)
+    staff_client = Client()
+    log_in(staff_client, admin)
+
+    staff_client.post(
+        reverse("admin:trips_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [required.pk]},
+    )
+    password_login(client, required)
+    page = client.get(reverse("two_factor_setup")).content.decode()
+
+    assert not StaticDevice.objects.filter(user=required).exists()
+    assert not TOTPDevice.objects.filter(user=required).exists()
+    assert 'class="otp-key"' in page
+    client.post(reverse("two_factor_setup"), {"code": code_for_key_on_page(page)})
+    required.refresh_from_db()
+    assert required.two_factor_setup_allowed_until is None, "the reset is used up"
+
+
+# Staff and the Django admin
+
+
+def test_staff_are_asked_for_a_second_factor_before_the_admin(client, db):
+    admin = factories.make_user(organisation=None, username="platform", is_staff=True)
+    factories.make_authenticator(user=admin)
+
+    client.post(reverse("admin:login"), {"username": "platform", "password": PASSWORD})
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("two_factor_verify"))
+
+
+def test_staff_without_an_app_must_set_one_up_before_the_admin(client, db):
+    admin = factories.make_user(
+        organisation=None, username="platform", is_staff=True, email="ops@example.com"
+    )
+
+    client.post(reverse("admin:login"), {"username": "platform", "password": PASSWORD})
+    verify = client.get(client.get(reverse("admin:index")).url)
+
+    assert verify.url == reverse("two_factor_setup")
+    assert access.needs_second_factor(admin)
+    assert "through a link sent to your email address" in client.get(verify.url).content.decode()
 
 
 def test_without_the_requirement_or_an_app_the_password_alone_logs_in(client, hr):

@@ -1,7 +1,9 @@
-"""How often a password reset email may be asked for: per client address and per email.
+"""How often a password reset email may be asked for, and where its link points.
 
 Without a limit the reset form sends mail to anyone's inbox as often as an attacker likes,
-and lets one address probe many accounts. Requests are counted over the last hour.
+and lets one address probe many accounts. Requests are counted over the last hour, per
+client address, and per email address from that client address: counted per email alone,
+a few requests from anywhere would block the owner's own reset for an hour.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def refusal(client_address: str, email: str, *, now: datetime) -> str | None:
             "Too many password reset requests have come from your network. "
             "Please try again in an hour."
         )
-    if recent.filter(email_digest=digest).count() >= settings.STAYSITE_PASSWORD_RESETS_PER_EMAIL:
+    same_pair = recent.filter(client_address=client_address, email_digest=digest)
+    if same_pair.count() >= settings.STAYSITE_PASSWORD_RESETS_PER_EMAIL:
         return _(
             "A password reset email was requested for this address several times already. "
             "Please check your inbox (and spam folder), or try again in an hour."

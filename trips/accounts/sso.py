@@ -80,7 +80,9 @@ def role_from(claims: dict) -> str | None:
 def user_for(claims: dict) -> User:
     """The staysite user the claims describe: found, updated or created. Raises Refused."""
     email = (claims.get("email") or "").strip()
-    if not email or claims.get("email_verified") is False:
+    # Only an address the provider vouches for names a person: some providers let anyone
+    # type any address, which would otherwise sign them in as its owner.
+    if not email or claims.get("email_verified") is not True:
         raise Refused(
             _(
                 "Your company account sent no confirmed email address, so staysite cannot "
@@ -144,7 +146,9 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def get_user(self, user_id) -> User | None:
-        return user_by_id(user_id)
+        # Every request of a session this backend opened: a deactivated user is logged out.
+        user = user_by_id(user_id)
+        return user if user is not None and user.is_active else None
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)

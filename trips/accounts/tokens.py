@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from trips import access
 from trips.models import ApiToken, User
 
 KEY_PREFIX = "sts_"
@@ -42,6 +43,11 @@ def create_token(
     token._history_user = created_by
     token.save()
     return token, key
+
+
+def may_own_tokens(user: User) -> bool:
+    """Whether `user` may make tokens: a token is never more than its creator's delegate."""
+    return access.can_manage_api_tokens(user)
 
 
 def name_taken(organisation_id: int, name: str) -> bool:

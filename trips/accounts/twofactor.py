@@ -9,16 +9,21 @@ the organisation requires a second factor and the user has none yet.
 
 from __future__ import annotations
 
+import math
 import secrets
 from base64 import b32encode
 from urllib.parse import quote
 
 import django_otp
 import segno
+from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp.oath import TOTP
@@ -26,10 +31,19 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trips import access
+from trips.accounts import links
+from trips.models import User
 
 RECOVERY_CODES = 10
 # The pages a half-logged-in user may reach: the way to finish logging in, or to leave.
 OPEN_BEFORE_SECOND_FACTOR = {"two_factor_verify", "two_factor_setup", "logout"}
+# And, for whoever has no second factor at all yet, the way to a required first one.
+OPEN_BEFORE_FIRST_SETUP = {"two_factor_setup_link", "two_factor_setup_confirm"}
+# A required first set-up is tied to the account's email: the session that opened the link
+# emailed to it may set up an app (or an administrator's reset allows it for a day).
+ENROLMENT_ALLOWED = "two_factor_enrolment_allowed"
+LINK_SALT = "staysite.two-factor-setup"
+LINK_MAX_AGE_SECONDS = 60 * 60
 
 
 class SecondFactorMiddleware:
@@ -49,11 +63,13 @@ class SecondFactorMiddleware:
         if not getattr(view_func, "login_required", True):
             return None  # a public view (the calendar feed, /healthz) reads no session
         user = request.user
+        name = request.resolver_match.url_name
         if (
             not user.is_authenticated
-            or request.resolver_match.url_name in OPEN_BEFORE_SECOND_FACTOR
+            or name in OPEN_BEFORE_SECOND_FACTOR
             or user.is_verified()
             or not access.needs_second_factor(user)
+            or (name in OPEN_BEFORE_FIRST_SETUP and not has_second_factor(user))
         ):
             return None
         target = reverse("two_factor_verify")
@@ -123,7 +139,9 @@ def enrol(request: HttpRequest, secret: str) -> list[str]:
     # The code just given may not be used again to log in.
     device.last_t = TOTP(bytes.fromhex(secret)).t()
     device.save(update_fields=["last_t"])
-    django_otp.login(request, device)
+    _complete_login(request, device)
+    request.session.pop(ENROLMENT_ALLOWED, None)
+    User.objects.filter(pk=user.pk).update(two_factor_setup_allowed_until=None)
     return new_recovery_codes(user)
 
 
@@ -137,23 +155,87 @@ def new_recovery_codes(user) -> list[str]:
     return codes
 
 
-def verify(request: HttpRequest, code: str) -> bool:
+def verify(request: HttpRequest, code: str) -> bool | int:
     """Checks `code` against the user's authenticator and recovery codes; marks the session
-    verified when one accepts it. Wrong codes slow further tries down (django-otp)."""
+    verified when one accepts it. Wrong codes slow further tries down (django-otp): while
+    they do, the code is not checked at all and the answer is the seconds left to wait."""
     code = code.strip().replace(" ", "").lower()
     if not code:
         return False
     # Six digits are an app's code, anything else a recovery code: a recovery code must not
     # count as a wrong app code (which would slow the next try down).
     kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
-    for device in django_otp.devices_for_user(request.user):
-        if not isinstance(device, kind):
-            continue
+    devices = [d for d in django_otp.devices_for_user(request.user) if isinstance(d, kind)]
+    wait = max((seconds_to_wait(device) for device in devices), default=0)
+    if wait:
+        return wait
+    for device in devices:
         verified = django_otp.verify_token(request.user, device.persistent_id, code)
         if verified is not None:
-            django_otp.login(request, verified)
+            _complete_login(request, verified)
             return True
     return False
+
+
+def seconds_to_wait(device) -> int:
+    """How long django-otp refuses to check a code for `device` after wrong ones, rounded up."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    left = (data["locked_until"] - timezone.now()).total_seconds()
+    return max(1, math.ceil(left))
+
+
+def _complete_login(request: HttpRequest, device) -> None:
+    """Marks the session verified by `device`, under a new session key: whoever learnt the
+    key before the second factor (it was issued after the password alone) cannot use it."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+def first_setup_needs_link(request: HttpRequest) -> bool:
+    """Whether setting up an app must first be confirmed through the emailed link: a set-up
+    that staff status or the organisation requires, by someone with no second factor yet.
+    Whoever knows only the password must not be able to enrol their own authenticator."""
+    user = request.user
+    if has_second_factor(user) or not access.needs_second_factor(user):
+        return False
+    if request.session.get(ENROLMENT_ALLOWED) == user.pk:
+        return False
+    until = user.two_factor_setup_allowed_until
+    return not (until and until > timezone.now())
+
+
+def setup_link(request: HttpRequest) -> str:
+    token = signing.dumps(request.user.pk, salt=LINK_SALT)
+    return f"{links.base_url(request)}{reverse('two_factor_setup_confirm')}?token={token}"
+
+
+def send_setup_link(request: HttpRequest) -> None:
+    user = request.user
+    with translation.override(user.language or None):
+        context = {"user": user, "link": setup_link(request), "hours": LINK_MAX_AGE_SECONDS // 3600}
+        subject = render_to_string("registration/two_factor_setup_subject.txt", context)
+        body = render_to_string("registration/two_factor_setup_email.txt", context)
+    EmailMessage(" ".join(subject.split()), body, to=[user.email]).send()
+
+
+def accept_setup_link(request: HttpRequest, token: str) -> bool:
+    """Lets this session set up an app when `token` is the user's own unexpired link."""
+    try:
+        user_pk = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return False
+    if user_pk != request.user.pk:
+        return False
+    request.session[ENROLMENT_ALLOWED] = user_pk
+    return True
+
+
+def masked_email(email: str) -> str:
+    """`h***@example.com`: enough for the owner to recognise, little for a password thief."""
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"
 
 
 def recovery_codes_left(user) -> int:

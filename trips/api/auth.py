@@ -1,8 +1,9 @@
 """Who is calling: the API token in `Authorization: Bearer ...`, its rate and its body size.
 
 A token sees exactly its organisation (trips/access.py, "API tokens"). Requests are counted
-per token and minute in the `api` cache, which every process shares (the database cache by
-default), so the limit holds across gunicorn workers.
+per token and minute, atomically, where every process sees the count (the database, or Redis
+where REDIS_URL is set: trips/accounts/rate_counts.py), so the limit holds across gunicorn
+workers and parallel requests.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from trips import access
-from trips.accounts import tokens
+from trips.accounts import rate_counts, tokens
 from trips.api.errors import ApiError, fail
 from trips.http import ApiRequest
 from trips.models import ApiToken
@@ -74,14 +74,7 @@ def _check_rate(token: ApiToken) -> None:
     limit = settings.STAYSITE_API_RATE_LIMIT
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
-    key = f"api-rate:{token.pk}:{window}"
-    cache = caches["api"]
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        count = 1
+    count = rate_counts.count_request(token.pk, window)
     if count > limit:
         retry_after = max(1, int((window + 1) * RATE_WINDOW_SECONDS - now + 0.999))
         raise RateLimited(retry_after, limit)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -27,7 +26,7 @@ from trips.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
-KEEP = timedelta(days=1)
+KEEP = IdempotencyKey.KEEP
 
 
 def _fingerprint(request: ApiRequest) -> str:

@@ -26,7 +26,9 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
@@ -102,10 +104,35 @@ def cached(key: str, render: Callable[[], str]) -> str:
     return html
 
 
+def forget(organisation_id: int) -> None:
+    """Delete the organisation's cached fragments now: a name in them must not outlive the
+    traveller's erasure by the ten minutes a fragment is kept. Their keys begin alike, and
+    each shared backend deletes by that beginning in one statement (the page's own path
+    stays as cheap as it was)."""
+    store = caches["default"]
+    prefix = store.make_key(f"dashboard-live:{organisation_id}:")
+    if isinstance(store, DatabaseCache):
+        table = connection.ops.quote_name(store._table)
+        with connection.cursor() as cursor:
+            pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            cursor.execute(
+                f"DELETE FROM {table} WHERE cache_key LIKE %s ESCAPE '\\'", [pattern + "%"]
+            )
+    elif isinstance(store, RedisCache):
+        client = store._cache.get_client(prefix, write=True)
+        for key in client.scan_iter(match=prefix.replace("[", "\\[") + "*"):
+            client.delete(key)
+    else:
+        store.clear()  # a cache of this process alone (tests, development)
+
+
 def traveller_written(sender, instance: Traveller, **kwargs) -> None:
     # Every path that saves or deletes a traveller (forms, imports, erasure, the admin,
     # cascades) changes what the dashboard lists: names, numbers, who is active.
     data_changed([instance.organisation_id])
+    if kwargs.get("signal") is post_delete or instance.erased_at is not None:
+        # Their name and number leave the cache too, not only the next version's key.
+        transaction.on_commit(lambda: forget(instance.organisation_id))
 
 
 def snapshot_saved(sender, instance: StatusSnapshot, **kwargs) -> None:

@@ -33,7 +33,7 @@ from trips.models import AddressChange, ImportPreview, Notification, Traveller, 
 
 NEW, PRESENT, ERROR = "new", "present", "error"
 # A preview is confirmed soon after it is made, or made again.
-PREVIEW_HOURS = 24
+PREVIEW_HOURS = int(ImportPreview.KEEP.total_seconds() // 3600)
 BATCH = 500
 
 

@@ -3,8 +3,10 @@
 Export gathers the traveller's rows and their history as plain JSON-ready values. Erasure
 removes what identifies the person (name, email, employee number, visa numbers, addresses,
 hosts, notes, notification references, the login) from the current rows *and* from their
-history, but keeps what the statistics and the audit trail need: trip dates, countries and
-purposes, who changed what and when. The erasure itself is recorded in the traveller's
+history, and deletes the short-lived copies that name them (the API's stored answers,
+import previews, their email deliveries, the dashboard's cached fragment), but keeps what
+the statistics and the audit trail need: trip dates, countries and purposes, who changed
+what and when. The erasure itself is recorded in the traveller's
 history, with who and when, as the last entry.
 """
 
@@ -19,7 +21,18 @@ from django.utils import timezone
 
 from trips.evaluation import snapshots
 from trips.files import evidence
-from trips.models import AddressChange, Notification, Traveller, Trip, TripCorrection, User, Visa
+from trips.models import (
+    AddressChange,
+    EmailDelivery,
+    IdempotencyKey,
+    ImportPreview,
+    Notification,
+    Traveller,
+    Trip,
+    TripCorrection,
+    User,
+    Visa,
+)
 
 ERASURE_REASON = "Personal data erased"
 
@@ -144,6 +157,25 @@ def _scrub_user(user: User) -> None:
     user.save()
 
 
+def _names(row_json: object, personal: set[str]) -> bool:
+    text = json.dumps(row_json, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return any(value in text for value in personal)
+
+
+def _delete_copies(traveller: Traveller, personal: set[str]) -> None:
+    """Delete the copies of the traveller's data kept for a while: the API's stored answers
+    (replayed on a retry), import previews, and the emails' recipient rows. They are kept for a
+    day at most, so deleting those that name the traveller loses nothing the law asks for."""
+    for stored in IdempotencyKey.objects.filter(token__organisation_id=traveller.organisation_id):
+        body = stored.response
+        if _names(body, personal) or (isinstance(body, dict) and body.get("id") == traveller.pk):
+            stored.delete()
+    for preview in ImportPreview.objects.filter(user__organisation_id=traveller.organisation_id):
+        if _names([preview.rows, preview.new_trips, preview.changes, preview.file_name], personal):
+            preview.delete()
+    EmailDelivery.objects.filter(alert__traveller=traveller, email__in=personal).delete()
+
+
 @transaction.atomic
 def erase(traveller: Traveller, *, on: date) -> Traveller:
     """Remove `traveller`'s personal data from current and historical rows; keep statistics.
@@ -179,6 +211,7 @@ def erase(traveller: Traveller, *, on: date) -> Traveller:
 
     evidence.erase(traveller)  # proof files: deleted, rows and stored files
     TripCorrection.objects.filter(trip_id__in=trip_ids).update(note="", answer="")
+    _delete_copies(traveller, personal_values)
     if traveller.user is not None:
         _scrub_user(traveller.user)
     personal = {

@@ -1,13 +1,19 @@
 """The records, one module per family, all under the app label `trips`."""
 
 from trips.models.accounts import CalendarYear, Organisation, PasswordResetRequest, User
-from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
+from trips.models.api import ApiRequestCount, ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
 from trips.models.evidence import Evidence
 from trips.models.files import CalendarFeed, ImportPreview
 from trips.models.filings import AddressChange, Notification
 from trips.models.proposals import TripCorrection
-from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
+from trips.models.results import (
+    Alert,
+    AlertEvent,
+    AlertQuerySet,
+    EmailDelivery,
+    StatusSnapshot,
+)
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
 from trips.models.webhooks import (
     WebhookAttempt,
@@ -22,6 +28,7 @@ __all__ = [
     "Alert",
     "AlertEvent",
     "AlertQuerySet",
+    "ApiRequestCount",
     "ApiToken",
     "ApiTokenQuerySet",
     "CalendarFeed",
@@ -29,6 +36,7 @@ __all__ = [
     "DailyRun",
     "DataChange",
     "Evidence",
+    "EmailDelivery",
     "IdempotencyKey",
     "ImportPreview",
     "Notification",

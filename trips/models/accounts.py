@@ -171,12 +171,43 @@ class User(AbstractUser):
         default=False,
         help_text=_("Created by load_demo; refused wherever demo logins are switched off."),
     )
+    # Set by an administrator's reset of two-factor login: until then, a required first
+    # set-up needs no emailed link (trips/accounts/twofactor.py).
+    two_factor_setup_allowed_until = models.DateTimeField(
+        _("may set up two-factor login until"), null=True, blank=True
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # An API token acts as its creator (trips/accounts/tokens.py). Whatever path changes
+        # the creator - the admin, single sign-on's role sync, a script - their tokens end
+        # here with them, recorded in the tokens' history; the API's lookup refuses such a
+        # token as well, so even an `update()` that skips this cannot keep one working.
+        changed = self._token_relevant_change(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        if changed:
+            # By name: trips/models/api.py imports this module.
+            ApiToken = self._meta.apps.get_model("trips", "ApiToken")  # noqa: N806
+            ApiToken.objects.filter(created_by=self).revoke_all(
+                reason="Its creator was deactivated or changed role or organisation."
+            )
+
+    def _token_relevant_change(self, update_fields) -> bool:
+        watched = {"is_active", "role", "organisation"}
+        if self.pk is None or (update_fields is not None and not watched & set(update_fields)):
+            return False
+        before = User.objects.filter(pk=self.pk).values("is_active", "role", "organisation_id")
+        old = before.first()
+        return old is not None and old != {
+            "is_active": self.is_active,
+            "role": self.role,
+            "organisation_id": self.organisation_id,
+        }
 
 
 class PasswordResetRequest(models.Model):

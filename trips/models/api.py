@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from trips.models.accounts import Organisation
+from trips.models.accounts import Organisation, User
 
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self, *, on: date) -> ApiTokenQuerySet:
-        """Tokens that open the API on `on`: not revoked, not past their last valid day."""
-        return self.filter(revoked_at__isnull=True, valid_until__gte=on)
+        """Tokens that open the API on `on`: not revoked, not past their last valid day, and
+        made by someone who is still active, still in the token's organisation and still a
+        compliance admin (a token is its creator's delegate, never more than them)."""
+        return self.filter(
+            revoked_at__isnull=True,
+            valid_until__gte=on,
+            created_by__is_active=True,
+            created_by__organisation_id=F("organisation_id"),
+            created_by__role=User.Role.COMPLIANCE,
+        )
+
+    def revoke_all(self, *, reason: str) -> int:
+        """Revoke every token in this set that is not revoked yet, each with a history row."""
+        count = 0
+        for token in self.filter(revoked_at__isnull=True):
+            token.revoked_at = timezone.now()
+            token._change_reason = reason
+            token.save(update_fields=["revoked_at"])
+            count += 1
+        return count
 
 
 class ApiToken(models.Model):
@@ -77,11 +96,22 @@ class ApiToken(models.Model):
         return self.role == self.Role.READ_WRITE
 
     def is_usable(self, *, on: date) -> bool:
-        return self.revoked_at is None and on <= self.valid_until
+        creator = self.created_by
+        return (
+            self.revoked_at is None
+            and on <= self.valid_until
+            and creator is not None
+            and creator.is_active
+            and creator.organisation_id == self.organisation_id
+            and creator.role == User.Role.COMPLIANCE
+        )
 
 
 class IdempotencyKey(models.Model):
     """The answer to a create sent with an `Idempotency-Key` header, to replay on a retry."""
+
+    # Long enough for any retry; the daily run deletes older keys, and their answers.
+    KEEP = timedelta(days=1)
 
     token = models.ForeignKey(ApiToken, models.CASCADE, related_name="idempotency_keys")
     key = models.CharField(max_length=200)
@@ -100,3 +130,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
+
+
+class ApiRequestCount(models.Model):
+    """How many requests a token made in one minute, counted by one atomic upsert each
+    (trips/accounts/rate_counts.py); the daily run deletes past minutes."""
+
+    token = models.ForeignKey(ApiToken, models.CASCADE, related_name="+")
+    # Minutes since the Unix epoch.
+    minute = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "minute"], name="trips_apirequestcount_one_per_minute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id} at minute {self.minute}: {self.count}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -15,6 +17,9 @@ class ImportPreview(models.Model):
     saved in one transaction, provided the trips of the travellers it names still have the
     `fingerprint` they had when the file was checked.
     """
+
+    # How long a preview waits for its confirmation; the daily run deletes older ones.
+    KEEP = timedelta(hours=24)
 
     token = models.CharField(_("token"), max_length=43, unique=True)
     user = models.ForeignKey(

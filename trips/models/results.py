@@ -289,3 +289,71 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class EmailDelivery(models.Model):
+    """One alert's email to one recipient (an urgent alert's own, or its line in a digest).
+
+    The outbox per recipient: a refused address is retried a few times with growing pauses and
+    then given up, recorded here for compliance to see on the alert, while every other email
+    goes out (trips/delivery/notify.py).
+    """
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("Alert email")
+        DIGEST = "digest", _("Daily digest")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        REFUSED = "refused", _("Refused by the mail server")
+
+    # A refused recipient is tried this many times in all, then given up.
+    MAX_ATTEMPTS = 5
+
+    alert = models.ForeignKey(
+        Alert, models.CASCADE, related_name="deliveries", verbose_name=_("alert")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    email = models.EmailField(_("recipient"))
+    language = models.CharField(max_length=8)
+    # The day whose digest this line belongs to; None for an alert email.
+    digest_on = models.DateField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The mail server's own answer (its reply code and text), as it gave it.
+    last_error = models.CharField(_("last refusal"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["kind", "next_attempt_at"],
+                condition=Q(state="pending"),
+                name="trips_emaildelivery_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "kind", "email"],
+                condition=Q(digest_on__isnull=True),
+                name="trips_emaildelivery_one_alert_email",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "kind", "email", "digest_on"],
+                condition=Q(digest_on__isnull=False),
+                name="trips_emaildelivery_one_digest_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="alert", digest_on__isnull=True)
+                | Q(kind="digest", digest_on__isnull=False),
+                name="trips_emaildelivery_digest_has_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.email}: {self.get_state_display()}"

@@ -25,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from trips.dashboard import fragments
 from trips.delivery import notify
 from trips.evaluation.alert_queue import RefreshResult
-from trips.models import DailyRun
+from trips.models import ApiRequestCount, DailyRun, IdempotencyKey, ImportPreview
 from trips.upkeep import chunks, tasks
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,18 @@ def run_daily(*, on: date) -> DailyResult:
     for _helper in range(settings.STAYSITE_REFRESH_HELPERS):
         tasks.refresh_chunks.enqueue(run=run.pk)
     refreshed, result = chunks.complete(run)
+    purge_expired()
     return DailyResult(on, refreshed, result)
+
+
+def purge_expired() -> None:
+    """Import previews past their confirmation time and idempotency keys past any retry: both
+    hold personal data (names, numbers, addresses) that nothing needs any more."""
+    now = timezone.now()
+    ImportPreview.objects.filter(created_at__lt=now - ImportPreview.KEEP).delete()
+    IdempotencyKey.objects.filter(created_at__lt=now - IdempotencyKey.KEEP).delete()
+    # The API's request counts of minutes long past (trips/accounts/rate_counts.py).
+    ApiRequestCount.objects.filter(minute__lt=int(now.timestamp() // 60) - 2).delete()
 
 
 def freshness(today: date) -> Freshness:

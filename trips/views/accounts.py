@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,10 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from mozilla_django_oidc import views as oidc_views
 
-from trips.accounts import password_resets, sso
+from trips.accounts import links, login_throttle, password_resets, sso
 from trips.accounts.proxies import client_address
 from trips.models import User
 
@@ -39,6 +41,34 @@ class LoginForm(AuthenticationForm):
         if len(username) > User._meta.get_field("username").max_length:
             raise self.get_invalid_login_error()
         return username
+
+    def clean(self):
+        # Before the password is looked at: a try during the pause tells a guesser nothing.
+        username = self.cleaned_data.get("username")
+        wait = login_throttle.seconds_to_wait(username) if username else 0
+        self.paused = bool(wait)
+        if wait:
+            raise forms.ValidationError(_pause_message(wait), code="username_paused")
+        return super().clean()
+
+
+def _pause_message(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext(
+            "There were many failed logins for this username, from several places. Wait "
+            "%(count)d second before the next try.",
+            "There were many failed logins for this username, from several places. Wait "
+            "%(count)d seconds before the next try.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "There were many failed logins for this username, from several places. Wait "
+        "%(count)d minute before the next try.",
+        "There were many failed logins for this username, from several places. Wait "
+        "%(count)d minutes before the next try.",
+        minutes,
+    ) % {"count": minutes}
 
 
 @login_not_required
@@ -63,6 +93,7 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
         if refusal:
             form.add_error(None, refusal)
             return self.form_invalid(form)
+        self.extra_email_context = {"base_url": links.base_url(self.request)}
         return super().form_valid(form)
 
 

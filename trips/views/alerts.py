@@ -17,7 +17,7 @@ from trips import access
 from trips.evaluation import alert_queue
 from trips.forms import AlertFilterForm, AssignForm, ResolveForm
 from trips.http import StaysiteRequest
-from trips.models import Alert
+from trips.models import Alert, EmailDelivery
 
 PAGE_SIZE = 25
 ROW = "trips/alert_list.html#alert-row"
@@ -58,6 +58,8 @@ def _detail(request: StaysiteRequest, alert: Alert, **forms_) -> HttpResponse:
         {
             "alert": alert,
             "events": alert.events.select_related("actor"),
+            "deliveries": alert.deliveries.all(),
+            "max_attempts": EmailDelivery.MAX_ATTEMPTS,
             "assignees": access.alert_assignees(request.user),
             "errors": {name: form.errors for name, form in forms_.items()},
             "freshness": request.freshness,

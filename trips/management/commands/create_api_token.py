@@ -34,6 +34,11 @@ class Command(BaseCommand):
             raise CommandError(f"There is no user {username!r}.")
         if user.organisation_id is None:
             raise CommandError(f"{username!r} belongs to no organisation; a token needs one.")
+        if not tokens.may_own_tokens(user):
+            raise CommandError(
+                f"{username!r} may not have API tokens: only an active compliance admin may "
+                "(a token acts as its creator)."
+            )
         name = name.strip()
         if not name or len(name) > ApiToken._meta.get_field("name").max_length:
             raise CommandError("--name must be 1 to 80 characters.")
