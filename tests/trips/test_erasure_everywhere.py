@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests import factories
 from trips.delivery import notify
 from trips.evaluation import alert_queue
-from trips.models import IdempotencyKey, ImportPreview, Traveller
+from trips.models import IdempotencyKey, ImportPreview, Traveller, WebhookEndpoint, WebhookEvent
 from trips.upkeep import daily
 
 NAME = "Zhanar Quillfeather"
@@ -58,7 +58,9 @@ def mentions(texts, values=PERSONAL) -> list[str]:
 @pytest.fixture
 def everywhere(client, hr, compliance, organisation):
     """The traveller, created through the API with an Idempotency-Key, imported through a
-    previewed file, alerted by email, and shown on HR's cached dashboard."""
+    previewed file, alerted by email, announced to a webhook, and shown on HR's cached
+    dashboard."""
+    WebhookEndpoint.objects.create(organisation=organisation, url="https://hr.example.com/hooks")
     _token, key = factories.make_api_token(created_by=compliance)
     api = Client(headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "hire-4711"})
     created = api.post(
@@ -94,6 +96,7 @@ def everywhere(client, hr, compliance, organisation):
         "trips_traveller",
         "trips_emaildelivery",
     }
+    assert WebhookEvent.objects.filter(traveller_id=traveller_id).exists()
     return traveller
 
 
@@ -101,6 +104,7 @@ def test_after_erasure_no_table_and_no_cached_value_names_the_traveller(
     client, compliance, everywhere, django_capture_on_commit_callbacks
 ):
     client.force_login(compliance)
+    announced = list(WebhookEvent.objects.filter(traveller_id=everywhere.pk).values_list("pk"))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -111,6 +115,7 @@ def test_after_erasure_no_table_and_no_cached_value_names_the_traveller(
     assert everywhere.pk, "the traveller's row stays, for the statistics"
     assert mentions(every_table_row()) == []
     assert mentions(every_cached_value()) == []
+    assert not WebhookEvent.objects.filter(pk__in=[pk for (pk,) in announced]).exists()
 
 
 def test_the_daily_run_deletes_expired_previews_and_idempotency_keys(everywhere):

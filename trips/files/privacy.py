@@ -32,6 +32,7 @@ from trips.models import (
     TripCorrection,
     User,
     Visa,
+    WebhookEvent,
 )
 
 ERASURE_REASON = "Personal data erased"
@@ -164,8 +165,9 @@ def _names(row_json: object, personal: set[str]) -> bool:
 
 def _delete_copies(traveller: Traveller, personal: set[str]) -> None:
     """Delete the copies of the traveller's data kept for a while: the API's stored answers
-    (replayed on a retry), import previews, and the emails' recipient rows. They are kept for a
-    day at most, so deleting those that name the traveller loses nothing the law asks for."""
+    (replayed on a retry), import previews, the emails' recipient rows and the webhook events.
+    They are kept for a day at most, so deleting those that name the traveller loses nothing
+    the law asks for."""
     for stored in IdempotencyKey.objects.filter(token__organisation_id=traveller.organisation_id):
         body = stored.response
         if _names(body, personal) or (isinstance(body, dict) and body.get("id") == traveller.pk):
@@ -174,6 +176,11 @@ def _delete_copies(traveller: Traveller, personal: set[str]) -> None:
         if _names([preview.rows, preview.new_trips, preview.changes, preview.file_name], personal):
             preview.delete()
     EmailDelivery.objects.filter(alert__traveller=traveller, email__in=personal).delete()
+    # Webhook events carry the traveller's data to HR's systems; those not yet delivered go
+    # with the rest (the receivers have the delivered ones).
+    WebhookEvent.objects.filter(
+        organisation_id=traveller.organisation_id, traveller_id=traveller.pk
+    ).delete()
 
 
 @transaction.atomic
