@@ -1,34 +1,32 @@
 """Reading HR's trip files: CSV or Excel (.xlsx), headers in English or German.
 
-An uploaded file is read in memory (ImportUploadHandler stops reading past the size limit),
-parsed as data and never stored nor executed: a formula cell is refused, not computed. This
-module turns a file into rows of typed values, each with the reasons it cannot be read;
-trips/files/import_preview.py checks the rows against the database.
+trips/files/sources.py turns the file's bytes into lines of cells; this module finds the
+header and turns the lines into rows of typed values, each with the reasons it cannot be
+read: a formula cell is refused, not computed. trips/files/import_preview.py checks the rows
+against the database.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trips.choices import Purpose
 from trips.countries import COUNTRIES
+from trips.files import sources
+from trips.files.sources import FileRefused, ImportUploadHandler, check_size
 from trips.forms import within_years
+
+__all__ = ["FileRefused", "ImportUploadHandler", "Row", "check_size", "read_rows"]
 
 COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
 REQUIRED = ["country", "entry", "exit"]
@@ -56,10 +54,6 @@ GERMAN_HEADERS = {
     "host": "Gastgeber",
     "address": "Adresse",
 }
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-# A workbook unpacks to far more than its size; more than this many times is a zip bomb.
-XLSX_UNPACK_FACTOR = 50
 MAX_CELL_LENGTH = 300
 # staysite's CSV exports write text a spreadsheet would run as a formula with a leading
 # apostrophe (trips/files/exports.py), which reading removes again.
@@ -68,38 +62,6 @@ DATE_PATTERNS = [
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (0, 1, 2)),
     (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (2, 1, 0)),
 ]
-
-
-class ImportUploadHandler(FileUploadHandler):
-    """Keeps an uploaded file in memory and stops keeping it past STAYSITE_IMPORT_MAX_BYTES.
-
-    The file's real size still reaches the form, which refuses it with a clear message;
-    nothing of it is written to disk.
-    """
-
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        if start + len(raw_data) <= settings.STAYSITE_IMPORT_MAX_BYTES:
-            self.buffer.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
-
-class FileRefused(ValueError):
-    """The file as a whole cannot be read as a trip list; the message says why."""
 
 
 @dataclass
@@ -124,100 +86,12 @@ class Row:
         return self.employee_number or self.email
 
 
-def check_size(size: int) -> None:
-    limit = settings.STAYSITE_IMPORT_MAX_BYTES
-    if size > limit:
-        raise FileRefused(
-            _("The file is %(size)s; files of up to %(limit)s can be imported.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
-
-
 def read_rows(content: bytes) -> list[Row]:
     """The trips of a CSV or .xlsx file, one Row per non-empty line. Raises FileRefused."""
-    check_size(len(content))
-    if not content.strip():
-        raise FileRefused(_("The file is empty."))
-    if content.startswith(XLSX_MAGIC):
-        lines = _xlsx_lines(content)
-    elif content.startswith(XLS_MAGIC):
-        raise FileRefused(
-            _("This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or CSV.")
-        )
-    elif b"\x00" in content[:4096]:
-        raise FileRefused(_("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8)."))
-    else:
-        lines = _csv_lines(content)
-    rows = _rows(lines)
+    rows = _rows(sources.lines(content))
     if not rows:
         raise FileRefused(_("The file has no trips in it."))
     return rows
-
-
-def _too_many_rows() -> FileRefused:
-    return FileRefused(
-        _("The file has more than %(limit)d rows; split it into files of at most %(limit)d.")
-        % {"limit": settings.STAYSITE_IMPORT_MAX_ROWS}
-    )
-
-
-def _csv_lines(content: bytes):
-    """(line number, cells, formula cells) of a CSV file; the header first."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("The file is not UTF-8 text; save it as CSV (UTF-8) or as an Excel workbook.")
-        ) from None
-    if "\x00" in text:
-        # Text files hold no NUL characters; a database cannot store them either.
-        raise FileRefused(_("The file is not text; save it as CSV (UTF-8)."))
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        # German spreadsheets separate CSV columns with semicolons.
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
-    try:
-        for cells in reader:
-            # Text a spreadsheet would run as a formula: refused like a formula cell.
-            formulas = {i for i, cell in enumerate(cells) if cell.strip().startswith("=")}
-            yield reader.line_num, cells, formulas
-    except csv.Error as error:
-        raise FileRefused(
-            _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": error}
-        ) from None
-
-
-def _xlsx_lines(content: bytes):
-    """(row number, cells, formula cells) of the first sheet of a workbook; the header first."""
-    from openpyxl import load_workbook  # only imports are spreadsheets read
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    if unpacked > XLSX_UNPACK_FACTOR * settings.STAYSITE_IMPORT_MAX_BYTES:
-        raise FileRefused(_("The workbook unpacks to too much data; save it as CSV instead."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of error for a damaged workbook
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            values, formulas = [], set()
-            for index, cell in enumerate(cells):
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add(index)
-                values.append(cell.value)
-            yield number, values, formulas
-    except FileRefused:
-        raise
-    except Exception:  # a damaged sheet shows only while it is read
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    finally:
-        workbook.close()
 
 
 def _normal(name) -> str:
@@ -260,7 +134,7 @@ def _rows(lines) -> list[Row]:
         if not any(_text(cells[i]) for i in header if i < len(cells)):
             continue
         if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
-            raise _too_many_rows()
+            raise sources.too_many_rows()
         values = {column: cells[i] if i < len(cells) else None for i, column in header.items()}
         rows.append(parse_row(line, values, {header[i] for i in formulas if i in header}))
     if header is None:
