@@ -104,9 +104,25 @@ def test_an_hr_feed_carries_every_visible_traveller_and_no_other(
         f for f in evaluate(nina, on=today).findings if f.kind == AlertKind.REGISTRATION_NEEDED
     )
     assert found[f"Nina Kraus: {registration.message}"] == (registration.due_on,) * 2
-    assert found["Nina Kraus: C3 work visa C3-1 expires"] == (today + timedelta(days=100),) * 2
+    assert found["Nina Kraus: C3 work visa expires"] == (today + timedelta(days=100),) * 2
     assert "Tom Weber: planned trip to Germany" in found
     assert not any(summary.startswith(foreign_traveller.name) for summary in found)
+
+
+def test_no_event_carries_a_visa_number(hr, dated_trips):
+    """A subscription hands every event to the calendar provider: no document numbers in it."""
+    response = fetch(make_feed(hr))
+
+    assert response.status_code == 200
+    assert b"C3-1" not in response.content
+
+
+def test_the_feed_page_says_a_subscription_shares_the_events_with_the_provider(client, hr):
+    client.force_login(hr)
+
+    page = client.get(reverse("trips:feed_detail")).content.decode()
+
+    assert "your calendar provider (Google, Microsoft, Apple or another) receives" in page
 
 
 def test_the_feed_address_is_shown_once_and_only_its_hash_is_kept(traveller_user):

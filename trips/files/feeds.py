@@ -3,7 +3,8 @@
 A feed's address carries a secret token; only its SHA-256 hash is stored, so the address is
 shown once, when it is made, and a leaked database reveals no working address. The feed is
 built at each request from what its owner may see at that moment (trips/access.py), so a
-changed role or organisation changes the feed, and a revoked token finds nothing.
+changed role or organisation changes the feed, and a revoked token finds nothing. Events
+carry no document numbers: a subscription hands them to the calendar provider.
 """
 
 from __future__ import annotations
@@ -139,9 +140,10 @@ def traveller_events(traveller: Traveller, *, on: date):
             )
     for visa in traveller.visas.all():
         if visa.valid_until >= on:
+            # The kind only: a document's number has no place in a calendar provider's copy.
             yield _event(
                 f"visa-{traveller.pk}-{visa.pk}",
-                _("%(name)s: %(visa)s expires") % {"name": name, "visa": visa},
+                _("%(name)s: %(visa)s expires") % {"name": name, "visa": visa.get_kind_display()},
                 visa.valid_until,
                 description=link,
             )
