@@ -138,7 +138,7 @@ def test_only_the_columns_a_trip_list_can_have_are_read(client, hr, traveller):
     far_right = inline("XFD2", "far to the right")
     rows = HEADER_ROW + TRIP_ROW.replace("</row>", far_right + "</row>")
 
-    lines = list(sources.xlsx_lines(workbook(rows, dimension="A1:XFD2"), deadline=1e12))
+    lines = list(sources.xlsx_lines(workbook(rows, dimension="A1:XFD2"), deadline=1e12).lines)
 
     assert [len(cells) for _line, cells, _formulas in lines] == [sources.MAX_COLUMNS] * 2
 

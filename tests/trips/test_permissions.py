@@ -165,6 +165,7 @@ EXPECTED = {
     "trips:import_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:import_preview": row("200/405", "404/405", "403/405", "403/405", "404/405"),
     "trips:import_confirm": row("405/302", "405/404", "405/403", "405/403", "405/404"),
+    "trips:import_map": row("405/302", "405/404", "405/403", "405/403", "405/404"),
     "trips:dashboard_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:traveller_report": READ_ONLY,
     # Everyone's own feed; the feed itself answers to its token, not to a login.
@@ -255,7 +256,11 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         exit=today + timedelta(days=65),
     )
     checked = import_preview.check(Traveller.objects.filter(pk=traveller.pk), [row], on=today)
-    stored = import_preview.store(checked, user=hr, file_name="trips.csv", on=today)
+    lines = [
+        [1, ["employee_number", "country", "entry", "exit"], []],
+        [2, [row.employee_number, row.country, row.entry.isoformat(), row.exit.isoformat()], []],
+    ]
+    stored = import_preview.store(checked, user=hr, file_name="trips.csv", on=today, lines=lines)
     for user in (hr, compliance, colleague_user):
         feeds.issue(user)
     feed_token = feeds.issue(traveller_user)
@@ -427,6 +432,13 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
         },
         "two_factor_verify": {"code": "000000"},
         "two_factor_setup": {"code": "000000"},
+        "trips:import_map": {
+            "header_line": "1",
+            "column-0": "employee_number",
+            "column-1": "country",
+            "column-2": "entry",
+            "column-3": "exit",
+        },
         "trips:trip_import": {
             "file": SimpleUploadedFile(
                 "trips.csv",
@@ -457,6 +469,7 @@ ORGANISATION_PATHS = {
     "IdempotencyKey": "token__organisation",
     "CalendarYear": "organisation",
     "ImportPreview": "user__organisation",
+    "ImportColumnName": "organisation",
     "CalendarFeed": "user__organisation",
 }
 

@@ -195,6 +195,8 @@ def _shown(row: Row, traveller: Traveller | None, outcome: str, message: str) ->
         "country": row.country or row.given.get("country", ""),
         "entry": row.entry.isoformat() if row.entry else row.given.get("entry", ""),
         "exit": row.exit.isoformat() if row.exit else row.given.get("exit", ""),
+        "purpose": row.purpose if not row.errors else row.given.get("purpose", ""),
+        "host": row.host or row.given.get("host", ""),
         "outcome": outcome,
         "message": message,
     }
@@ -294,8 +296,12 @@ def status_changes(drafts: dict[int, list[Trip]], *, on: date) -> list[dict]:
 # --- Keeping and confirming --------------------------------------------------------------
 
 
-def store(preview: Preview, *, user, file_name: str, on: date) -> ImportPreview:
-    """Keep the preview for its confirmation; the uploader's expired previews go."""
+def store(
+    preview: Preview, *, user, file_name: str, on: date, reading=None, lines=None
+) -> ImportPreview:
+    """Keep the preview for its confirmation; the uploader's expired previews go. `reading`
+    says how the file was read, and `lines` are its lines, kept for mapping its columns
+    again (trips/files/import_mapping.py)."""
     expired = timezone.now() - timedelta(hours=PREVIEW_HOURS)
     ImportPreview.objects.filter(user=user, created_at__lt=expired).delete()
     return ImportPreview.objects.create(
@@ -307,6 +313,8 @@ def store(preview: Preview, *, user, file_name: str, on: date) -> ImportPreview:
         new_trips=preview.new_trips,
         changes=preview.changes,
         fingerprint=preview.fingerprint,
+        reading=reading or {},
+        lines=lines or [],
     )
 
 
@@ -330,7 +338,8 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
                 raise PreviewOutdated(changed)
             services.save_imported_trips(trips, by=stored.user, on=on)
             stored.saved_at = timezone.now()
-            stored.save(update_fields=["saved_at"])
+            stored.lines = []  # no more mapping: the file's text need not be kept
+            stored.save(update_fields=["saved_at", "lines"])
     except IntegrityError:
         # The database's own overlap rule caught what the fingerprint could not.
         raise PreviewOutdated(changed) from None

@@ -26,34 +26,51 @@ from trips.files import sources
 from trips.files.sources import FileRefused, ImportUploadHandler, check_size
 from trips.forms import within_years
 
-__all__ = ["FileRefused", "ImportUploadHandler", "Row", "check_size", "read_rows"]
+__all__ = ["FileRefused", "ImportUploadHandler", "Row", "check_size", "read_file", "read_rows"]
 
 COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
 REQUIRED = ["country", "entry", "exit"]
-# The names a column may have in the first row, besides its own; compared without case,
-# spaces or punctuation, so "Employee number", "employee_number" and "Personal-Nr." all match.
+# The names a column may have in the header, besides its own and the templates'; compared
+# without case, spaces or punctuation, so "Employee number", "employee_number" and
+# "Personal-Nr." all match.
 ALIASES = {
-    "employee_number": ["employee number", "employee no", "personnel number", "Personalnummer",
-                        "Personal-Nr.", "Mitarbeiternummer"],
-    "email": ["e-mail", "email address", "E-Mail-Adresse"],
-    "country": ["country code", "Land", "Staat", "Zielland"],
-    "entry": ["entry date", "Einreise", "Einreisedatum"],
-    "exit": ["exit date", "Ausreise", "Ausreisedatum"],
-    "purpose": ["Zweck", "Reisezweck"],
-    "host": ["host / inviting party", "inviting party", "Gastgeber", "Einladende Stelle"],
-    "address": ["address in the country", "Adresse", "Anschrift"],
+    "employee_number": ["employee number", "employee no", "personnel number", "Personal-Nr.",
+                        "Mitarbeiternummer", "Pers.-Nr.", "Табельный номер", "Таб. №",
+                        "Табельный №", "Персональный номер"],
+    "email": ["e-mail", "email address", "E-Mail-Adresse", "Эл. почта", "E-mail", "Почта"],
+    "country": ["country code", "Staat", "Zielland", "Reiseland", "Страна назначения",
+                "Код страны"],
+    "entry": ["entry date", "Einreisedatum", "Beginn", "Дата въезда", "Въезд в страну"],
+    "exit": ["exit date", "Ausreisedatum", "Ende", "Дата выезда", "Выезд из страны"],
+    "purpose": ["Reisezweck", "Цель поездки"],
+    "host": ["host / inviting party", "inviting party", "Einladende Stelle",
+             "Приглашающая сторона"],
+    "address": ["address in the country", "Anschrift", "Адрес в стране"],
 }  # fmt: skip
-# The first row of the German template.
-GERMAN_HEADERS = {
-    "employee_number": "Personalnummer",
-    "email": "E-Mail",
-    "country": "Land",
-    "entry": "Einreise",
-    "exit": "Ausreise",
-    "purpose": "Zweck",
-    "host": "Gastgeber",
-    "address": "Adresse",
+# The header of the import template (and of the trips export) in each language.
+TEMPLATE_HEADERS = {
+    "de": {
+        "employee_number": "Personalnummer",
+        "email": "E-Mail",
+        "country": "Land",
+        "entry": "Einreise",
+        "exit": "Ausreise",
+        "purpose": "Zweck",
+        "host": "Gastgeber",
+        "address": "Adresse",
+    },
+    "ru": {
+        "employee_number": "Табельный номер",
+        "email": "Электронная почта",
+        "country": "Страна",
+        "entry": "Въезд",
+        "exit": "Выезд",
+        "purpose": "Цель",
+        "host": "Принимающая сторона",
+        "address": "Адрес",
+    },
 }
+GERMAN_HEADERS = TEMPLATE_HEADERS["de"]
 MAX_CELL_LENGTH = 300
 # staysite's CSV exports write text a spreadsheet would run as a formula with a leading
 # apostrophe (trips/files/exports.py), which reading removes again.
@@ -88,58 +105,119 @@ class Row:
 
 def read_rows(content: bytes) -> list[Row]:
     """The trips of a CSV or .xlsx file, one Row per non-empty line. Raises FileRefused."""
-    rows = _rows(sources.lines(content))
-    if not rows:
-        raise FileRefused(_("The file has no trips in it."))
-    return rows
+    return read_file(content).rows
 
 
-def _normal(name) -> str:
+def normal(name) -> str:
     return re.sub(r"[\W_]+", "", str(name or "").casefold())
 
 
 HEADER_LOOKUP = {
-    _normal(name): column
+    normal(name): column
     for column in COLUMNS
-    for name in [column, GERMAN_HEADERS[column], *ALIASES[column]]
+    for name in [
+        column,
+        *(headers[column] for headers in TEMPLATE_HEADERS.values()),
+        *ALIASES[column],
+    ]
 }
+EITHER = "employee_number / email"
 
 
-def _header(cells) -> dict[int, str]:
-    """Which column each cell of the first row names; refuses a file without the columns."""
-    found = {}
-    for index, cell in enumerate(cells):
-        column = HEADER_LOOKUP.get(_normal(cell))
-        if column is not None and column not in found.values():
-            found[index] = column
-    missing = [column for column in REQUIRED if column not in found.values()]
-    if not {"employee_number", "email"} & set(found.values()):
-        missing.insert(0, "employee_number / email")
+@dataclass
+class Reading:
+    """A file read as a trip list: its rows, and how it was read, for the preview to say."""
+
+    rows: list[Row]
+    source: sources.Source
+    header_line: int
+    names: list[str]  # the header's cells, as the file has them
+    columns: dict[int, str]  # which field each read column holds, by its index
+    lines: list = field(default_factory=list)  # every line as text, to map the columns again
+
+    @property
+    def ignored(self) -> list[str]:
+        """The names of the header's columns that were not read."""
+        return [name for i, name in enumerate(self.names) if name and i not in self.columns]
+
+
+class HeaderNotFound(FileRefused):
+    """No row near the top names the columns a trip needs: the user may say which it is."""
+
+    def __init__(self, message: str, source: sources.Source, lines: list, line: int) -> None:
+        super().__init__(message)
+        self.source, self.lines, self.line = source, lines, line
+
+
+def read_file(content: bytes, learned: dict[str, str] | None = None) -> Reading:
+    """The trips of a CSV or .xlsx file, its header found among the first rows by the names
+    the columns have in any language (and those `learned` for the organisation: normalised
+    name -> field). Raises FileRefused, or HeaderNotFound when no row names the columns."""
+    source = sources.read(content)
+    lines = [(line, [_cell_text(cell) for cell in cells], formulas)
+             for line, cells, formulas in source.lines]  # fmt: skip
+    lookup = HEADER_LOOKUP | (learned or {})
+    candidates = [entry for entry in lines[: sources.HEADER_SCAN_ROWS] if any(entry[1])]
+    if not candidates:
+        raise FileRefused(_("The file is empty."))
+    scored = [(len(set(_columns(cells, lookup).values())), line) for line, cells, _f in candidates]
+    best = max(scored, key=lambda item: item[0])[1]
+    cells = next(cells for line, cells, _f in candidates if line == best)
+    columns = _columns(cells, lookup)
+    missing = missing_columns(columns.values())
     if missing:
-        raise FileRefused(
-            _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-            % {"columns": ", ".join(COLUMNS), "missing": ", ".join(missing)}
+        raise HeaderNotFound(
+            _("Row %(row)d was read as the header, but no row names the columns %(missing)s.")
+            % {"row": best, "missing": ", ".join(missing)},
+            source,
+            lines,
+            best,
         )
-    return found
+    return read_lines(source, lines, best, columns)
 
 
-def _rows(lines) -> list[Row]:
-    rows: list[Row] = []
-    header = None
+def read_lines(source, lines: list, header_line: int, columns: dict[int, str]) -> Reading:
+    """The rows below `header_line`, their `columns` (index -> field) read."""
+    names = next(cells for line, cells, _f in lines if line == header_line)
+    rows = []
     for line, cells, formulas in lines:
-        if header is None:
-            if any(_text(cell) for cell in cells):
-                header = _header(cells)
-            continue
-        if not any(_text(cells[i]) for i in header if i < len(cells)):
+        if line <= header_line or not any(cells[i] for i in columns if i < len(cells)):
             continue
         if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
             raise sources.too_many_rows()
-        values = {column: cells[i] if i < len(cells) else None for i, column in header.items()}
-        rows.append(parse_row(line, values, {header[i] for i in formulas if i in header}))
-    if header is None:
-        raise FileRefused(_("The file is empty."))
-    return rows
+        values = {column: cells[i] if i < len(cells) else "" for i, column in columns.items()}
+        rows.append(parse_row(line, values, {columns[i] for i in formulas if i in columns}))
+    if not rows:
+        raise FileRefused(_("The file has no trips in it."))
+    return Reading(rows, source, header_line, names, columns, lines)
+
+
+def _columns(cells: list[str], lookup: dict[str, str]) -> dict[int, str]:
+    """Which field each cell of a header names (the first cell naming a field wins)."""
+    found: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        column = lookup.get(normal(cell))
+        if column is not None and column not in found.values():
+            found[index] = column
+    return found
+
+
+def missing_columns(fields) -> list[str]:
+    """The fields a trip needs that `fields` lack, named in the reader's language."""
+    fields = set(fields)
+    missing = [column_label(column) for column in REQUIRED if column not in fields]
+    if not {"employee_number", "email"} & fields:
+        missing.insert(0, _("Employee number or email"))
+    return missing
+
+
+def _cell_text(value) -> str:
+    """A cell as text: a date cell as an ISO date, which parse_date reads back."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _text(value)
 
 
 def _text(value) -> str:
@@ -227,25 +305,25 @@ def _parse_date(value, column: str) -> date | None:
 
 @functools.cache
 def _names(kind: str) -> dict[str, str]:
-    """Countries or purposes by code and by name in English and German, compared normalised.
+    """Countries or purposes by code and by name in every language, compared normalised.
 
     Keyed by a plain name: a tuple of lazy labels would be translated again to be hashed.
     """
     choices = COUNTRIES if kind == "country" else Purpose.choices
     names = {}
-    for language in ("en", "de"):
+    for language in ("en", "de", "ru"):
         with translation.override(language):
             for code, label in choices:
-                names[_normal(label)] = code
+                names[normal(label)] = code
     for code, _label in choices:
-        names[_normal(code)] = code
+        names[normal(code)] = code
     return names
 
 
 def parse_country(text: str) -> str:
     if not text:
         raise ValueError(_("The country is missing."))
-    code = _names("country").get(_normal(text))
+    code = _names("country").get(normal(text))
     if code is None:
         raise ValueError(_("Unknown country %(value)s.") % {"value": text[:40]})
     return code
@@ -255,7 +333,7 @@ def parse_purpose(text: str) -> str:
     """A purpose by its code or name; empty: a business meeting, as on the trip form."""
     if not text:
         return Purpose.BUSINESS_MEETING
-    code = _names("purpose").get(_normal(text))
+    code = _names("purpose").get(normal(text))
     if code is None:
         raise ValueError(_("Unknown purpose %(value)s.") % {"value": text[:40]})
     return code
@@ -278,9 +356,10 @@ def column_label(column: str) -> str:
 
 
 def template_header() -> list[str]:
-    """The first row of the import template, in German for German readers."""
-    if (translation.get_language() or "").startswith("de"):
-        return [GERMAN_HEADERS[column] for column in COLUMNS]
+    """The first row of the import template, in the reader's language."""
+    headers = TEMPLATE_HEADERS.get((translation.get_language() or "")[:2])
+    if headers:
+        return [headers[column] for column in COLUMNS]
     return list(COLUMNS)
 
 

@@ -8,18 +8,47 @@ time (READ_SECONDS); past a bound the file is refused with the reason.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import re
 import time
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Byte order marks, longest first: UTF-32 files are not made by spreadsheets.
+BOMS = [
+    (codecs.BOM_UTF8, "utf-8", "UTF-8 (BOM)"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+]
+# The single-byte code pages of the languages staysite speaks, as people know them.
+CODE_PAGES = {
+    "cp1252": "Windows-1252",
+    "cp1250": "Windows-1250",
+    "cp1251": "Windows-1251",
+    "koi8_r": "KOI8-R",
+    "cp866": "DOS-866",
+    "iso8859_15": "ISO-8859-15",
+    "latin_1": "ISO-8859-1",
+    "mac_roman": "Mac Roman",
+}
+LATIN_CODE_PAGES = {"cp1250", "iso8859_15", "latin_1", "mac_roman"}
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+DELIMITER_NAMES = {
+    "comma": gettext_lazy("commas"),
+    "semicolon": gettext_lazy("semicolons"),
+    "tab": gettext_lazy("tabs"),
+}
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -88,34 +117,112 @@ def too_many_rows() -> FileRefused:
     )
 
 
-def csv_lines(content: bytes):
-    """(line number, cells, formula cells) of a CSV file; the header first."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("The file is not UTF-8 text; save it as CSV (UTF-8) or as an Excel workbook.")
-        ) from None
+@dataclass
+class Source:
+    """A file as read: its lines of cells, and how they were read, for the preview to say."""
+
+    lines: Iterator[tuple[int, list, set[int]]]
+    kind: str = "csv"  # or "xlsx"
+    encoding: str = ""  # as people know it: "UTF-8", "Windows-1252"
+    delimiter: str = ""  # a key of DELIMITERS
+
+
+def csv_lines(content: bytes) -> Source:
+    """The lines of a CSV file in whichever encoding and with whichever delimiter it has."""
+    text, encoding = decode(content)
     if "\x00" in text:
         # Text files hold no NUL characters; a database cannot store them either.
         raise FileRefused(_("The file is not text; save it as CSV (UTF-8)."))
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        # German spreadsheets separate CSV columns with semicolons.
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    delimiter = sniff_delimiter(text)
+    return Source(_csv_cells(text, delimiter), "csv", encoding, DELIMITERS[delimiter])
+
+
+def _csv_cells(text: str, delimiter: str):
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         for cells in reader:
             # Text a spreadsheet would run as a formula: refused like a formula cell.
             formulas = {i for i, cell in enumerate(cells) if cell.strip().startswith("=")}
-            yield reader.line_num, cells, formulas
+            yield reader.line_num, cells[:MAX_COLUMNS], formulas
     except csv.Error as error:
         raise FileRefused(
             _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": error}
         ) from None
 
 
-def xlsx_lines(content: bytes, deadline: float):
+def decode(content: bytes) -> tuple[str, str]:
+    """The text of a CSV file and the name of its encoding: UTF-8 with or without a byte order
+    mark, UTF-16, or the single-byte code page charset-normalizer finds most likely."""
+    for bom, codec, name in BOMS:
+        if content.startswith(bom):
+            return _decoded(content[len(bom) :], codec), name
+    with contextlib.suppress(UnicodeDecodeError):
+        return content.decode("utf-8"), "UTF-8"
+    if b"\x00" in content[:4096]:
+        codec = _utf16_without_bom(content[:4096])
+        if codec is None:
+            raise FileRefused(
+                _("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8).")
+            )
+        return _decoded(content, codec), "UTF-16"
+    from charset_normalizer import from_bytes  # only CSV files of unknown encoding need it
+
+    best = from_bytes(content, cp_isolation=list(CODE_PAGES)).best()
+    if best is None:
+        raise FileRefused(
+            _("The file's encoding cannot be told; save it as CSV (UTF-8) or as a workbook.")
+        )
+    codec = best.encoding
+    if codec in LATIN_CODE_PAGES:
+        # Where Western code pages read a file alike, it is called what Excel writes.
+        with contextlib.suppress(UnicodeDecodeError):
+            if content.decode("cp1252") == str(best):
+                codec = "cp1252"
+    return _decoded(content, codec), CODE_PAGES.get(codec, codec)
+
+
+def _decoded(content: bytes, codec: str) -> str:
+    try:
+        return content.decode(codec)
+    except UnicodeDecodeError:
+        raise FileRefused(
+            _("The file is not %(encoding)s text throughout; save it as CSV (UTF-8).")
+            % {"encoding": CODE_PAGES.get(codec, codec)}
+        ) from None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16 without a byte order mark: text in Latin or Cyrillic script has a zero or a small
+    byte in every other place (a PNG or a zip does not)."""
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    for codec, high in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if sum(byte in (0, 4) for byte in high) >= 0.95 * len(high):
+            return codec
+    return None
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the most cells (a title row above the
+    header has few); a comma when none splits anything."""
+    head = text.splitlines()[: HEADER_SCAN_ROWS + 1]
+    best, most = ",", 1
+    for delimiter in DELIMITERS:
+        with contextlib.suppress(csv.Error):
+            width = max((len(cells) for cells in csv.reader(head, delimiter=delimiter)), default=0)
+            if width > most:
+                best, most = delimiter, width
+    return best
+
+
+def xlsx_lines(content: bytes, deadline: float) -> Source:
+    """The lines of the first sheet of a workbook, weighed and scanned first (_weigh)."""
+    _weigh(content, deadline)
+    return Source(_xlsx_cells(content), "xlsx")
+
+
+def _weigh(content: bytes, deadline: float) -> None:
     """(row number, cells, formula cells) of the first sheet of a workbook; the header first.
 
     A workbook is a zip of XML files that may claim anything: a sheet "A1:XFD1048576" in size,
@@ -124,8 +231,6 @@ def xlsx_lines(content: bytes, deadline: float):
     without keeping it (every row counts against the row limit, empty ones too), the XML is
     read through defusedxml, and only the first MAX_COLUMNS columns of each row are kept.
     """
-    from openpyxl import load_workbook  # only imports read spreadsheets
-
     limit = settings.STAYSITE_IMPORT_MAX_BYTES
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -150,6 +255,11 @@ def xlsx_lines(content: bytes, deadline: float):
         if isinstance(error, FileRefused):
             raise
         raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+
+
+def _xlsx_cells(content: bytes):
+    from openpyxl import load_workbook  # only imports read spreadsheets
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of error for a damaged workbook
@@ -222,23 +332,26 @@ def _scan_sheet(source, deadline: float) -> None:
             element.clear()
 
 
-def lines(content: bytes):
-    """(line number, cells, formula cells) of a CSV file or a workbook's first sheet, each line
-    counted against the row limit and the time budget. Raises FileRefused."""
+def read(content: bytes) -> Source:
+    """The lines of a CSV file or a workbook's first sheet, each line counted against the row
+    limit and the time budget as it is read. Raises FileRefused."""
     check_size(len(content))
     if not content.strip():
         raise FileRefused(_("The file is empty."))
     deadline = time.monotonic() + READ_SECONDS
     if content.startswith(XLSX_MAGIC):
-        found = xlsx_lines(content, deadline)
+        source = xlsx_lines(content, deadline)
     elif content.startswith(XLS_MAGIC):
         raise FileRefused(
             _("This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or CSV.")
         )
-    elif b"\x00" in content[:4096]:
-        raise FileRefused(_("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8)."))
     else:
-        found = csv_lines(content)
-    for line in found:
+        source = csv_lines(content)
+    source.lines = _bounded(source.lines, deadline)
+    return source
+
+
+def _bounded(lines, deadline: float):
+    for line in lines:
         check_budget(line[0], deadline)
         yield line

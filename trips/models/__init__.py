@@ -3,7 +3,7 @@
 from trips.models.accounts import CalendarYear, Organisation, PasswordResetRequest, User
 from trips.models.api import ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
-from trips.models.files import CalendarFeed, ImportPreview
+from trips.models.files import CalendarFeed, ImportColumnName, ImportPreview
 from trips.models.filings import AddressChange, Notification
 from trips.models.results import Alert, AlertEvent, AlertQuerySet, StatusSnapshot
 from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
@@ -20,6 +20,7 @@ __all__ = [
     "DailyRun",
     "DataChange",
     "IdempotencyKey",
+    "ImportColumnName",
     "ImportPreview",
     "Notification",
     "Organisation",

@@ -1,4 +1,5 @@
-"""Files between steps: an import waiting for confirmation, and the private calendar feeds."""
+"""Files between steps: an import waiting for confirmation, the column names an organisation's
+files use, and the private calendar feeds."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ class ImportPreview(models.Model):
     changes = models.JSONField(_("status changes"), default=list)
     fingerprint = models.CharField(_("fingerprint of the affected trips"), max_length=64)
     saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+    # How the file was read (encoding, delimiter, header row, columns read and ignored), and
+    # its lines as text until it is confirmed, so that its columns can be mapped again.
+    reading = models.JSONField(_("how the file was read"), default=dict)
+    lines = models.JSONField(_("the file's lines"), default=list)
 
     class Meta:
         verbose_name = _("trip import preview")
@@ -42,6 +47,32 @@ class ImportPreview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trips:import_preview", args=[self.token])
+
+
+class ImportColumnName(models.Model):
+    """A column name an organisation's files use for a field, as a user mapped it in a preview;
+    the next file with a column of that name is read alike."""
+
+    organisation = models.ForeignKey(
+        "trips.Organisation",
+        models.CASCADE,
+        related_name="import_column_names",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("column name, normalised"), max_length=100)
+    field = models.CharField(_("field"), max_length=20)
+
+    class Meta:
+        verbose_name = _("import column name")
+        verbose_name_plural = _("import column names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="trips_importcolumnname_one_per_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.field}"
 
 
 class CalendarFeed(models.Model):

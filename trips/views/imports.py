@@ -13,14 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from trips import access
-from trips.choices import Status
-from trips.files import exports, import_preview, imports
+from trips.choices import Purpose, Status
+from trips.files import exports, import_mapping, import_preview, imports
 from trips.views.exports import download
 
 PREVIEW = "trips/import_preview.html"
@@ -37,8 +38,9 @@ class ImportForm(forms.Form):
         label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
             "One trip per row: employee number or email, country, entry, exit, purpose, host, "
-            "address; the first row names the columns, in English or German. Dates as "
-            "2026-03-05 or 05.03.2026."
+            "address; a row near the top names the columns, in English, German or Russian. "
+            "Dates as 2026-03-05 or 05.03.2026. CSV in any common encoding, with commas, "
+            "semicolons or tabs."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
@@ -68,16 +70,21 @@ def _trip_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         today = timezone.localdate()
+        kept = {"user": request.user, "file_name": upload.name, "on": today}
         try:
-            rows = imports.read_rows(upload.read())
+            reading = imports.read_file(
+                upload.read(), learned=import_mapping.learned_names(request.user)
+            )
+        except imports.HeaderNotFound as unread:
+            stored = import_mapping.store_unread(unread, **kept)
         except imports.FileRefused as refused:
             form.add_error("file", str(refused))
+            stored = None
         else:
             travellers = access.visible_travellers(request.user)
-            checked = import_preview.check(travellers, rows, on=today)
-            stored = import_preview.store(
-                checked, user=request.user, file_name=upload.name, on=today
-            )
+            checked = import_preview.check(travellers, reading.rows, on=today)
+            stored = import_mapping.store_read(checked, reading, **kept)
+        if stored is not None:
             if request.htmx:
                 return HttpResponseClientRedirect(stored.get_absolute_url())
             return redirect(stored)
@@ -98,15 +105,69 @@ def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
         {**c, "before_label": Status(c["before"]).label, "after_label": Status(c["after"]).label}
         for c in stored.changes
     ]
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    purposes = dict(Purpose.choices)
+    page.object_list = [
+        {**row, "purpose_label": purposes.get(row.get("purpose"), row.get("purpose", ""))}
+        for row in page.object_list
+    ]
     context = {
         "preview": stored,
+        "read": import_mapping.description(stored.reading),
+        "ignored": import_mapping.ignored(stored.reading),
+        "mapping": _mapping_context(stored),
         "changes": changes,
-        "page": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "show": show if show in SHOWN else "",
         "shown": SHOWN,
         "counts": counts,
     }
     return render(request, PREVIEW, context)
+
+
+def _mapping_context(stored) -> dict | None:
+    """The first lines with a field to choose for each column, while the file may be mapped."""
+    if stored.saved_at is not None or not stored.lines:
+        return None
+    lines = import_mapping.shown_lines(stored)
+    width = max((len(line["cells"]) for line in lines), default=0)
+    columns = stored.reading.get("columns", {})
+    return {
+        "lines": lines,
+        "header_line": stored.reading.get("header_line"),
+        "columns": [{"index": i, "field": columns.get(str(i), "")} for i in range(width)],
+        "fields": [(field, imports.column_label(field)) for field in imports.COLUMNS],
+        "open": bool(stored.reading.get("unread")),
+    }
+
+
+@require_POST
+def import_map(request: HttpRequest, token: str) -> HttpResponse:
+    """Read the previewed file again with the header row and column fields the user chose."""
+    access.require(access.can_exchange_trips(request.user))
+    stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
+    columns = {}
+    for key, field in request.POST.items():
+        index = key.removeprefix("column-")
+        if key.startswith("column-") and index.isdigit() and field in imports.COLUMNS:
+            columns[int(index)] = field
+    header = request.POST.get("header_line", "")
+    try:
+        import_mapping.remap(
+            stored,
+            access.visible_travellers(request.user),
+            header_line=int(header) if header.isdigit() else 0,
+            columns=columns,
+            organisation_id=request.user.organisation_id,
+            on=timezone.localdate(),
+        )
+    except import_mapping.MappingRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The file was read again with the columns you chose."))
+    if request.htmx:
+        return HttpResponseClientRedirect(stored.get_absolute_url())
+    return redirect(stored)
 
 
 @require_POST
@@ -143,4 +204,5 @@ urlpatterns = [
     path("trips/import/template/", import_template, name="import_template"),
     path("trips/import/<str:token>/", import_preview_detail, name="import_preview"),
     path("trips/import/<str:token>/confirm/", import_confirm, name="import_confirm"),
+    path("trips/import/<str:token>/columns/", import_map, name="import_map"),
 ]

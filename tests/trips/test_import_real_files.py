@@ -1,0 +1,261 @@
+"""The files HR departments actually have: a title above the header, Excel's CSV on German
+Windows, UTF-16 with tabs, headers in several languages, and columns only the user can name.
+
+Each file is built in the test, as bytes in its encoding or as a workbook, and imported as
+HR would: the preview must say what was read, which row was the header, which columns were
+left out, and every row's outcome.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from trips.models import ImportColumnName, ImportPreview, Trip
+
+GERMAN = [
+    "Personalnummer",
+    "Name",
+    "Land",
+    "Einreise",
+    "Ausreise",
+    "Zweck",
+    "Gastgeber",
+    "Bemerkung",
+]
+ROWS = [
+    ["E-1001", "Schröder", "KZ", "02.03.2026", "11.03.2026", "Geschäftstermin", "Steppe LLP", "ok"],
+    ["E-1002", "Sadykova", "Kasachstan", "01.04.2026", "05.04.2026", "Konferenz", "Forum", ""],
+]  # fmt: skip
+TITLE = "Dienstreisen Kasachstan 2026 – Stand 01.12."
+
+
+def text_file(lines: list[list[str]], encoding: str, delimiter: str) -> bytes:
+    return "".join(delimiter.join(line) + "\r\n" for line in lines).encode(encoding)
+
+
+def workbook(lines: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    for line in lines:
+        book.active.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, user, content: bytes, name: str = "trips.csv", language: str = "en"):
+    client.force_login(user)
+    file = SimpleUploadedFile(name, content)
+    with translation.override(language):
+        url = reverse("trips:trip_import")
+    return client.post(url, {"file": file}, headers={"accept-language": language})
+
+
+def previewed(client, user, content: bytes, name: str = "trips.csv") -> ImportPreview:
+    response = upload(client, user, content, name)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ImportPreview.objects.get(token=response.url.rstrip("/").split("/")[-1])
+
+
+def outcomes(preview: ImportPreview) -> list[tuple[int, str]]:
+    return [(row["line"], row["outcome"]) for row in preview.rows]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "read", "header_row"),
+    [
+        pytest.param(
+            text_file([[TITLE], GERMAN, *ROWS], "utf-8", ","),
+            "trips.csv",
+            "UTF-8 text with commas",
+            2,
+            id="a-title-row",
+        ),
+        pytest.param(
+            text_file([[TITLE], ["Stand: Personalabteilung"], GERMAN, *ROWS], "utf-8", ";"),
+            "trips.csv",
+            "UTF-8 text with semicolons",
+            3,
+            id="headers-on-row-3",
+        ),
+        pytest.param(
+            text_file([[TITLE + ";;;;;;;"], GERMAN, *ROWS], "cp1252", ";"),
+            "trips.csv",
+            "Windows-1252 text with semicolons",
+            2,
+            id="windows-1252-with-semicolons",
+        ),
+        pytest.param(
+            codecs.BOM_UTF16_LE + text_file([GERMAN, *ROWS], "utf-16-le", "\t"),
+            "trips.txt",
+            "UTF-16 text with tabs",
+            1,
+            id="utf-16-with-tabs",
+        ),
+        pytest.param(
+            codecs.BOM_UTF8 + text_file([GERMAN, *ROWS], "utf-8", ";"),
+            "trips.csv",
+            "UTF-8 (BOM) text with semicolons",
+            1,
+            id="a-utf-8-bom",
+        ),
+        pytest.param(
+            workbook([[TITLE], [], GERMAN, *ROWS]),
+            "trips.xlsx",
+            "The first sheet of an Excel workbook",
+            3,
+            id="a-workbook-with-a-title-row",
+        ),
+    ],
+)
+def test_the_files_hr_has_are_read_and_the_preview_says_how(
+    client, hr, traveller, other_traveller, content, name, read, header_row
+):
+    preview = previewed(client, hr, content, name)
+
+    assert outcomes(preview) == [(header_row + 1, "new"), (header_row + 2, "new")]
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert f"{read}; row {header_row} was read as the header." in page
+    assert "Columns not read: <q>Name</q>, <q>Bemerkung</q>" in page
+    assert "Business meeting" in page and "Steppe LLP" in page  # purpose and host per row
+    client.post(reverse("trips:import_confirm", args=[preview.token]))
+    trip = Trip.objects.get(traveller=traveller)
+    assert (trip.country, trip.entry, trip.exit, trip.host) == (
+        "KZ",
+        date(2026, 3, 2),
+        date(2026, 3, 11),
+        "Steppe LLP",
+    )
+
+
+def test_headers_in_english_german_and_russian_are_read_in_one_file(client, hr, traveller):
+    header = ["Табельный номер", "Country", "Einreise", "Дата выезда", "Цель", "Host"]
+    content = text_file(
+        [header, ["E-1001", "Казахстан", "02.03.2026", "11.03.2026", "Конференция", "Forum"]],
+        "cp1251",
+        ";",
+    )
+
+    preview = previewed(client, hr, content)
+
+    assert outcomes(preview) == [(2, "new")]
+    assert preview.reading["encoding"] == "Windows-1251"
+    assert preview.new_trips[0] | {"traveller": None} == {
+        "traveller": None,
+        "country": "KZ",
+        "entry": "2026-03-02",
+        "exit": "2026-03-11",
+        "purpose": "conference",
+        "host": "Forum",
+        "address": "",
+    }
+
+
+def test_a_file_in_which_every_row_is_refused_says_why_for_each(client, hr, traveller):
+    content = text_file(
+        [
+            ["employee_number", "country", "entry", "exit"],
+            ["E-9999", "KZ", "2026-03-02", ""],
+            ["E-1001", "Atlantis", "2026-03-02", ""],
+            ["E-1001", "KZ", "02/03/2026", ""],
+        ],
+        "utf-8",
+        ",",
+    )
+
+    preview = previewed(client, hr, content)
+
+    assert [(row["outcome"], row["message"]) for row in preview.rows] == [
+        ("error", "No traveller with employee number E-9999."),
+        ("error", "Unknown country Atlantis."),
+        ("error", "Entry 02/03/2026 is not a date; write 2026-03-05 or 05.03.2026."),
+    ]
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert "Nothing in this file is new: there is nothing to save." in page
+
+
+def test_a_header_no_row_matches_is_mapped_in_the_preview_and_remembered(client, hr, traveller):
+    content = text_file(
+        [["Mitarbeiter-ID", "Reiseziel", "Von", "Bis"], ["E-1001", "KZ", "02.03.2026", ""]],
+        "utf-8",
+        ";",
+    )
+    preview = previewed(client, hr, content)
+    assert preview.rows == []
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert "no row names the columns a trip needs." in page
+    assert 'name="column-3"' in page
+
+    mapped = {"column-0": "employee_number", "column-1": "country", "column-2": "entry"}
+    client.post(
+        reverse("trips:import_map", args=[preview.token]),
+        {"header_line": "1", **mapped, "column-3": "exit"},
+    )
+
+    preview.refresh_from_db()
+    assert outcomes(preview) == [(2, "new")]
+    assert dict(ImportColumnName.objects.values_list("name", "field")) == {
+        "mitarbeiterid": "employee_number",
+        "reiseziel": "country",
+        "von": "entry",
+        "bis": "exit",
+    }
+    again = previewed(client, hr, content)
+    assert outcomes(again) == [(2, "new")]
+
+
+def test_a_mapping_without_the_fields_a_trip_needs_is_refused_with_their_names(
+    client, hr, traveller
+):
+    content = text_file([["ID", "Ziel", "Von"], ["E-1001", "KZ", "02.03.2026"]], "utf-8", ";")
+    preview = previewed(client, hr, content)
+
+    response = client.post(
+        reverse("trips:import_map", args=[preview.token]),
+        {"header_line": "1", "column-0": "employee_number"},
+        follow=True,
+    )
+
+    assert "Choose a column for each of: Country, Entry, Exit." in response.content.decode()
+    assert ImportColumnName.objects.count() == 0
+
+
+def test_a_column_left_out_can_be_mapped_and_the_file_is_read_again(client, hr, traveller):
+    content = text_file(
+        [["employee_number", "country", "entry", "exit", "Einladung durch"],
+         ["E-1001", "KZ", "2026-03-02", "2026-03-05", "Steppe LLP"]],
+        "utf-8",
+        ",",
+    )  # fmt: skip
+    preview = previewed(client, hr, content)
+    assert preview.rows[0]["host"] == ""
+
+    fields = ["employee_number", "country", "entry", "exit", "host"]
+    client.post(
+        reverse("trips:import_map", args=[preview.token]),
+        {"header_line": "1", **{f"column-{i}": field for i, field in enumerate(fields)}},
+    )
+
+    preview.refresh_from_db()
+    assert preview.rows[0]["host"] == "Steppe LLP"
+    assert preview.new_trips[0]["host"] == "Steppe LLP"
+
+
+def test_the_missing_columns_are_named_in_the_readers_language(client, hr, traveller):
+    content = text_file([["ID", "Ziel"], ["E-1001", "KZ"]], "utf-8", ";")
+    preview = previewed(client, hr, content)
+
+    with translation.override("de"):
+        url = reverse("trips:import_map", args=[preview.token])
+    response = client.post(
+        url, {"header_line": "1"}, follow=True, headers={"accept-language": "de"}
+    )
+
+    assert "Personalnummer oder E-Mail, Land, Einreise, Ausreise" in response.content.decode()
