@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from trips.models import ImportColumnName, ImportPreview, Trip
+from trips.models import ImportColumnName, ImportPreview, Traveller, Trip
 
 GERMAN = [
     "Personalnummer",
@@ -123,7 +123,7 @@ def test_the_files_hr_has_are_read_and_the_preview_says_how(
     assert outcomes(preview) == [(header_row + 1, "new"), (header_row + 2, "new")]
     page = client.get(preview.get_absolute_url()).content.decode()
     assert f"{read}; row {header_row} was read as the header." in page
-    assert "Columns not read: <q>Name</q>, <q>Bemerkung</q>" in page
+    assert "Columns not read: <q>Bemerkung</q>" in page
     assert "Business meeting" in page and "Steppe LLP" in page  # purpose and host per row
     client.post(reverse("trips:import_confirm", args=[preview.token]))
     trip = Trip.objects.get(traveller=traveller)
@@ -259,3 +259,82 @@ def test_the_missing_columns_are_named_in_the_readers_language(client, hr, trave
     )
 
     assert "Personalnummer oder E-Mail, Land, Einreise, Ausreise" in response.content.decode()
+
+
+NEW_HIRES = text_file(
+    [
+        ["Personalnummer", "Name", "Staatsangehörigkeit", "E-Mail", "Land", "Einreise", "Ausreise"],
+        ["E-1001", "Tom Weber", "DE", "", "KZ", "02.03.2026", "05.03.2026"],
+        ["E-2001", "Jana Schröder", "Deutschland", "jana@example.com", "KZ", "02.03.2026", ""],
+        ["E-2001", "Jana Schröder", "Deutschland", "jana@example.com", "DE", "01.02.2026",
+         "10.02.2026"],
+        ["E-2002", "", "", "", "KZ", "02.03.2026", "05.03.2026"],
+    ],
+    "cp1252",
+    ";",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("create", "outcome", "why", "created"),
+    [
+        pytest.param(
+            False,
+            [(2, "new"), (3, "error"), (4, "error"), (5, "error")],
+            [
+                "No traveller with employee number E-2001; tick “Create new travellers” to "
+                "create one from this row.",
+                "No traveller with employee number E-2002.",
+            ],
+            [],
+            id="unknown-travellers-creation-off",
+        ),
+        pytest.param(
+            True,
+            [(2, "new"), (3, "new"), (4, "new"), (5, "error")],
+            [
+                "",
+                "No traveller with employee number E-2002; a new one needs a name and a "
+                "citizenship.",
+            ],
+            [("E-2001", "Jana Schröder", "DE", "jana@example.com")],
+            id="unknown-travellers-creation-on",
+        ),
+    ],
+)
+def test_rows_for_unknown_employees_create_them_only_when_asked(
+    client, hr, traveller, create, outcome, why, created
+):
+    preview = previewed(client, hr, NEW_HIRES)
+    if create:
+        client.post(reverse("trips:import_map", args=[preview.token]), {"create_travellers": "on"})
+        preview.refresh_from_db()
+
+    assert outcomes(preview) == outcome
+    page = client.get(preview.get_absolute_url()).content.decode()
+    if create:
+        assert "Confirming creates 1 traveller:" in page
+        assert "Jana Schröder (E-2001, DE)" in page
+    assert [preview.rows[2]["message"], preview.rows[3]["message"]] == why
+    client.post(reverse("trips:import_confirm", args=[preview.token]))
+    newcomers = Traveller.objects.exclude(pk=traveller.pk)
+    assert [(t.employee_number, t.name, t.citizenship, t.email) for t in newcomers] == created
+    if create:
+        jana = newcomers.get()
+        assert jana.organisation == hr.organisation and jana.hr_owner == hr
+        assert jana.trips.count() == 2
+        assert jana.history.get().history_user == hr
+        assert jana.snapshot is not None
+
+
+def test_a_new_traveller_created_meanwhile_saves_nothing(client, hr, traveller, organisation):
+    preview = previewed(client, hr, NEW_HIRES)
+    client.post(reverse("trips:import_map", args=[preview.token]), {"create_travellers": "on"})
+    Traveller.objects.create(
+        organisation=organisation, name="Jana S.", employee_number="E-2001", citizenship="DE"
+    )
+
+    response = client.post(reverse("trips:import_confirm", args=[preview.token]), follow=True)
+
+    assert "nothing was saved" in response.content.decode()
+    assert Trip.objects.count() == 0

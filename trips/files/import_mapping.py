@@ -116,9 +116,11 @@ def remap(
     columns: dict[int, str],
     organisation_id: int | None,
     on: date,
+    create_in=None,
 ) -> ImportPreview:
     """Read the kept lines again with the header `header_line` and `columns` (index -> field),
-    check them again, and remember the names for the organisation. Raises MappingRefused."""
+    check them again (creating travellers in `create_in`, if given), and remember the names
+    for the organisation. Raises MappingRefused."""
     if stored.saved_at is not None:
         raise MappingRefused(_("This file was imported already."))
     fields = list(columns.values())
@@ -139,13 +141,15 @@ def remap(
         reading = imports.read_lines(source, lines, header_line, columns)
     except imports.FileRefused as refused:
         raise MappingRefused(str(refused)) from None
-    checked = import_preview.check(travellers, reading.rows, on=on)
+    checked = import_preview.check(travellers, reading.rows, on=on, create_in=create_in)
     with transaction.atomic():
         if organisation_id is not None:
             _remember(organisation_id, reading.names, columns)
         stored.reading = reading_of(source, header_line, reading.names, columns)
+        stored.reading["create"] = create_in is not None
         stored.rows = checked.rows
         stored.new_trips = checked.new_trips
+        stored.new_travellers = checked.new_travellers
         stored.changes = checked.changes
         stored.fingerprint = checked.fingerprint
         stored.checked_on = on

@@ -45,17 +45,21 @@ class PreviewOutdated(Exception):
 class Preview:
     rows: list[dict] = field(default_factory=list)
     new_trips: list[dict] = field(default_factory=list)
+    new_travellers: list[dict] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     fingerprint: str = ""
 
 
-def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Preview:
+def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_in=None) -> Preview:
     """Every row's outcome, and how the statuses of the travellers it concerns would change.
 
     `travellers` are those the importing user may manage: an employee outside it is unknown,
-    so a file cannot reach into another organisation.
+    so a file cannot reach into another organisation. With `create_in` (an organisation), a
+    row for an unknown employee number with a name and citizenship would create the
+    traveller: such travellers get negative keys until they are saved.
     """
     found = _travellers(travellers, rows)
+    newcomers: dict[str, Traveller] = {}
     saved: dict[int, list[Trip]] = defaultdict(list)
     for trip in Trip.objects.filter(traveller__in=list(found.values())).order_by("entry", "pk"):
         saved[trip.traveller_id].append(trip)
@@ -64,6 +68,14 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Prev
     whose: dict[int, Traveller] = {}
     for row in rows:
         traveller, problem = _traveller_of(row, found)
+        if traveller is None and _unknown_number(row, found):
+            if create_in is not None:
+                traveller, problem = _newcomer(row, newcomers, create_in)
+            elif row.name:
+                problem = _(
+                    "No traveller with employee number %(number)s; tick “Create new "
+                    "travellers” to create one from this row."
+                ) % {"number": row.employee_number}
         if traveller is not None:
             whose[row.line] = traveller
         problems = row.errors + ([problem] if problem else [])
@@ -98,7 +110,11 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date) -> Prev
     for line, draft in drafts.items():
         if outcomes.get(line, (NEW,))[0] == NEW:
             new_by_traveller[draft.traveller_id].append(draft)
-    preview.changes = status_changes(new_by_traveller, on=on)
+    preview.new_travellers = [
+        _newcomer_stored(t) for t in newcomers.values() if t.pk in new_by_traveller
+    ]
+    known = {pk: trips for pk, trips in new_by_traveller.items() if pk > 0}
+    preview.changes = status_changes(known, on=on)
     preview.fingerprint = fingerprint(new_by_traveller)
     return preview
 
@@ -139,6 +155,41 @@ def _traveller_of(row: Row, found: dict) -> tuple[Traveller | None, str]:
     if found.get(key) is None:
         return None, _("No traveller with email %(email)s.") % {"email": row.email}
     return found[key], ""
+
+
+def _unknown_number(row: Row, found: dict) -> bool:
+    return bool(row.employee_number) and f"number:{row.employee_number}" not in found
+
+
+def _newcomer(row: Row, newcomers: dict, organisation) -> tuple[Traveller | None, str]:
+    """The traveller a row for an unknown employee number would create, or why it cannot."""
+    if row.employee_number in newcomers:
+        return newcomers[row.employee_number], ""
+    if not row.name or not row.citizenship:
+        return None, _(
+            "No traveller with employee number %(number)s; a new one needs a name and a "
+            "citizenship."
+        ) % {"number": row.employee_number}
+    traveller = Traveller(
+        pk=-(len(newcomers) + 1),
+        organisation=organisation,
+        name=row.name,
+        employee_number=row.employee_number,
+        email=row.email,
+        citizenship=row.citizenship,
+    )
+    newcomers[row.employee_number] = traveller
+    return traveller, ""
+
+
+def _newcomer_stored(traveller: Traveller) -> dict:
+    return {
+        "key": traveller.pk,
+        "name": traveller.name,
+        "employee_number": traveller.employee_number,
+        "email": traveller.email,
+        "citizenship": traveller.citizenship,
+    }
 
 
 def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
@@ -192,6 +243,7 @@ def _shown(row: Row, traveller: Traveller | None, outcome: str, message: str) ->
         "line": row.line,
         "employee": row.employee or row.given.get("employee_number", ""),
         "name": traveller.name if traveller else "",
+        "new_traveller": traveller is not None and traveller.pk < 0,
         "country": row.country or row.given.get("country", ""),
         "entry": row.entry.isoformat() if row.entry else row.given.get("entry", ""),
         "exit": row.exit.isoformat() if row.exit else row.given.get("exit", ""),
@@ -311,6 +363,7 @@ def store(
         checked_on=on,
         rows=preview.rows,
         new_trips=preview.new_trips,
+        new_travellers=preview.new_travellers,
         changes=preview.changes,
         fingerprint=preview.fingerprint,
         reading=reading or {},
@@ -327,20 +380,50 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
     if stored.created_at < timezone.now() - timedelta(hours=PREVIEW_HOURS):
         raise PreviewOutdated(_("This preview has expired; upload the file again."))
     trips = [_trip(values) for values in stored.new_trips]
-    ids = {trip.traveller_id for trip in trips}
+    ids = {trip.traveller_id for trip in trips if trip.traveller_id > 0}
     changed = _("The trips changed since the preview; nothing was saved. Upload the file again.")
     try:
         with transaction.atomic():
             # Locking the travellers keeps two confirmations from saving the same rows; in pk
             # order, as every saver and the daily refresh lock them, so that none deadlock.
             allowed = travellers.filter(pk__in=ids, erased_at__isnull=True).lock()
-            if len(allowed) != len(ids) or fingerprint(ids) != stored.fingerprint:
+            everyone = {trip.traveller_id for trip in trips}
+            if len(allowed) != len(ids) or fingerprint(everyone) != stored.fingerprint:
                 raise PreviewOutdated(changed)
+            created = _create_travellers(stored)
+            for trip in trips:
+                if trip.traveller_id < 0:
+                    trip.traveller_id = created[trip.traveller_id]
             services.save_imported_trips(trips, by=stored.user, on=on)
             stored.saved_at = timezone.now()
             stored.lines = []  # no more mapping: the file's text need not be kept
             stored.save(update_fields=["saved_at", "lines"])
     except IntegrityError:
-        # The database's own overlap rule caught what the fingerprint could not.
+        # The database's own overlap rule caught what the fingerprint could not, or another
+        # traveller got one of the new employee numbers meanwhile.
         raise PreviewOutdated(changed) from None
     return len(trips)
+
+
+def _create_travellers(stored: ImportPreview) -> dict[int, int]:
+    """Create the previewed new travellers, owned by the uploader; their pk by preview key."""
+    by = stored.user
+    travellers = [
+        Traveller(
+            organisation_id=by.organisation_id,
+            name=values["name"],
+            employee_number=values["employee_number"],
+            email=values["email"],
+            citizenship=values["citizenship"],
+            hr_owner=by,
+            language=by.language,
+        )
+        for values in stored.new_travellers
+    ]
+    created = {}
+    for values, traveller in zip(stored.new_travellers, travellers, strict=True):
+        traveller._history_user = by  # the history names the uploader, as on the form
+        traveller._change_reason = "import"
+        traveller.save()
+        created[values["key"]] = traveller.pk
+    return created

@@ -29,6 +29,8 @@ from trips.forms import within_years
 __all__ = ["FileRefused", "ImportUploadHandler", "Row", "check_size", "read_file", "read_rows"]
 
 COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
+# Read besides the template's columns: who a new traveller is, should the file create one.
+FIELDS = [*COLUMNS, "name", "citizenship"]
 REQUIRED = ["country", "entry", "exit"]
 # The names a column may have in the header, besides its own and the templates'; compared
 # without case, spaces or punctuation, so "Employee number", "employee_number" and
@@ -46,6 +48,8 @@ ALIASES = {
     "host": ["host / inviting party", "inviting party", "Einladende Stelle",
              "Приглашающая сторона"],
     "address": ["address in the country", "Anschrift", "Адрес в стране"],
+    "name": ["full name", "Name", "Vor- und Nachname", "Mitarbeiter", "Имя", "ФИО", "Сотрудник"],
+    "citizenship": ["nationality", "Staatsangehörigkeit", "Nationalität", "Гражданство"],
 }  # fmt: skip
 # The header of the import template (and of the trips export) in each language.
 TEMPLATE_HEADERS = {
@@ -94,6 +98,8 @@ class Row:
     purpose: str = Purpose.BUSINESS_MEETING
     host: str = ""
     address: str = ""
+    name: str = ""  # a new traveller's, should the file create one
+    citizenship: str = ""
     given: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -114,10 +120,10 @@ def normal(name) -> str:
 
 HEADER_LOOKUP = {
     normal(name): column
-    for column in COLUMNS
+    for column in FIELDS
     for name in [
         column,
-        *(headers[column] for headers in TEMPLATE_HEADERS.values()),
+        *(headers[column] for headers in TEMPLATE_HEADERS.values() if column in headers),
         *ALIASES[column],
     ]
 }
@@ -231,7 +237,7 @@ def _text(value) -> str:
 def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
     """One line's values, typed; every value that cannot be used adds an error in words."""
     row = Row(line=line, given={column: _text(value) for column, value in values.items()})
-    for column in sorted(formulas, key=COLUMNS.index):
+    for column in sorted(formulas, key=FIELDS.index):
         row.errors.append(
             _("%(column)s holds a formula; enter its value instead.")
             % {"column": column_label(column)}
@@ -261,6 +267,8 @@ def _set(row: Row, column: str, value, text: str) -> None:
         setattr(row, column, parse_date(value, column))
     elif column == "country":
         row.country = parse_country(text)
+    elif column == "citizenship":
+        row.citizenship = parse_country(text, _("The citizenship")) if text else ""
     elif column == "purpose":
         row.purpose = parse_purpose(text)
     elif column == "email":
@@ -320,10 +328,14 @@ def _names(kind: str) -> dict[str, str]:
     return names
 
 
-def parse_country(text: str) -> str:
+def parse_country(text: str, what: str = "") -> str:
     if not text:
         raise ValueError(_("The country is missing."))
     code = _names("country").get(normal(text))
+    if code is None and what:
+        raise ValueError(
+            _("%(what)s %(value)s is no known country.") % {"what": what, "value": text[:40]}
+        )
     if code is None:
         raise ValueError(_("Unknown country %(value)s.") % {"value": text[:40]})
     return code
@@ -348,6 +360,8 @@ COLUMN_LABELS = {
     "purpose": gettext_lazy("Purpose"),
     "host": gettext_lazy("Host"),
     "address": gettext_lazy("Address"),
+    "name": gettext_lazy("Name"),
+    "citizenship": gettext_lazy("Citizenship"),
 }
 
 

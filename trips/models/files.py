@@ -29,6 +29,7 @@ class ImportPreview(models.Model):
     checked_on = models.DateField(_("checked on"))
     rows = models.JSONField(_("rows and their outcome"), default=list)
     new_trips = models.JSONField(_("trips to save"), default=list)
+    new_travellers = models.JSONField(_("travellers to create"), default=list)
     changes = models.JSONField(_("status changes"), default=list)
     fingerprint = models.CharField(_("fingerprint of the affected trips"), max_length=64)
     saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)

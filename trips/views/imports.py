@@ -136,8 +136,9 @@ def _mapping_context(stored) -> dict | None:
         "lines": lines,
         "header_line": stored.reading.get("header_line"),
         "columns": [{"index": i, "field": columns.get(str(i), "")} for i in range(width)],
-        "fields": [(field, imports.column_label(field)) for field in imports.COLUMNS],
+        "fields": [(field, imports.column_label(field)) for field in imports.FIELDS],
         "open": bool(stored.reading.get("unread")),
+        "create": bool(stored.reading.get("create")),
     }
 
 
@@ -149,9 +150,13 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
     columns = {}
     for key, field in request.POST.items():
         index = key.removeprefix("column-")
-        if key.startswith("column-") and index.isdigit() and field in imports.COLUMNS:
+        if key.startswith("column-") and index.isdigit() and field in imports.FIELDS:
             columns[int(index)] = field
     header = request.POST.get("header_line", "")
+    if "header_line" not in request.POST:  # only the options changed: the columns stay
+        header = str(stored.reading.get("header_line", ""))
+        columns = {int(i): field for i, field in stored.reading.get("columns", {}).items()}
+    create = request.POST.get("create_travellers") == "on"
     try:
         import_mapping.remap(
             stored,
@@ -160,6 +165,7 @@ def import_map(request: HttpRequest, token: str) -> HttpResponse:
             columns=columns,
             organisation_id=request.user.organisation_id,
             on=timezone.localdate(),
+            create_in=request.user.organisation if create else None,
         )
     except import_mapping.MappingRefused as refused:
         messages.error(request, str(refused))
@@ -186,6 +192,15 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
             ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
             % {"count": saved},
         )
+        if stored.new_travellers:
+            created = len(stored.new_travellers)
+            messages.success(
+                request,
+                ngettext(
+                    "Created %(count)d new traveller.", "Created %(count)d new travellers.", created
+                )
+                % {"count": created},
+            )
         target = "trips:trip_import"
     if request.htmx:
         return HttpResponseClientRedirect(redirect(target).url)
