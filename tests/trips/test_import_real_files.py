@@ -338,3 +338,69 @@ def test_a_new_traveller_created_meanwhile_saves_nothing(client, hr, traveller, 
 
     assert "nothing was saved" in response.content.decode()
     assert Trip.objects.count() == 0
+
+
+# --- Visas ---------------------------------------------------------------------------------
+
+VISA_SHEET = [
+    ["Visaliste Personalabteilung"],
+    ["Personalnummer", "Ausstellerstaat", "Visumart", "Visumnummer", "Einreisen", "Gültig ab",
+     "Gültig bis", "Aufenthaltstage", "Bemerkung"],
+    ["E-1001", "KZ", "C3 work visa", "C3-77", "", date(2026, 1, 1), date(2026, 12, 31), "", ""],
+    ["E-1001", "Kasachstan", "b2_single", "B2-1", "1", "01.02.2026", "28.02.2026", "30", ""],
+    ["E-1001", "KZ", "Zauberstab", "X", "", "01.02.2026", "28.02.2026", "", ""],
+    ["E-1001", "KZ", "c3", "C3-9", "", "01.03.2026", "01.02.2026", "", ""],
+    ["E-1002", "KZ", "c3", "C3-2", "mehrfach", "01.03.2026", "01.04.2026", "0", ""],
+]  # fmt: skip
+
+
+def test_a_visa_sheet_is_previewed_row_by_row_and_saved_on_confirmation(
+    client, hr, traveller, other_traveller
+):
+    client.force_login(hr)
+    response = client.post(
+        reverse("trips:visa_import"),
+        {"file": SimpleUploadedFile("visas.xlsx", workbook(VISA_SHEET))},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    preview = ImportPreview.objects.get()
+
+    assert [(row["line"], row["outcome"], row["message"]) for row in preview.rows] == [
+        (3, "new", ""),
+        (4, "new", ""),
+        (5, "error", "Unknown visa kind Zauberstab."),
+        (6, "error", "Valid until 1 Feb 2026 is before valid from 1 Mar 2026"),
+        (7, "error", "Days allowed 0 is not a whole number of at least 1."),
+    ]
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert "Save 2 visas" in page and "C3 work visa" in page
+
+    client.post(reverse("trips:import_confirm", args=[preview.token]))
+
+    saved = traveller.visas.order_by("valid_from")
+    assert [
+        (v.country, v.kind, v.number, v.entries_allowed, v.valid_from, v.days_allowed)
+        for v in saved
+    ] == [
+        ("KZ", "c3", "C3-77", None, date(2026, 1, 1), None),
+        ("KZ", "b2_single", "B2-1", 1, date(2026, 2, 1), 30),
+    ]
+    again = client.post(
+        reverse("trips:visa_import"),
+        {"file": SimpleUploadedFile("visas.xlsx", workbook(VISA_SHEET))},
+    )
+    second = ImportPreview.objects.get(token=again.url.rstrip("/").split("/")[-1])
+    assert [row["outcome"] for row in second.rows][:2] == ["present", "present"]
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [("en", "employee_number"), ("de", "Personalnummer"), ("ru", "Табельный номер")],
+)
+def test_the_visa_template_names_its_columns_in_the_readers_language(client, hr, language, first):
+    client.force_login(hr)
+    with translation.override(language):
+        url = reverse("trips:visa_template")
+    response = client.get(f"{url}?format=csv", headers={"accept-language": language})
+
+    assert response.content.decode("utf-8-sig").splitlines()[0].split(",")[0] == first

@@ -146,6 +146,8 @@ EXPECTED = {
     "trips:traveller_export": row("403/405", "200/405", "403/405", "404/405", "404/405"),
     "trips:traveller_erase": COMPLIANCE_ONLY,
     "trips:trip_import": HR_ONLY_NO_OBJECT,
+    "trips:visa_import": HR_ONLY_NO_OBJECT,
+    "trips:visa_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:trip_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:organisation_settings": row("403/403", "200/302", "403/403", "403/403", "403/403"),
     # For load balancers and monitors: anyone, logged in or not (503: the world has had no
@@ -438,6 +440,15 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "column-1": "country",
             "column-2": "entry",
             "column-3": "exit",
+        },
+        "trips:visa_import": {
+            "file": SimpleUploadedFile(
+                "visas.csv",
+                (
+                    "employee_number,issued_by,visa_kind,valid_from,valid_until\n"
+                    f"{traveller.employee_number},KZ,c3,{today},{today + timedelta(days=90)}\n"
+                ).encode(),
+            )
         },
         "trips:trip_import": {
             "file": SimpleUploadedFile(

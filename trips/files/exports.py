@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from trips.files.imports import COLUMNS, TEMPLATE_EXAMPLE, template_header
@@ -59,6 +60,14 @@ def trips_table(travellers: QuerySet[Traveller]) -> Table:
 def template_table() -> Table:
     """The import template: the first row, and one example trip to overwrite."""
     return Table(_("Trips"), template_header(), [list(TEMPLATE_EXAMPLE)])
+
+
+def visa_template_table() -> Table:
+    """The visa import's template: the first row in the reader's language, and an example."""
+    from trips.files import visa_import
+
+    header = visa_import.template_header(translation.get_language() or "")
+    return Table(_("Visas"), header, [list(visa_import.TEMPLATE_EXAMPLE)])
 
 
 def _text(value) -> str:

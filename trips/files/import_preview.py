@@ -375,10 +375,7 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
     """Save the previewed new trips, all in one transaction; raises PreviewOutdated instead if
     the trips of their travellers changed since the preview, the user may no longer manage
     one of them, or the preview is older than PREVIEW_HOURS. Returns the number saved."""
-    if stored.saved_at is not None:
-        raise PreviewOutdated(_("This file was imported already."))
-    if stored.created_at < timezone.now() - timedelta(hours=PREVIEW_HOURS):
-        raise PreviewOutdated(_("This preview has expired; upload the file again."))
+    still_open(stored)
     trips = [_trip(values) for values in stored.new_trips]
     ids = {trip.traveller_id for trip in trips if trip.traveller_id > 0}
     changed = _("The trips changed since the preview; nothing was saved. Upload the file again.")
@@ -395,14 +392,26 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
                 if trip.traveller_id < 0:
                     trip.traveller_id = created[trip.traveller_id]
             services.save_imported_trips(trips, by=stored.user, on=on)
-            stored.saved_at = timezone.now()
-            stored.lines = []  # no more mapping: the file's text need not be kept
-            stored.save(update_fields=["saved_at", "lines"])
+            mark_saved(stored)
     except IntegrityError:
         # The database's own overlap rule caught what the fingerprint could not, or another
         # traveller got one of the new employee numbers meanwhile.
         raise PreviewOutdated(changed) from None
     return len(trips)
+
+
+def still_open(stored: ImportPreview) -> None:
+    """Raises PreviewOutdated if the preview was confirmed already or has expired."""
+    if stored.saved_at is not None:
+        raise PreviewOutdated(_("This file was imported already."))
+    if stored.created_at < timezone.now() - timedelta(hours=PREVIEW_HOURS):
+        raise PreviewOutdated(_("This preview has expired; upload the file again."))
+
+
+def mark_saved(stored: ImportPreview) -> None:
+    stored.saved_at = timezone.now()
+    stored.lines = []  # no more mapping: the file's text need not be kept
+    stored.save(update_fields=["saved_at", "lines"])
 
 
 def _create_travellers(stored: ImportPreview) -> dict[int, int]:

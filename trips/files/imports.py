@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -155,14 +156,25 @@ class HeaderNotFound(FileRefused):
         self.source, self.lines, self.line = source, lines, line
 
 
-def read_file(content: bytes, learned: dict[str, str] | None = None) -> Reading:
-    """The trips of a CSV or .xlsx file, its header found among the first rows by the names
-    the columns have in any language (and those `learned` for the organisation: normalised
-    name -> field). Raises FileRefused, or HeaderNotFound when no row names the columns."""
+@dataclass(frozen=True)
+class Layout:
+    """What a kind of file holds: its columns' names, the fields it needs, how a row reads."""
+
+    lookup: dict[str, str]  # normalised column name -> field
+    missing: Callable  # fields found -> the needed ones missing, named for the reader
+    parse: Callable  # (line, values by field, formula fields) -> a row
+
+
+def read_file(content: bytes, learned: dict[str, str] | None = None, layout=None) -> Reading:
+    """The rows of a CSV or .xlsx file (trips, or as `layout` says), its header found among the
+    first rows by the names the columns have in any language (and those `learned` for the
+    organisation: normalised name -> field). Raises FileRefused, or HeaderNotFound when no
+    row names the columns."""
+    layout = layout or TRIPS
     source = sources.read(content)
     lines = [(line, [_cell_text(cell) for cell in cells], formulas)
              for line, cells, formulas in source.lines]  # fmt: skip
-    lookup = HEADER_LOOKUP | (learned or {})
+    lookup = layout.lookup | (learned or {})
     candidates = [entry for entry in lines[: sources.HEADER_SCAN_ROWS] if any(entry[1])]
     if not candidates:
         raise FileRefused(_("The file is empty."))
@@ -170,7 +182,7 @@ def read_file(content: bytes, learned: dict[str, str] | None = None) -> Reading:
     best = max(scored, key=lambda item: item[0])[1]
     cells = next(cells for line, cells, _f in candidates if line == best)
     columns = _columns(cells, lookup)
-    missing = missing_columns(columns.values())
+    missing = layout.missing(columns.values())
     if missing:
         raise HeaderNotFound(
             _("Row %(row)d was read as the header, but no row names the columns %(missing)s.")
@@ -179,11 +191,12 @@ def read_file(content: bytes, learned: dict[str, str] | None = None) -> Reading:
             lines,
             best,
         )
-    return read_lines(source, lines, best, columns)
+    return read_lines(source, lines, best, columns, layout)
 
 
-def read_lines(source, lines: list, header_line: int, columns: dict[int, str]) -> Reading:
+def read_lines(source, lines: list, header_line: int, columns: dict, layout=None) -> Reading:
     """The rows below `header_line`, their `columns` (index -> field) read."""
+    layout = layout or TRIPS
     names = next(cells for line, cells, _f in lines if line == header_line)
     rows = []
     for line, cells, formulas in lines:
@@ -192,7 +205,7 @@ def read_lines(source, lines: list, header_line: int, columns: dict[int, str]) -
         if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
             raise sources.too_many_rows()
         values = {column: cells[i] if i < len(cells) else "" for i, column in columns.items()}
-        rows.append(parse_row(line, values, {columns[i] for i in formulas if i in columns}))
+        rows.append(layout.parse(line, values, {columns[i] for i in formulas if i in columns}))
     if not rows:
         raise FileRefused(_("The file has no trips in it."))
     return Reading(rows, source, header_line, names, columns, lines)
@@ -234,10 +247,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
-    """One line's values, typed; every value that cannot be used adds an error in words."""
-    row = Row(line=line, given={column: _text(value) for column, value in values.items()})
-    for column in sorted(formulas, key=FIELDS.index):
+def parse_row(line: int, values: dict, formulas: set[str], *, make=Row, setter=None) -> Row:
+    """One line's values, typed; every value that cannot be used adds an error in words.
+    `make` and `setter` read other kinds of rows (trips/files/visa_import.py)."""
+    setter = setter or _set
+    row = make(line=line, given={column: _text(value) for column, value in values.items()})
+    for column in sorted(formulas, key=list(values).index):
         row.errors.append(
             _("%(column)s holds a formula; enter its value instead.")
             % {"column": column_label(column)}
@@ -249,7 +264,7 @@ def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
         if text.startswith(ESCAPED_STARTS):
             text = text[1:]
         try:
-            _set(row, column, value, text)
+            setter(row, column, value, text)
         except ValueError as error:
             row.errors.append(str(error))
     if not row.employee and not row.errors:
@@ -362,6 +377,14 @@ COLUMN_LABELS = {
     "address": gettext_lazy("Address"),
     "name": gettext_lazy("Name"),
     "citizenship": gettext_lazy("Citizenship"),
+    # The visa import's (trips/files/visa_import.py).
+    "issued_by": gettext_lazy("Issued by"),
+    "visa_kind": gettext_lazy("Visa kind"),
+    "number": gettext_lazy("Number"),
+    "entries": gettext_lazy("Entries"),
+    "valid_from": gettext_lazy("Valid from"),
+    "valid_until": gettext_lazy("Valid until"),
+    "days_allowed": gettext_lazy("Days allowed"),
 }
 
 
@@ -387,3 +410,6 @@ TEMPLATE_EXAMPLE = [
     "Steppe LLP",
     "Abay Ave 1, Almaty",
 ]
+
+
+TRIPS = Layout(HEADER_LOOKUP, missing_columns, parse_row)

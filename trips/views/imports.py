@@ -20,11 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from trips import access
-from trips.choices import Purpose, Status
+from trips.choices import Purpose, Status, VisaKind
 from trips.files import exports, import_mapping, import_preview, imports
+from trips.files import visa_import as visa_files
 from trips.views.exports import download
 
 PREVIEW = "trips/import_preview.html"
+TRIPS, VISAS = "trips", "visas"
 ROWS_PER_PAGE = 200
 SHOWN = {
     "error": gettext_lazy("Refused"),
@@ -65,31 +67,51 @@ def trip_import(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _trip_import(request: HttpRequest) -> HttpResponse:
+def _trip_import(request: HttpRequest, kind: str = TRIPS) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        today = timezone.localdate()
-        kept = {"user": request.user, "file_name": upload.name, "on": today}
         try:
-            reading = imports.read_file(
-                upload.read(), learned=import_mapping.learned_names(request.user)
-            )
-        except imports.HeaderNotFound as unread:
-            stored = import_mapping.store_unread(unread, **kept)
+            stored = _checked(request, upload, kind)
         except imports.FileRefused as refused:
             form.add_error("file", str(refused))
-            stored = None
         else:
-            travellers = access.visible_travellers(request.user)
-            checked = import_preview.check(travellers, reading.rows, on=today)
-            stored = import_mapping.store_read(checked, reading, **kept)
-        if stored is not None:
             if request.htmx:
                 return HttpResponseClientRedirect(stored.get_absolute_url())
             return redirect(stored)
     template = "trips/import.html"
-    return render(request, f"{template}#upload" if request.htmx else template, {"form": form})
+    context = {"form": form, "kind": kind}
+    return render(request, f"{template}#upload" if request.htmx else template, context)
+
+
+def _checked(request: HttpRequest, upload, kind: str):
+    """The upload read and checked, kept as a preview; raises FileRefused."""
+    today = timezone.localdate()
+    kept = {"user": request.user, "file_name": upload.name, "on": today}
+    travellers = access.visible_travellers(request.user)
+    if kind == VISAS:
+        reading = imports.read_file(upload.read(), layout=visa_files.VISAS)
+        checked = visa_files.check(travellers, reading.rows)
+        how = import_mapping.reading_of(
+            reading.source, reading.header_line, reading.names, reading.columns
+        )
+        return import_preview.store(checked, reading={**how, "layout": VISAS}, **kept)
+    try:
+        reading = imports.read_file(
+            upload.read(), learned=import_mapping.learned_names(request.user)
+        )
+    except imports.HeaderNotFound as unread:
+        return import_mapping.store_unread(unread, **kept)
+    checked = import_preview.check(travellers, reading.rows, on=today)
+    return import_mapping.store_read(checked, reading, **kept)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def visa_import(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_exchange_trips(request.user))
+    request.upload_handlers = [imports.ImportUploadHandler(request)]
+    return _trip_import(request, VISAS)
 
 
 @require_GET
@@ -106,13 +128,15 @@ def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
         for c in stored.changes
     ]
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    purposes = dict(Purpose.choices)
+    visas = stored.reading.get("layout") == VISAS
+    purposes = dict(VisaKind.choices if visas else Purpose.choices)
     page.object_list = [
         {**row, "purpose_label": purposes.get(row.get("purpose"), row.get("purpose", ""))}
         for row in page.object_list
     ]
     context = {
         "preview": stored,
+        "visas": visas,
         "read": import_mapping.description(stored.reading),
         "ignored": import_mapping.ignored(stored.reading),
         "mapping": _mapping_context(stored),
@@ -181,17 +205,20 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
     travellers = access.visible_travellers(request.user)
+    visas = stored.reading.get("layout") == VISAS
+    confirm = visa_files.confirm if visas else import_preview.confirm
     try:
-        saved = import_preview.confirm(stored, travellers, on=timezone.localdate())
+        saved = confirm(stored, travellers, on=timezone.localdate())
     except import_preview.PreviewOutdated as outdated:
         messages.error(request, str(outdated))
         target = stored.get_absolute_url()
     else:
-        messages.success(
-            request,
-            ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
-            % {"count": saved},
+        done = (
+            ngettext("Imported %(count)d visa.", "Imported %(count)d visas.", saved)
+            if visas
+            else ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
         )
+        messages.success(request, done % {"count": saved})
         if stored.new_travellers:
             created = len(stored.new_travellers)
             messages.success(
@@ -201,7 +228,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 % {"count": created},
             )
-        target = "trips:trip_import"
+        target = "trips:visa_import" if visas else "trips:trip_import"
     if request.htmx:
         return HttpResponseClientRedirect(redirect(target).url)
     return redirect(target)
@@ -214,10 +241,19 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return download(request, exports.template_table(), "staysite-trips-template")
 
 
+@require_GET
+def visa_template(request: HttpRequest) -> HttpResponse:
+    """The empty visa file to fill in: ?format=xlsx or csv."""
+    access.require(access.can_exchange_trips(request.user))
+    return download(request, exports.visa_template_table(), "staysite-visas-template")
+
+
 urlpatterns = [
     path("trips/import/", trip_import, name="trip_import"),
     path("trips/import/template/", import_template, name="import_template"),
     path("trips/import/<str:token>/", import_preview_detail, name="import_preview"),
     path("trips/import/<str:token>/confirm/", import_confirm, name="import_confirm"),
     path("trips/import/<str:token>/columns/", import_map, name="import_map"),
+    path("visas/import/", visa_import, name="visa_import"),
+    path("visas/import/template/", visa_template, name="visa_template"),
 ]
