@@ -404,3 +404,48 @@ def test_the_visa_template_names_its_columns_in_the_readers_language(client, hr,
     response = client.get(f"{url}?format=csv", headers={"accept-language": language})
 
     assert response.content.decode("utf-8-sig").splitlines()[0].split(",")[0] == first
+
+
+# --- A roster of travellers ----------------------------------------------------------------
+
+
+def test_a_roster_creates_the_travellers_it_names_and_skips_those_staysite_has(
+    client, hr, traveller
+):
+    roster = text_file(
+        [
+            ["Mitarbeiterliste Stand Dezember"],
+            ["Personalnummer", "Name", "Staatsangehörigkeit", "E-Mail"],
+            ["E-1001", "Tom Weber", "DE", ""],
+            ["E-3001", "Jürgen Groß", "Deutschland", "juergen@example.com"],
+            ["E-3002", "Айгуль Серикова", "KZ", ""],
+            ["E-3003", "", "KZ", ""],
+        ],
+        "utf-8",
+        ";",
+    )
+    client.force_login(hr)
+    response = client.post(
+        reverse("trips:roster_import"), {"file": SimpleUploadedFile("roster.csv", roster)}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    preview = ImportPreview.objects.get()
+
+    assert [(row["line"], row["outcome"]) for row in preview.rows] == [
+        (3, "present"),
+        (4, "new"),
+        (5, "new"),
+        (6, "error"),
+    ]
+    assert "Create 2 travellers" in client.get(preview.get_absolute_url()).content.decode()
+
+    client.post(reverse("trips:import_confirm", args=[preview.token]))
+
+    assert sorted(
+        Traveller.objects.exclude(pk=traveller.pk).values_list(
+            "employee_number", "name", "citizenship", "hr_owner"
+        )
+    ) == [
+        ("E-3001", "Jürgen Groß", "DE", hr.pk),
+        ("E-3002", "Айгуль Серикова", "KZ", hr.pk),
+    ]

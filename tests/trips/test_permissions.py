@@ -147,6 +147,8 @@ EXPECTED = {
     "trips:traveller_erase": COMPLIANCE_ONLY,
     "trips:trip_import": HR_ONLY_NO_OBJECT,
     "trips:visa_import": HR_ONLY_NO_OBJECT,
+    "trips:roster_import": HR_ONLY_NO_OBJECT,
+    "trips:roster_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:visa_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:trip_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:organisation_settings": row("403/403", "200/302", "403/403", "403/403", "403/403"),
@@ -440,6 +442,11 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
             "column-1": "country",
             "column-2": "entry",
             "column-3": "exit",
+        },
+        "trips:roster_import": {
+            "file": SimpleUploadedFile(
+                "travellers.csv", b"employee_number,name,citizenship\nE-7777,Nina New,DE\n"
+            )
         },
         "trips:visa_import": {
             "file": SimpleUploadedFile(

@@ -70,6 +70,14 @@ def visa_template_table() -> Table:
     return Table(_("Visas"), header, [list(visa_import.TEMPLATE_EXAMPLE)])
 
 
+def roster_template_table() -> Table:
+    """The roster import's template: travellers only, in the reader's language."""
+    from trips.files import roster_import
+
+    header = roster_import.template_header(translation.get_language() or "")
+    return Table(_("Travellers"), header, [list(roster_import.TEMPLATE_EXAMPLE)])
+
+
 def _text(value) -> str:
     if value is None:
         return ""

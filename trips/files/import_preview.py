@@ -387,7 +387,7 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
             everyone = {trip.traveller_id for trip in trips}
             if len(allowed) != len(ids) or fingerprint(everyone) != stored.fingerprint:
                 raise PreviewOutdated(changed)
-            created = _create_travellers(stored)
+            created = create_travellers(stored)
             for trip in trips:
                 if trip.traveller_id < 0:
                     trip.traveller_id = created[trip.traveller_id]
@@ -414,7 +414,7 @@ def mark_saved(stored: ImportPreview) -> None:
     stored.save(update_fields=["saved_at", "lines"])
 
 
-def _create_travellers(stored: ImportPreview) -> dict[int, int]:
+def create_travellers(stored: ImportPreview) -> dict[int, int]:
     """Create the previewed new travellers, owned by the uploader; their pk by preview key."""
     by = stored.user
     travellers = [

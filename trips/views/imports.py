@@ -22,11 +22,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from trips import access
 from trips.choices import Purpose, Status, VisaKind
 from trips.files import exports, import_mapping, import_preview, imports
+from trips.files import roster_import as roster_files
 from trips.files import visa_import as visa_files
 from trips.views.exports import download
 
 PREVIEW = "trips/import_preview.html"
-TRIPS, VISAS = "trips", "visas"
+TRIPS, VISAS, ROSTER = "trips", "visas", "travellers"
 ROWS_PER_PAGE = 200
 SHOWN = {
     "error": gettext_lazy("Refused"),
@@ -89,13 +90,17 @@ def _checked(request: HttpRequest, upload, kind: str):
     today = timezone.localdate()
     kept = {"user": request.user, "file_name": upload.name, "on": today}
     travellers = access.visible_travellers(request.user)
-    if kind == VISAS:
-        reading = imports.read_file(upload.read(), layout=visa_files.VISAS)
-        checked = visa_files.check(travellers, reading.rows)
+    if kind in (VISAS, ROSTER):
+        layout = visa_files.VISAS if kind == VISAS else roster_files.ROSTER
+        reading = imports.read_file(upload.read(), layout=layout)
+        if kind == VISAS:
+            checked = visa_files.check(travellers, reading.rows)
+        else:
+            checked = roster_files.check(request.user.organisation, reading.rows)
         how = import_mapping.reading_of(
             reading.source, reading.header_line, reading.names, reading.columns
         )
-        return import_preview.store(checked, reading={**how, "layout": VISAS}, **kept)
+        return import_preview.store(checked, reading={**how, "layout": kind}, **kept)
     try:
         reading = imports.read_file(
             upload.read(), learned=import_mapping.learned_names(request.user)
@@ -104,6 +109,14 @@ def _checked(request: HttpRequest, upload, kind: str):
         return import_mapping.store_unread(unread, **kept)
     checked = import_preview.check(travellers, reading.rows, on=today)
     return import_mapping.store_read(checked, reading, **kept)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_exchange_trips(request.user))
+    request.upload_handlers = [imports.ImportUploadHandler(request)]
+    return _trip_import(request, ROSTER)
 
 
 @csrf_exempt
@@ -137,6 +150,7 @@ def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "preview": stored,
         "visas": visas,
+        "roster": stored.reading.get("layout") == ROSTER,
         "read": import_mapping.description(stored.reading),
         "ignored": import_mapping.ignored(stored.reading),
         "mapping": _mapping_context(stored),
@@ -205,20 +219,24 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     access.require(access.can_exchange_trips(request.user))
     stored = get_object_or_404(access.visible_import_previews(request.user), token=token)
     travellers = access.visible_travellers(request.user)
-    visas = stored.reading.get("layout") == VISAS
-    confirm = visa_files.confirm if visas else import_preview.confirm
+    layout = stored.reading.get("layout", TRIPS)
+    visas = layout == VISAS
+    confirm = {VISAS: visa_files.confirm, ROSTER: roster_files.confirm}.get(
+        layout, import_preview.confirm
+    )
     try:
         saved = confirm(stored, travellers, on=timezone.localdate())
     except import_preview.PreviewOutdated as outdated:
         messages.error(request, str(outdated))
         target = stored.get_absolute_url()
     else:
-        done = (
-            ngettext("Imported %(count)d visa.", "Imported %(count)d visas.", saved)
-            if visas
-            else ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
-        )
-        messages.success(request, done % {"count": saved})
+        if layout != ROSTER:
+            done = (
+                ngettext("Imported %(count)d visa.", "Imported %(count)d visas.", saved)
+                if visas
+                else ngettext("Imported %(count)d trip.", "Imported %(count)d trips.", saved)
+            )
+            messages.success(request, done % {"count": saved})
         if stored.new_travellers:
             created = len(stored.new_travellers)
             messages.success(
@@ -228,7 +246,9 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 % {"count": created},
             )
-        target = "trips:visa_import" if visas else "trips:trip_import"
+        target = {VISAS: "trips:visa_import", ROSTER: "trips:roster_import"}.get(
+            layout, "trips:trip_import"
+        )
     if request.htmx:
         return HttpResponseClientRedirect(redirect(target).url)
     return redirect(target)
@@ -248,6 +268,13 @@ def visa_template(request: HttpRequest) -> HttpResponse:
     return download(request, exports.visa_template_table(), "staysite-visas-template")
 
 
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The empty roster of travellers to fill in: ?format=xlsx or csv."""
+    access.require(access.can_exchange_trips(request.user))
+    return download(request, exports.roster_template_table(), "staysite-travellers-template")
+
+
 urlpatterns = [
     path("trips/import/", trip_import, name="trip_import"),
     path("trips/import/template/", import_template, name="import_template"),
@@ -255,5 +282,7 @@ urlpatterns = [
     path("trips/import/<str:token>/confirm/", import_confirm, name="import_confirm"),
     path("trips/import/<str:token>/columns/", import_map, name="import_map"),
     path("visas/import/", visa_import, name="visa_import"),
+    path("travellers/import/", roster_import, name="roster_import"),
+    path("travellers/import/template/", roster_template, name="roster_template"),
     path("visas/import/template/", visa_template, name="visa_template"),
 ]
