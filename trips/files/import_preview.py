@@ -392,7 +392,11 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
                 if trip.traveller_id < 0:
                     trip.traveller_id = created[trip.traveller_id]
             services.save_imported_trips(trips, by=stored.user, on=on)
-            mark_saved(stored)
+            mark_saved(
+                stored,
+                trips=[trip.pk for trip in trips],
+                travellers=list(created.values()),
+            )
     except IntegrityError:
         # The database's own overlap rule caught what the fingerprint could not, or another
         # traveller got one of the new employee numbers meanwhile.
@@ -408,10 +412,12 @@ def still_open(stored: ImportPreview) -> None:
         raise PreviewOutdated(_("This preview has expired; upload the file again."))
 
 
-def mark_saved(stored: ImportPreview) -> None:
+def mark_saved(stored: ImportPreview, **created: list[int]) -> None:
+    """The preview confirmed: it becomes the batch of what it `created` (pks by kind)."""
     stored.saved_at = timezone.now()
     stored.lines = []  # no more mapping: the file's text need not be kept
-    stored.save(update_fields=["saved_at", "lines"])
+    stored.created = {kind: sorted(pks) for kind, pks in created.items() if pks}
+    stored.save(update_fields=["saved_at", "lines", "created"])
 
 
 def create_travellers(stored: ImportPreview) -> dict[int, int]:

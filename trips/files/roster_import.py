@@ -101,7 +101,7 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
             created = import_preview.create_travellers(stored)
             batch = Traveller.objects.filter(pk__in=created.values())
             snapshots.travellers_changed(with_related(batch), on=on)
-            import_preview.mark_saved(stored)
+            import_preview.mark_saved(stored, travellers=list(created.values()))
     except IntegrityError:
         raise PreviewOutdated(
             _(

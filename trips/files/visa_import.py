@@ -237,5 +237,5 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
             visas, Visa, default_user=stored.user, default_change_reason="import"
         )
         snapshots.travellers_changed(with_related(Traveller.objects.filter(pk__in=ids)), on=on)
-        import_preview.mark_saved(stored)
+        import_preview.mark_saved(stored, visas=[visa.pk for visa in visas])
     return len(visas)

@@ -37,6 +37,20 @@ class ImportPreview(models.Model):
     # its lines as text until it is confirmed, so that its columns can be mapped again.
     reading = models.JSONField(_("how the file was read"), default=dict)
     lines = models.JSONField(_("the file's lines"), default=list)
+    # Once confirmed, the preview is the import's batch: what it created, by kind and pk
+    # ({"trips": [...], "visas": [...], "travellers": [...]}), so it can be reverted.
+    created = models.JSONField(_("records created"), default=dict)
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reverted by"),
+    )
+    # What the revert kept, and why: [{"kind": "trip", "label": "...", "reason": "changed"}].
+    not_reverted = models.JSONField(_("records kept by the revert"), default=list)
 
     class Meta:
         verbose_name = _("trip import preview")

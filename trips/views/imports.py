@@ -6,8 +6,11 @@ trips until HR confirms on the preview page. The templates to fill in come in bo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from trips import access
 from trips.choices import Purpose, Status, VisaKind
 from trips.files import exports, import_mapping, import_preview, imports
+from trips.files import import_batches as import_batches_files
 from trips.files import roster_import as roster_files
 from trips.files import visa_import as visa_files
 from trips.views.exports import download
@@ -255,6 +259,51 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+def import_batches(request: HttpRequest) -> HttpResponse:
+    """The confirmed imports of the last days, each with what it created, to revert."""
+    batches = access.visible_import_batches(request.user)
+    if not (access.can_exchange_trips(request.user) or access.is_compliance(request.user)):
+        raise PermissionDenied
+    since = timezone.now() - timedelta(days=import_batches_files.REVERT_DAYS)
+    shown = batches.filter(saved_at__gte=since).select_related("user", "reverted_by")
+    rows = [
+        {
+            "batch": batch,
+            "counts": {
+                kind: len(batch.created.get(kind, [])) for kind in ("trips", "visas", "travellers")
+            },
+            "revertible": import_batches_files.revertible(batch),
+            "kept": import_batches_files.reasons(batch),
+        }
+        for batch in shown.order_by("-saved_at")[:100]
+    ]
+    return render(request, "trips/import_batches.html", {"rows": rows})
+
+
+@require_POST
+def import_revert(request: HttpRequest, token: str) -> HttpResponse:
+    batch = get_object_or_404(access.visible_import_batches(request.user), token=token)
+    try:
+        kept = import_batches_files.revert(batch, by=request.user, on=timezone.localdate())
+    except import_batches_files.RevertRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        if kept:
+            messages.warning(
+                request,
+                ngettext(
+                    "The import was reverted; %(count)d record was kept, listed below.",
+                    "The import was reverted; %(count)d records were kept, listed below.",
+                    len(kept),
+                )
+                % {"count": len(kept)},
+            )
+        else:
+            messages.success(request, _("The import was reverted: everything it created is gone."))
+    return redirect("trips:import_batches")
+
+
+@require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     """The empty import file to fill in: ?format=xlsx or csv."""
     access.require(access.can_exchange_trips(request.user))
@@ -281,6 +330,8 @@ urlpatterns = [
     path("trips/import/<str:token>/", import_preview_detail, name="import_preview"),
     path("trips/import/<str:token>/confirm/", import_confirm, name="import_confirm"),
     path("trips/import/<str:token>/columns/", import_map, name="import_map"),
+    path("imports/", import_batches, name="import_batches"),
+    path("imports/<str:token>/revert/", import_revert, name="import_revert"),
     path("visas/import/", visa_import, name="visa_import"),
     path("travellers/import/", roster_import, name="roster_import"),
     path("travellers/import/template/", roster_template, name="roster_template"),
