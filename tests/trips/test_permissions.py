@@ -123,6 +123,7 @@ EXPECTED = {
     "trips:trip_create": row("200/302", "200/302", "200/302", "404/404", "404/404"),
     "trips:trip_update": HR_ONLY,
     "trips:trip_delete": HR_ONLY,
+    "trips:trip_restore": HR_ONLY,
     "trips:visa_create": HR_ONLY,
     "trips:visa_update": HR_ONLY,
     "trips:visa_delete": HR_ONLY,
@@ -184,7 +185,8 @@ EXPECTED = {
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
-NO_CHANGE = {"trips:me", "two_factor_verify"}
+# The world has no deleted trip: a restore there answers with the reason, changing nothing.
+NO_CHANGE = {"trips:me", "two_factor_verify", "trips:trip_restore"}
 # URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
 # row's answer, on either organisation's token.
 TOKEN_AUTHENTICATED = {"trips:feed_ics"}
