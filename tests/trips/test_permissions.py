@@ -180,6 +180,7 @@ EXPECTED = {
     "trips:feed_detail": row("200/405", "200/405", "200/405", "200/405", "200/405"),
     "trips:feed_create": row("405/200", "405/200", "405/200", "405/200", "405/200"),
     "trips:feed_revoke": row("405/302", "405/302", "405/302", "405/302", "405/302"),
+    "trips:feed_reminder": row("405/302", "405/302", "405/302", "405/302", "405/302"),
     "trips:feed_ics": row("200/405", "200/405", "200/405", "200/405", "200/405"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
@@ -453,6 +454,7 @@ def post_data(name: str, side: Side, *, planned: bool = False) -> dict:
                 "travellers.csv", b"employee_number,name,citizenship\nE-7777,Nina New,DE\n"
             )
         },
+        "trips:feed_reminder": {"reminder_days": "7"},
         "trips:visa_import": {
             "file": SimpleUploadedFile(
                 "visas.csv",

@@ -101,10 +101,22 @@ class CalendarFeed(models.Model):
     )
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder, days before"),
+        default=3,
+        help_text=_("Days before each latest legal exit and deadline; 0: no reminder."),
+    )
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reminder_days__lte=60),
+                name="trips_calendarfeed_reminder_within_60_days",
+                violation_error_message=_("A reminder comes at most 60 days before."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"
