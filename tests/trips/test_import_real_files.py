@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from trips.files import sources
 from trips.models import ImportColumnName, ImportPreview, Traveller, Trip
 
 GERMAN = [
@@ -133,6 +134,21 @@ def test_the_files_hr_has_are_read_and_the_preview_says_how(
         date(2026, 3, 11),
         "Steppe LLP",
     )
+
+
+def test_a_long_windows_1252_file_is_read_as_windows_1252_not_a_lookalike_code_page():
+    """Mac Roman and Windows-1250 read some of these bytes too, into other letters."""
+    lines = [[TITLE + ";;;;;;;"], GERMAN]
+    lines += [
+        [f"I{n:05d}", "", "KZ", "02.03.2026", "08.03.2026", "Geschäftstermin", "Schröder GmbH",
+         f"Abay Ave {n % 10}"]
+        for n in range(10_000)
+    ]  # fmt: skip
+
+    text, encoding = sources.decode(text_file(lines, "cp1252", ";"))
+
+    assert encoding == "Windows-1252"
+    assert "Geschäftstermin;Schröder GmbH" in text
 
 
 def test_headers_in_english_german_and_russian_are_read_in_one_file(client, hr, traveller):

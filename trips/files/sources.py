@@ -39,10 +39,10 @@ CODE_PAGES = {
     "koi8_r": "KOI8-R",
     "cp866": "DOS-866",
     "iso8859_15": "ISO-8859-15",
-    "latin_1": "ISO-8859-1",
-    "mac_roman": "Mac Roman",
 }
-LATIN_CODE_PAGES = {"cp1250", "iso8859_15", "latin_1", "mac_roman"}
+# Latin-script code pages: a file any of them reads is taken as Windows-1252, which Excel
+# writes on Western Windows (they differ in letters German and English files rarely hold).
+LATIN_CODE_PAGES = {"cp1252", "cp1250", "iso8859_15"}
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 DELIMITER_NAMES = {
     "comma": gettext_lazy("commas"),
@@ -174,10 +174,9 @@ def decode(content: bytes) -> tuple[str, str]:
         )
     codec = best.encoding
     if codec in LATIN_CODE_PAGES:
-        # Where Western code pages read a file alike, it is called what Excel writes.
         with contextlib.suppress(UnicodeDecodeError):
-            if content.decode("cp1252") == str(best):
-                codec = "cp1252"
+            content.decode("cp1252")
+            codec = "cp1252"
     return _decoded(content, codec), CODE_PAGES.get(codec, codec)
 
 
