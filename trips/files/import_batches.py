@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from trips.dates import day
 from trips.evaluation import snapshots
 from trips.evaluation.stays import with_related
-from trips.models import ImportPreview, Traveller, Trip, Visa
+from trips.models import AddressChange, ImportPreview, Notification, Traveller, Trip, Visa
 
 REVERT_DAYS = 30
 # The values an import gives each kind of record: a difference means someone changed it.
@@ -150,12 +150,33 @@ def _delete(objects: list, by) -> None:
     """Delete `objects`, each recorded in the history as removed by `by` in a revert."""
     if not objects:
         return
-    for obj in objects:
-        obj._history_user = by
-        obj._change_reason = "revert"
-    collector = Collector(using="default")
-    collector.collect(objects)
-    collector.delete()
+    model = type(objects[0])
+    if model is Traveller:  # few, and their deletion cascades to many tables: one by one
+        for obj in objects:
+            obj._history_user = by
+            obj._change_reason = "revert"
+        collector = Collector(using="default")
+        collector.collect(objects)
+        collector.delete()
+        return
+    # Trips and visas by the thousand: their history rows written at once, then the rows
+    # deleted in one statement (a deletion per row, each with its history row, took 30 s).
+    ids = [obj.pk for obj in objects]
+    if model is Trip:
+        for child in (AddressChange, Notification):
+            for record in child.objects.filter(trip_id__in=ids):
+                record._history_user = by
+                record._change_reason = "revert"
+                record.delete()
+    stamp = timezone.now()
+    model.history.bulk_history_create(
+        objects, batch_size=500, default_user=by, default_change_reason="revert", default_date=stamp
+    )
+    model.history.filter(
+        id__in=ids, history_date=stamp, history_type="+", history_change_reason="revert"
+    ).update(history_type="-")
+    for start in range(0, len(ids), 1000):
+        model.objects.filter(pk__in=ids[start : start + 1000])._raw_delete(using="default")
 
 
 def _kept(kind: str, obj, reason: str) -> dict:
