@@ -9,6 +9,7 @@ from trips.views import (
     imports,
     planner,
     privacy,
+    restores,
     settings,
     travellers,
 )
@@ -18,6 +19,7 @@ app_name = "trips"
 urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
+    *restores.urlpatterns,
     *planner.urlpatterns,
     *alerts.urlpatterns,
     *privacy.urlpatterns,

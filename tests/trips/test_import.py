@@ -442,10 +442,15 @@ def test_the_import_needs_the_csrf_token(hr, traveller):
 
 
 @pytest.mark.parametrize(
-    ("language", "header"),
-    [pytest.param("en", ENGLISH, id="english"), pytest.param("de", GERMAN, id="german")],
+    ("language", "header", "delimiter"),
+    [
+        pytest.param("en", ENGLISH, ",", id="english"),
+        pytest.param("de", GERMAN, ";", id="german-with-semicolons"),
+    ],
 )
-def test_the_templates_name_the_columns_in_the_readers_language(client, hr, language, header):
+def test_the_templates_name_the_columns_in_the_readers_language(
+    client, hr, language, header, delimiter
+):
     client.force_login(hr)
     client.cookies["django_language"] = language
 
@@ -455,7 +460,7 @@ def test_the_templates_name_the_columns_in_the_readers_language(client, hr, lang
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert [cell.value for cell in sheet[1]] == header
     assert sheet["D2"].value.date() == date(2026, 3, 2)
-    assert csv.content.decode("utf-8-sig").splitlines()[0] == ",".join(header)
+    assert csv.content.decode("utf-8-sig").splitlines()[0] == delimiter.join(header)
 
 
 def test_a_filled_in_template_imports(client, hr, traveller):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -419,7 +420,7 @@ def test_the_visa_template_names_its_columns_in_the_readers_language(client, hr,
         url = reverse("trips:visa_template")
     response = client.get(f"{url}?format=csv", headers={"accept-language": language})
 
-    assert response.content.decode("utf-8-sig").splitlines()[0].split(",")[0] == first
+    assert re.split("[,;]", response.content.decode("utf-8-sig").splitlines()[0])[0] == first
 
 
 # --- A roster of travellers ----------------------------------------------------------------
@@ -464,4 +465,59 @@ def test_a_roster_creates_the_travellers_it_names_and_skips_those_staysite_has(
     ) == [
         ("E-3001", "Jürgen Groß", "DE", hr.pk),
         ("E-3002", "Айгуль Серикова", "KZ", hr.pk),
+    ]
+
+
+# --- The round trip: export, edit two cells, import ----------------------------------------
+
+
+def edited_export(client, fmt: str) -> bytes:
+    """The trips export with two cells edited, as HR would in Excel: a host and an exit."""
+    exported = client.get(reverse("trips:trip_export") + f"?format={fmt}").content
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(exported))
+        sheet = book.active
+        sheet["G2"] = "Steppe LLP"  # the first trip's host
+        sheet["E3"] = date(2026, 4, 9)  # the second trip's exit
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    lines = exported.decode("utf-8-sig").splitlines()
+    delimiter = ";" if ";" in lines[0] else ","
+    cells = [line.split(delimiter) for line in lines]
+    cells[1][6] = "Steppe LLP"
+    cells[2][4] = "2026-04-09"
+    return ("\r\n".join(delimiter.join(row) for row in cells) + "\r\n").encode("utf-8-sig")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_an_export_edited_in_two_cells_imports_as_exactly_those_edits(
+    client, hr, traveller, language, fmt
+):
+    from tests import factories
+
+    factories.make_trip(traveller=traveller, entry=date(2026, 3, 2), days=10)
+    factories.make_trip(traveller=traveller, entry=date(2026, 4, 1), days=5, country="DE")
+    factories.make_trip(traveller=traveller, entry=date(2026, 5, 1), days=5)
+    client.force_login(hr)
+    client.cookies["django_language"] = language
+    content = edited_export(client, fmt)
+    if fmt == "csv":
+        header = content.decode("utf-8-sig").splitlines()[0]
+        assert header.startswith(
+            "Personalnummer;E-Mail;Land" if language == "de" else "employee_number,"
+        )
+
+    response = client.post(
+        reverse("trips:trip_import"), {"file": SimpleUploadedFile(f"trips.{fmt}", content)}
+    )
+    preview = ImportPreview.objects.get(token=response.url.rstrip("/").split("/")[-1])
+
+    assert [row["outcome"] for row in preview.rows] == ["changed", "changed", "present"]
+    client.post(reverse("trips:import_confirm", args=[preview.token]))
+    assert list(Trip.objects.order_by("entry").values_list("entry", "exit", "host")) == [
+        (date(2026, 3, 2), date(2026, 3, 11), "Steppe LLP"),
+        (date(2026, 4, 1), date(2026, 4, 9), ""),
+        (date(2026, 5, 1), date(2026, 5, 5), ""),
     ]

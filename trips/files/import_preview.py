@@ -10,7 +10,6 @@ new trips in one transaction, or nothing if the trips of those travellers change
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import secrets
 from collections import defaultdict
@@ -23,15 +22,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trips.choices import STATUS_URGENCY, Status
 from trips.dates import day
-from trips.evaluation import services
-from trips.evaluation.findings import evaluate
+from trips.evaluation import services, snapshots
 from trips.evaluation.stays import with_related
+from trips.files.import_statuses import status_changes
 from trips.files.imports import Row
-from trips.models import AddressChange, ImportPreview, Notification, Traveller, Trip
+from trips.models import ImportPreview, Traveller, Trip
 
-NEW, PRESENT, ERROR = "new", "present", "error"
+NEW, CHANGED, PRESENT, ERROR = "new", "changed", "present", "error"
+# What a row may change of a saved trip it names by traveller, country and entry.
+CHANGEABLE = ["exit", "purpose", "host", "address"]
 # A preview is confirmed soon after it is made, or made again.
 PREVIEW_HOURS = 24
 BATCH = 500
@@ -106,6 +106,8 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
         preview.rows.append(_shown(row, whose.get(row.line), outcome, message))
         if outcome == NEW:
             preview.new_trips.append(_stored(draft))
+        elif outcome == CHANGED:
+            preview.new_trips.append({**_stored(draft), "trip": draft.pk})
     new_by_traveller = defaultdict(list)
     for line, draft in drafts.items():
         if outcomes.get(line, (NEW,))[0] == NEW:
@@ -115,7 +117,10 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
     ]
     known = {pk: trips for pk, trips in new_by_traveller.items() if pk > 0}
     preview.changes = status_changes(known, on=on)
-    preview.fingerprint = fingerprint(new_by_traveller)
+    changed = {
+        d.traveller_id for line, d in drafts.items() if outcomes.get(line, (NEW,))[0] == CHANGED
+    }
+    preview.fingerprint = fingerprint(set(new_by_traveller) | changed)
     return preview
 
 
@@ -204,13 +209,23 @@ def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
     for line, draft in drafts.items():
         by_traveller[draft.traveller_id].append((line, draft))
     for traveller_id, lines in by_traveller.items():
-        known = {(t.country, t.entry, t.exit): t for t in saved.get(traveller_id, [])}
+        starts = {(t.country, t.entry): t for t in saved.get(traveller_id, [])}
         first_line: dict[tuple, int] = {}
         items: list[tuple[float, float, int, Trip | None]] = []
+        changes: dict[int, tuple[str, str]] = {}
+        replaced: set[int] = set()
         for line, draft in lines:
             key = (draft.country, draft.entry, draft.exit)
-            if key in known:
+            same_start = starts.get((draft.country, draft.entry))
+            edits = _edits(same_start, draft) if same_start is not None else None
+            if edits == []:
                 outcomes[line] = (PRESENT, _("Already saved; skipped."))
+            elif edits and same_start.pk not in replaced:
+                # An exported row edited: it changes the saved trip it names.
+                replaced.add(same_start.pk)
+                draft.pk = same_start.pk
+                changes[line] = (CHANGED, _("Changes %(edits)s.") % {"edits": "; ".join(edits)})
+                items.append((*draft.half_day_span(), line, None))
             elif key in first_line:
                 outcomes[line] = (
                     PRESENT,
@@ -219,7 +234,11 @@ def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
             else:
                 first_line[key] = line
                 items.append((*draft.half_day_span(), line, None))
-        items += [(*trip.half_day_span(), 0, trip) for trip in saved.get(traveller_id, [])]
+        items += [
+            (*trip.half_day_span(), 0, trip)
+            for trip in saved.get(traveller_id, [])
+            if trip.pk not in replaced
+        ]
         items.sort(key=lambda item: (item[0], item[1], item[2]))
         reach = None
         for item in items:
@@ -229,7 +248,21 @@ def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
                         outcomes[this[2]] = (ERROR, _overlap_message(other))
             if reach is None or item[1] > reach[1]:
                 reach = item
+        outcomes |= {line: change for line, change in changes.items() if line not in outcomes}
     return outcomes
+
+
+def _edits(trip: Trip, draft: Trip) -> list[str]:
+    """What `draft` changes of the saved `trip`, field by field, in words."""
+    from trips.files.imports import column_label
+
+    edits = []
+    for name in CHANGEABLE:
+        old, new = getattr(trip, name), getattr(draft, name)
+        if old != new:
+            shown = [day(v) if isinstance(v, date) else (v or "–") for v in (old, new)]
+            edits.append(f"{column_label(name)}: {shown[0]} → {shown[1]}")
+    return edits
 
 
 def _overlap_message(other) -> str:
@@ -289,62 +322,6 @@ def fingerprint(traveller_ids) -> str:
     return digest.hexdigest()
 
 
-# --- Statuses with and without the new rows ----------------------------------------------
-
-
-def _prefetched(queryset: QuerySet, items: list) -> QuerySet:
-    """A queryset holding `items`, as prefetch_related leaves one in an object's cache."""
-    queryset._result_cache = list(items)
-    queryset._prefetch_done = True
-    return queryset
-
-
-def with_drafts(traveller: Traveller, drafts: list[Trip]) -> Traveller:
-    """A copy of a prefetched `traveller` whose trips include the unsaved `drafts`.
-
-    The drafts get negative primary keys (no saved row has one) and empty notification and
-    address-change lists, so the evaluation reads them like saved trips, from memory.
-    """
-    for index, draft in enumerate(drafts, start=1):
-        draft.pk = -index
-        draft._prefetched_objects_cache = {
-            "notifications": _prefetched(Notification.objects.none(), []),
-            "address_changes": _prefetched(AddressChange.objects.none(), []),
-        }
-    clone = copy.copy(traveller)
-    trips = [*traveller.trips.all(), *drafts]
-    clone._prefetched_objects_cache = {
-        **traveller._prefetched_objects_cache,
-        "trips": _prefetched(Trip.objects.all(), sorted(trips, key=lambda t: t.entry)),
-    }
-    return clone
-
-
-def status_changes(drafts: dict[int, list[Trip]], *, on: date) -> list[dict]:
-    """Each traveller whose status the drafts would change, most urgent first."""
-    changes = []
-    ids = sorted(drafts)
-    for start in range(0, len(ids), BATCH):
-        batch = Traveller.objects.filter(pk__in=ids[start : start + BATCH])
-        for traveller in with_related(batch):
-            before = evaluate(traveller, on=on)
-            after = evaluate(with_drafts(traveller, drafts[traveller.pk]), on=on)
-            if before.status == after.status and before.reason == after.reason:
-                continue
-            changes.append(
-                {
-                    "traveller": traveller.pk,
-                    "name": traveller.name,
-                    "employee_number": traveller.employee_number,
-                    "before": before.status,
-                    "after": after.status,
-                    "reason": after.reason,
-                }
-            )
-    changes.sort(key=lambda c: (-STATUS_URGENCY[Status(c["after"])], c["name"]))
-    return changes
-
-
 # --- Keeping and confirming --------------------------------------------------------------
 
 
@@ -391,6 +368,11 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
             for trip in trips:
                 if trip.traveller_id < 0:
                     trip.traveller_id = created[trip.traveller_id]
+            edited = [v for v in stored.new_trips if "trip" in v]
+            _change_trips(edited, by=stored.user, on=on)
+            trips = [
+                trip for trip, v in zip(trips, stored.new_trips, strict=True) if "trip" not in v
+            ]
             services.save_imported_trips(trips, by=stored.user, on=on)
             mark_saved(
                 stored,
@@ -402,6 +384,23 @@ def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date)
         # traveller got one of the new employee numbers meanwhile.
         raise PreviewOutdated(changed) from None
     return len(trips)
+
+
+def _change_trips(edited: list[dict], *, by, on: date) -> None:
+    """Save the changes of exported rows edited in the file to the trips they name."""
+    if not edited:
+        return
+    trips = Trip.objects.in_bulk([values["trip"] for values in edited])
+    for values in edited:
+        trip = trips[values["trip"]]
+        fresh = _trip(values)
+        for name in CHANGEABLE:
+            setattr(trip, name, getattr(fresh, name))
+        trip._history_user = by
+        trip._change_reason = "import"
+        trip.save()
+    travellers = Traveller.objects.filter(pk__in={t.traveller_id for t in trips.values()})
+    snapshots.travellers_changed(with_related(travellers), on=on)
 
 
 def still_open(stored: ImportPreview) -> None:

@@ -36,6 +36,7 @@ ROWS_PER_PAGE = 200
 SHOWN = {
     "error": gettext_lazy("Refused"),
     "new": gettext_lazy("New"),
+    "changed": gettext_lazy("Changed"),
     "present": gettext_lazy("Already saved"),
 }
 
@@ -140,6 +141,7 @@ def import_preview_detail(request: HttpRequest, token: str) -> HttpResponse:
     counts = {key: 0 for key in SHOWN}
     for row in stored.rows:
         counts[row["outcome"]] += 1
+    counts["saving"] = counts["new"] + counts["changed"]
     changes = [
         {**c, "before_label": Status(c["before"]).label, "after_label": Status(c["after"]).label}
         for c in stored.changes

@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -241,41 +240,20 @@ def edit_record(
 
 
 def delete_record(
-    request: HttpRequest, traveller: Traveller, record: models.Model, *, action: str
+    request: HttpRequest, traveller: Traveller, record: models.Model, *, action: str, message=""
 ) -> HttpResponse:
     if request.method == "GET":
         context = {"traveller": traveller, "record": record, "action": action}
         return render(request, "trips/confirm_delete.html", context)
-    trip_pk = record.pk if isinstance(record, Trip) else None
+    message = message or _("Deleted %(record)s.") % {"record": record}  # before it is gone
     error = services.delete_record(record, traveller, on=timezone.localdate())
     if error is None:
-        message = _("Deleted %(record)s.") % {"record": record}
-        if trip_pk is not None:
-            # The confirmation offers the way back; the history offers it too.
-            url = reverse("trips:trip_restore", args=[traveller.pk, trip_pk])
-            message = format_html('{} <a href="{}">{}</a>', message, url, _("Restore it"))
         return changed(request, traveller, message)
     if request.htmx:
         context = detail_context(request, traveller, on=timezone.localdate())
         return render(request, f"{DETAIL}#records", {**context, "records_error": error})
     messages.error(request, error)
     return redirect(traveller)
-
-
-@require_http_methods(["GET", "POST"])
-def trip_restore(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
-    """A deleted trip back as it was: asked on GET, done on POST."""
-    traveller = editable_traveller(request, pk)
-    if request.method == "GET":
-        context = {"traveller": traveller, "action": request.path}
-        return render(request, "trips/confirm_restore.html", context)
-    trip, error = services.restore_trip(
-        traveller, trip_pk, by=request.user, on=timezone.localdate()
-    )
-    if trip is None:
-        messages.error(request, error)
-        return redirect(traveller)
-    return changed(request, traveller, _("Restored %(record)s.") % {"record": trip})
 
 
 def editable_traveller(request: HttpRequest, pk: int) -> Traveller:
@@ -325,15 +303,6 @@ def trip_update(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
     return edit_record(
         request, traveller, form, TRIP, action=action, check=plan_check(request.user)
     )
-
-
-@require_http_methods(["GET", "POST"])
-def trip_delete(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
-    traveller = access.get_visible_traveller(request.user, pk)
-    trip = trip_of(traveller, trip_pk)
-    access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
-    action = reverse("trips:trip_delete", args=[pk, trip_pk])
-    return delete_record(request, traveller, trip, action=action)
 
 
 # --- Visas ---
@@ -459,8 +428,6 @@ urlpatterns = [
     path(f"{TRAVELLER}status/", traveller_status, name="traveller_status"),
     path(f"{TRAVELLER}trips/new/", trip_create, name="trip_create"),
     path(f"{TRIP_PATH}edit/", trip_update, name="trip_update"),
-    path(f"{TRIP_PATH}delete/", trip_delete, name="trip_delete"),
-    path(f"{TRIP_PATH}restore/", trip_restore, name="trip_restore"),
     path(f"{TRAVELLER}visas/new/", visa_create, name="visa_create"),
     path(f"{TRAVELLER}visas/<int:visa_pk>/edit/", visa_update, name="visa_update"),
     path(f"{TRAVELLER}visas/<int:visa_pk>/delete/", visa_delete, name="visa_delete"),
