@@ -231,7 +231,9 @@ def test_a_header_no_row_matches_is_mapped_in_the_preview_and_remembered(client,
 def test_a_mapping_without_the_fields_a_trip_needs_is_refused_with_their_names(
     client, hr, traveller
 ):
-    content = text_file([["ID", "Ziel", "Von"], ["E-1001", "KZ", "02.03.2026"]], "utf-8", ";")
+    content = text_file(
+        [["ID", "Ziel", "Von", "Notiz"], ["E-1001", "KZ", "02.03.2026", "x"]], "utf-8", ";"
+    )
     preview = previewed(client, hr, content)
 
     response = client.post(
@@ -265,8 +267,22 @@ def test_a_column_left_out_can_be_mapped_and_the_file_is_read_again(client, hr, 
     assert preview.new_trips[0]["host"] == "Steppe LLP"
 
 
+def test_a_file_with_fewer_columns_than_a_trip_needs_is_refused_not_mapped(client, hr):
+    content = text_file([["Name", "Ziel"], ["Tom", "KZ"]], "utf-8", ";")
+
+    response = upload(client, hr, content)
+
+    assert response.status_code == 200
+    assert (
+        "The file has fewer columns than it needs: Employee number or email, Country, Entry, "
+        "Exit." in response.content.decode()
+    )
+
+
 def test_the_missing_columns_are_named_in_the_readers_language(client, hr, traveller):
-    content = text_file([["ID", "Ziel"], ["E-1001", "KZ"]], "utf-8", ";")
+    content = text_file(
+        [["ID", "Ziel", "Von", "Notiz"], ["E-1001", "KZ", "02.03.2026", "x"]], "utf-8", ";"
+    )
     preview = previewed(client, hr, content)
 
     with translation.override("de"):

@@ -178,6 +178,13 @@ def read_file(content: bytes, learned: dict[str, str] | None = None, layout=None
     candidates = [entry for entry in lines[: sources.HEADER_SCAN_ROWS] if any(entry[1])]
     if not candidates:
         raise FileRefused(_("The file is empty."))
+    needed = layout.missing([])
+    if max(sum(1 for cell in cells if cell) for _line, cells, _f in candidates) < len(needed):
+        # Too few columns to hold a trip (or a visa, a traveller): no header to choose.
+        raise FileRefused(
+            _("The file has fewer columns than it needs: %(needed)s.")
+            % {"needed": ", ".join(needed)}
+        )
     scored = [(len(set(_columns(cells, lookup).values())), line) for line, cells, _f in candidates]
     best = max(scored, key=lambda item: item[0])[1]
     cells = next(cells for line, cells, _f in candidates if line == best)
