@@ -114,7 +114,7 @@ serve: $(VENV)/.installed messages | var
 	echo "Demo logins are refused here; create a user with: $(MANAGE) createsuperuser"
 	echo
 	exec $(VENV)/bin/gunicorn staysite.wsgi --bind $(HOST):$(PORT) --workers 2 \
-		--access-logfile -
+		--access-logfile - --logger-class staysite.access_log.MaskingLogger
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

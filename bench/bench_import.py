@@ -1,11 +1,13 @@
-"""Speed of a 10,000-row trip import: the preview, then the confirmation that saves it.
+"""Speed of a 10,000-row trip import: the preview, the confirmation, and the revert.
 
 Run from the repository root: `.venv/bin/python bench/bench_import.py` (or `make bench`). Uses
 DATABASE_URL when given (its rows are removed afterwards; the goal is stated for PostgreSQL:
 `scripts/with-postgres .venv/bin/python bench/bench_import.py`), else a throwaway SQLite file.
 Makes 1,000 travellers with one saved trip each and a CSV file of 10,000 new trips (10 per
-traveller), uploads it through the test client and confirms it. Prints the seconds of each
-step and the number of queries. Timings only, no assertions.
+traveller) as Excel writes one on German Windows: Windows-1252, semicolons, German headers
+and a title row above them. Uploads it through the test client, confirms it, then reverts
+the batch of 10,000 trips. Prints the seconds of each step and the number of queries.
+Timings only, no assertions.
 """
 
 import os
@@ -63,16 +65,19 @@ def populate() -> tuple[Organisation, User, bytes]:
         Trip(traveller=t, country="KZ", entry=first, exit=first + timedelta(days=4))
         for t in travellers
     )
-    lines = ["employee_number,email,country,entry,exit,purpose,host,address"]
+    lines = [
+        "Dienstreisen Kasachstan 2026 – Stand 01.12.;;;;;;;",
+        "Personalnummer;E-Mail;Land;Einreise;Ausreise;Zweck;Gastgeber;Adresse",
+    ]
     for i in range(TRAVELLERS):
         for n in range(TRIPS_EACH):
             entry = first + timedelta(days=30 * (n + 1))
             country = "KZ" if n % 2 else "DE"
             lines.append(
-                f"I{i:05d},,{country},{entry:%d.%m.%Y},{entry + timedelta(days=6):%d.%m.%Y},"
-                f"business_meeting,Steppe LLP,Abay Ave {n}"
+                f"I{i:05d};;{country};{entry:%d.%m.%Y};{entry + timedelta(days=6):%d.%m.%Y};"
+                f"Geschäftstermin;Schröder GmbH;Abay Ave {n}"
             )
-    return organisation, user, ("\n".join(lines) + "\n").encode()
+    return organisation, user, ("\r\n".join(lines) + "\r\n").encode("cp1252")
 
 
 def timed(label: str, call):
@@ -90,7 +95,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     organisation, user, content = populate()
     rows = TRAVELLERS * TRIPS_EACH
-    print(f"{rows} rows, {len(content) / 1024:.0f} KiB CSV, {connection.vendor}")
+    print(f"{rows} rows, {len(content) / 1024:.0f} KiB CSV (Windows-1252), {connection.vendor}")
     try:
         client = Client()
         client.force_login(user)
@@ -101,11 +106,16 @@ def main() -> None:
         )
         preview = ImportPreview.objects.get(user=user)
         new = sum(1 for row in preview.rows if row["outcome"] == "new")
-        print(f"  {new} new, {len(preview.changes)} status changes")
+        how = f"{preview.reading['encoding']}, {preview.reading['delimiter']}s"
+        print(f"  {new} new, {len(preview.changes)} status changes; read as {how}")
         url = reverse("trips:import_confirm", args=[preview.token])
         timed(f"confirmation of {new} trips", lambda: client.post(url))
         saved = Trip.objects.filter(traveller__organisation=organisation).count() - TRAVELLERS
         print(f"  {saved} trips saved")
+        revert = reverse("trips:import_revert", args=[preview.token])
+        timed(f"revert of the batch of {saved} trips", lambda: client.post(revert))
+        left = Trip.objects.filter(traveller__organisation=organisation).count() - TRAVELLERS
+        print(f"  {left} imported trips left")
     finally:
         ImportPreview.objects.filter(user=user).delete()
         travellers = Traveller.objects.filter(organisation=organisation)

@@ -43,7 +43,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "http": {"models", "upkeep"},  # for the type checker only
     "context_processors": {"access", "http"},
     "middleware": {"upkeep"},
-    "apps": {"accounts", "dashboard"},
+    # The app connects the dashboard's signals, registers the proxy deploy check and gives
+    # SQLite the search's SQL function.
+    "apps": {"accounts", "dashboard", "models"},
     "admin": {"evaluation", "models", "upkeep"},
     "api": {
         "access",

@@ -233,6 +233,17 @@ def visible_import_previews(user) -> QuerySet[ImportPreview]:
     return ImportPreview.objects.filter(user=user)
 
 
+def visible_import_batches(user) -> QuerySet[ImportPreview]:
+    """Confirmed imports a user may see and revert: their own, and for compliance every
+    import of the organisation."""
+    confirmed = ImportPreview.objects.filter(saved_at__isnull=False)
+    if is_compliance(user):
+        return confirmed.filter(user__organisation_id=user.organisation_id)
+    if can_exchange_trips(user):
+        return confirmed.filter(user=user)
+    return ImportPreview.objects.none()
+
+
 def can_have_calendar_feed(user) -> bool:
     """Who gets a private calendar feed: HR (their visible travellers) and travellers (their own).
 

@@ -9,7 +9,11 @@ class TripsConfig(AppConfig):
     verbose_name = _("Travellers and trips")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from trips.accounts import proxies  # noqa: F401 (registers its deploy check)
         from trips.dashboard import fragments
+        from trips.models import search
 
         fragments.connect()
+        connection_created.connect(search.register, dispatch_uid="staysite_fold")

@@ -12,6 +12,7 @@ from trips.views import (
     own_records,
     planner,
     privacy,
+    restores,
     settings,
     travellers,
     webapp,
@@ -23,6 +24,7 @@ app_name = "trips"
 urlpatterns = [
     *dashboard.urlpatterns,
     *travellers.urlpatterns,
+    *restores.urlpatterns,
     *planner.urlpatterns,
     *own_records.urlpatterns,
     *evidence.urlpatterns,

@@ -104,9 +104,25 @@ def test_an_hr_feed_carries_every_visible_traveller_and_no_other(
         f for f in evaluate(nina, on=today).findings if f.kind == AlertKind.REGISTRATION_NEEDED
     )
     assert found[f"Nina Kraus: {registration.message}"] == (registration.due_on,) * 2
-    assert found["Nina Kraus: C3 work visa C3-1 expires"] == (today + timedelta(days=100),) * 2
+    assert found["Nina Kraus: C3 work visa expires"] == (today + timedelta(days=100),) * 2
     assert "Tom Weber: planned trip to Germany" in found
     assert not any(summary.startswith(foreign_traveller.name) for summary in found)
+
+
+def test_no_event_carries_a_visa_number(hr, dated_trips):
+    """A subscription hands every event to the calendar provider: no document numbers in it."""
+    response = fetch(make_feed(hr))
+
+    assert response.status_code == 200
+    assert b"C3-1" not in response.content
+
+
+def test_the_feed_page_says_a_subscription_shares_the_events_with_the_provider(client, hr):
+    client.force_login(hr)
+
+    page = client.get(reverse("trips:feed_detail")).content.decode()
+
+    assert "your calendar provider (Google, Microsoft, Apple or another) receives" in page
 
 
 def test_the_feed_address_is_shown_once_and_only_its_hash_is_kept(traveller_user):
@@ -181,3 +197,50 @@ def test_the_feed_page_offers_copy_and_revoke(client, traveller_user, traveller)
     assert 'data-copy="#feed-url"' in made
     assert reverse("trips:feed_revoke") in page
     assert reverse("trips:feed_detail") in own
+
+
+def test_the_new_address_comes_with_a_subscribe_button(client, hr):
+    client.force_login(hr)
+
+    page = client.post(reverse("trips:feed_create")).content.decode()
+
+    address = re.search(r'id="feed-url" value="http://([^"]+)"', page).group(1)
+    assert f'id="feed-subscribe" href="webcal://{address}"' in page
+
+
+@pytest.mark.parametrize(
+    ("days", "trigger"),
+    [
+        pytest.param(None, timedelta(days=-3), id="three-days-before-by-default"),
+        pytest.param("7", timedelta(days=-7), id="the-lead-time-set-on-the-page"),
+        pytest.param("0", None, id="no-reminder"),
+    ],
+)
+def test_latest_legal_exits_and_deadlines_come_with_a_reminder(
+    client, hr, traveller, dated_trips, days, trigger
+):
+    url = make_feed(hr)
+    if days is not None:
+        client.force_login(hr)
+        client.post(reverse("trips:feed_reminder"), {"reminder_days": days})
+
+    calendar = icalendar.Calendar.from_ical(fetch(url).content)
+
+    alarms = {}
+    for event in calendar.walk("VEVENT"):
+        found = [a.decoded("trigger") for a in event.walk("VALARM")]
+        alarms[str(event["summary"])] = found[0] if found else None
+    assert alarms["Tom Weber: latest legal exit from Kazakhstan"] == trigger
+    deadline = next(s for s in alarms if s.startswith("Nina Kraus:") and "expires" not in s)
+    assert alarms[deadline] == trigger
+    assert alarms["Tom Weber: planned trip to Germany"] is None
+
+
+def test_a_reminder_beyond_60_days_is_refused_with_the_range(client, hr):
+    make_feed(hr)
+    client.force_login(hr)
+
+    response = client.post(reverse("trips:feed_reminder"), {"reminder_days": "90"}, follow=True)
+
+    assert "from 0 (none) to 60" in response.content.decode()
+    assert CalendarFeed.objects.get(user=hr).reminder_days == 3

@@ -330,7 +330,6 @@ def test_an_employee_of_another_organisation_is_unknown(client, hr, traveller, f
 # --- Files refused as a whole --------------------------------------------------------------
 
 
-LATIN1 = "employee_number,country,entry,exit,host\nE-1001,KZ,2026-03-02,,Müller\n".encode("latin-1")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
 NO_COLUMNS = b"name,from,to\nTom,2026-03-01,\n"
@@ -343,10 +342,6 @@ HUGE_CELL = b'employee_number,country,entry,exit\n"' + b"x" * 200_000
         pytest.param(b"", "file is empty.", id="empty"),
         pytest.param(b"\r\n \r\n", "The file is empty.", id="blank"),
         pytest.param(PNG, "not a CSV or Excel file", id="png"),
-        pytest.param(LATIN1, "not UTF-8 text", id="latin-1"),
-        pytest.param(
-            NO_COLUMNS, "missing: employee_number / email, country, entry, exit", id="cols"
-        ),
         pytest.param(csv_file(ENGLISH, []), "The file has no trips in it.", id="header-only"),
         pytest.param(XLS, "old Excel file (.xls)", id="xls"),
         pytest.param(b"PK\x03\x04 no workbook", "cannot be read as an Excel workbook", id="zip"),
@@ -447,10 +442,15 @@ def test_the_import_needs_the_csrf_token(hr, traveller):
 
 
 @pytest.mark.parametrize(
-    ("language", "header"),
-    [pytest.param("en", ENGLISH, id="english"), pytest.param("de", GERMAN, id="german")],
+    ("language", "header", "delimiter"),
+    [
+        pytest.param("en", ENGLISH, ",", id="english"),
+        pytest.param("de", GERMAN, ";", id="german-with-semicolons"),
+    ],
 )
-def test_the_templates_name_the_columns_in_the_readers_language(client, hr, language, header):
+def test_the_templates_name_the_columns_in_the_readers_language(
+    client, hr, language, header, delimiter
+):
     client.force_login(hr)
     client.cookies["django_language"] = language
 
@@ -460,7 +460,7 @@ def test_the_templates_name_the_columns_in_the_readers_language(client, hr, lang
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert [cell.value for cell in sheet[1]] == header
     assert sheet["D2"].value.date() == date(2026, 3, 2)
-    assert csv.content.decode("utf-8-sig").splitlines()[0] == ",".join(header)
+    assert csv.content.decode("utf-8-sig").splitlines()[0] == delimiter.join(header)
 
 
 def test_a_filled_in_template_imports(client, hr, traveller):

@@ -131,6 +131,7 @@ EXPECTED = {
     "trips:trip_create": row("200/302", "200/302", "200/302", "404/404", "404/404"),
     "trips:trip_update": HR_ONLY,
     "trips:trip_delete": HR_ONLY,
+    "trips:trip_restore": HR_ONLY,
     "trips:visa_create": HR_ONLY,
     "trips:visa_update": HR_ONLY,
     "trips:visa_delete": HR_ONLY,
@@ -167,6 +168,13 @@ EXPECTED = {
     "trips:traveller_export": row("403/405", "200/405", "403/405", "404/405", "404/405"),
     "trips:traveller_erase": COMPLIANCE_ONLY,
     "trips:trip_import": HR_ONLY_NO_OBJECT,
+    "trips:visa_import": HR_ONLY_NO_OBJECT,
+    "trips:import_batches": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    # The preview of the world is not confirmed: no batch to revert yet, for anyone.
+    "trips:import_revert": row("405/404", "405/404", "405/404", "405/404", "405/404"),
+    "trips:roster_import": HR_ONLY_NO_OBJECT,
+    "trips:roster_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
+    "trips:visa_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:trip_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:organisation_settings": row("403/403", "200/302", "403/403", "403/403", "403/403"),
     # For load balancers and monitors: anyone, logged in or not (503: the world has had no
@@ -199,18 +207,21 @@ EXPECTED = {
     "trips:import_template": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:import_preview": row("200/405", "404/405", "403/405", "403/405", "404/405"),
     "trips:import_confirm": row("405/302", "405/404", "405/403", "405/403", "405/404"),
+    "trips:import_map": row("405/302", "405/404", "405/403", "405/403", "405/404"),
     "trips:dashboard_export": row("200/405", "200/405", "403/405", "403/405", "200/405"),
     "trips:traveller_report": READ_ONLY,
     # Everyone's own feed; the feed itself answers to its token, not to a login.
     "trips:feed_detail": row("200/405", "200/405", "200/405", "200/405", "200/405"),
     "trips:feed_create": row("405/200", "405/200", "405/200", "405/200", "405/200"),
     "trips:feed_revoke": row("405/302", "405/302", "405/302", "405/302", "405/302"),
+    "trips:feed_reminder": row("405/302", "405/302", "405/302", "405/302", "405/302"),
     "trips:feed_ics": row("200/405", "200/405", "200/405", "200/405", "200/405"),
 }
 # URLs without a login: an anonymous request gets what hr gets, not the login page.
 PUBLIC = {"trips:healthz", "trips:conformance", "trips:service_worker"}
 # Allowed POSTs that redirect without changing anything: there is nothing to change.
-NO_CHANGE = {"trips:me", "two_factor_verify", "two_factor_setup_link"}
+# The world has no deleted trip: a restore there answers with the reason, changing nothing.
+NO_CHANGE = {"trips:me", "two_factor_verify", "two_factor_setup_link", "trips:trip_restore"}
 # URLs whose secret token is the credential: anyone holding it, logged in or not, gets the
 # row's answer, on either organisation's token.
 TOKEN_AUTHENTICATED = {"trips:feed_ics"}
@@ -322,7 +333,11 @@ def make_side(name: str, prefix: str, today: date, *, require_two_factor: bool =
         exit=today + timedelta(days=65),
     )
     checked = import_preview.check(Traveller.objects.filter(pk=traveller.pk), [row], on=today)
-    stored = import_preview.store(checked, user=hr, file_name="trips.csv", on=today)
+    lines = [
+        [1, ["employee_number", "country", "entry", "exit"], []],
+        [2, [row.employee_number, row.country, row.entry.isoformat(), row.exit.isoformat()], []],
+    ]
+    stored = import_preview.store(checked, user=hr, file_name="trips.csv", on=today, lines=lines)
     for user in (hr, compliance, colleague_user):
         feeds.issue(user)
     feed_token = feeds.issue(traveller_user)
@@ -534,6 +549,28 @@ def post_data(name: str, side: Side, *, planned: str = "") -> dict:
         },
         "two_factor_verify": {"code": "000000"},
         "two_factor_setup": {"code": "000000"},
+        "trips:import_map": {
+            "header_line": "1",
+            "column-0": "employee_number",
+            "column-1": "country",
+            "column-2": "entry",
+            "column-3": "exit",
+        },
+        "trips:roster_import": {
+            "file": SimpleUploadedFile(
+                "travellers.csv", b"employee_number,name,citizenship\nE-7777,Nina New,DE\n"
+            )
+        },
+        "trips:feed_reminder": {"reminder_days": "7"},
+        "trips:visa_import": {
+            "file": SimpleUploadedFile(
+                "visas.csv",
+                (
+                    "employee_number,issued_by,visa_kind,valid_from,valid_until\n"
+                    f"{traveller.employee_number},KZ,c3,{today},{today + timedelta(days=90)}\n"
+                ).encode(),
+            )
+        },
         "trips:trip_import": {
             "file": SimpleUploadedFile(
                 "trips.csv",
@@ -568,6 +605,7 @@ ORGANISATION_PATHS = {
     "IdempotencyKey": "token__organisation",
     "CalendarYear": "organisation",
     "ImportPreview": "user__organisation",
+    "ImportColumnName": "organisation",
     "CalendarFeed": "user__organisation",
     "WebhookEndpoint": "organisation",
     "WebhookEvent": "organisation",

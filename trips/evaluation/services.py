@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from trips.delivery import webhooks
 from trips.evaluation import snapshots
 from trips.evaluation.stays import with_related
-from trips.models import Traveller, Trip
+from trips.models import Traveller, Trip, Visa
 
 # Travellers refreshed together after an import (their trips are read in one go).
 IMPORT_BATCH = 500
@@ -121,3 +121,33 @@ def save_imported_trips(trips: list[Trip], *, by, on: date) -> None:
         for start in range(0, len(ids), IMPORT_BATCH):
             batch = Traveller.objects.filter(pk__in=ids[start : start + IMPORT_BATCH])
             snapshots.travellers_changed(with_related(batch), on=on)
+
+
+def restore_trip(traveller: Traveller, trip_pk: int, *, by, on: date) -> tuple[Trip | None, str]:
+    """Bring back `traveller`'s deleted trip `trip_pk` as it was when deleted, recorded in the
+    history as restored by `by`; the trip, or None and the reason in words."""
+    record = (
+        Trip.history.filter(id=trip_pk, traveller_id=traveller.pk, history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if record is None:
+        return None, str(_lazy("No deleted trip of this traveller has this number."))
+    if Trip.objects.filter(pk=trip_pk).exists():
+        return None, str(_lazy("This trip was restored already."))
+    trip = record.instance
+    if trip.visa_id is not None and not Visa.objects.filter(pk=trip.visa_id).exists():
+        trip.visa = None  # the visa was deleted since: the trip comes back without it
+    trip._history_user = by
+    trip._change_reason = "restore"
+    overlap = _lazy("The trip overlaps a trip saved since it was deleted; change that one first.")
+    try:
+        with transaction.atomic():
+            Traveller.objects.filter(pk=traveller.pk).lock()
+            if trip.conflicting_trips():  # SQLite has no exclusion constraint to say so
+                return None, str(overlap)
+            trip.save(force_insert=True)
+            snapshots.traveller_changed(traveller, on=on)
+    except IntegrityError:
+        return None, str(overlap)
+    return trip, ""

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from trips.files.imports import COLUMNS, TEMPLATE_EXAMPLE, template_header
+from trips.files.imports import TEMPLATE_EXAMPLE, template_header
 from trips.models import Traveller, Trip
 
 # A spreadsheet would run a cell that starts with one of these as a formula.
@@ -53,12 +54,29 @@ def trips_table(travellers: QuerySet[Traveller]) -> Table:
         ]
         for trip in trips
     ]
-    return Table(_("Trips"), list(COLUMNS), rows)
+    # The import template's header in the reader's language: an export edited imports again.
+    return Table(_("Trips"), template_header(), rows)
 
 
 def template_table() -> Table:
     """The import template: the first row, and one example trip to overwrite."""
     return Table(_("Trips"), template_header(), [list(TEMPLATE_EXAMPLE)])
+
+
+def visa_template_table() -> Table:
+    """The visa import's template: the first row in the reader's language, and an example."""
+    from trips.files import visa_import
+
+    header = visa_import.template_header(translation.get_language() or "")
+    return Table(_("Visas"), header, [list(visa_import.TEMPLATE_EXAMPLE)])
+
+
+def roster_template_table() -> Table:
+    """The roster import's template: travellers only, in the reader's language."""
+    from trips.files import roster_import
+
+    header = roster_import.template_header(translation.get_language() or "")
+    return Table(_("Travellers"), header, [list(roster_import.TEMPLATE_EXAMPLE)])
 
 
 def _text(value) -> str:
@@ -74,10 +92,16 @@ def neutral(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def delimiter() -> str:
+    """The CSV delimiter of the reader's locale: a semicolon where the comma is the decimal
+    sign (German, Russian), as Excel there expects."""
+    return ";" if (translation.get_language() or "")[:2] in {"de", "ru"} else ","
+
+
 def as_csv(table: Table) -> bytes:
     """UTF-8 with a byte order mark, so Excel reads umlauts and Cyrillic right."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter())
     writer.writerow(table.header)
     for row in table.rows:
         writer.writerow(

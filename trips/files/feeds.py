@@ -3,7 +3,8 @@
 A feed's address carries a secret token; only its SHA-256 hash is stored, so the address is
 shown once, when it is made, and a leaked database reveals no working address. The feed is
 built at each request from what its owner may see at that moment (trips/access.py), so a
-changed role or organisation changes the feed, and a revoked token finds nothing.
+changed role or organisation changes the feed, and a revoked token finds nothing. Events
+carry no document numbers: a subscription hands them to the calendar provider.
 """
 
 from __future__ import annotations
@@ -33,15 +34,24 @@ DEADLINE_KINDS = {
     AlertKind.REGISTRATION_NEEDED,
 }
 TRAVELLER_BATCH = 200
+DEFAULT_REMINDER_DAYS = 3
+MAX_REMINDER_DAYS = 60
 
 
 def issue(user: User) -> str:
     """A new secret token for `user`'s feed; an earlier one stops working. Shown only now."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        earlier = CalendarFeed.objects.filter(user=user).first()
+        reminder = earlier.reminder_days if earlier else DEFAULT_REMINDER_DAYS
         CalendarFeed.objects.filter(user=user).delete()
-        CalendarFeed.objects.create(user=user, token_hash=token_hash(token))
+        CalendarFeed.objects.create(user=user, token_hash=token_hash(token), reminder_days=reminder)
     return token
+
+
+def set_reminder(user: User, days: int) -> None:
+    """Remind `days` before each latest legal exit and deadline (0: no reminders)."""
+    CalendarFeed.objects.filter(user=user).update(reminder_days=days)
 
 
 def revoke(user: User) -> bool:
@@ -72,12 +82,14 @@ def calendar(user: User, travellers: QuerySet[Traveller], *, on: date) -> bytes:
         feed.add("version", "2.0")
         feed.add("x-wr-calname", _("staysite: %(name)s") % {"name": str(user)})
         stamp = timezone.now()
+        settings_row = CalendarFeed.objects.filter(user=user).first()
+        remind = settings_row.reminder_days if settings_row else 0
         listed = travellers.filter(active=True, erased_at__isnull=True).order_by("pk")
         ids = list(listed.values_list("pk", flat=True))
         for start in range(0, len(ids), TRAVELLER_BATCH):
             batch = Traveller.objects.filter(pk__in=ids[start : start + TRAVELLER_BATCH])
             for traveller in with_related(batch).prefetch_related("visas"):
-                for event in traveller_events(traveller, on=on):
+                for event in traveller_events(traveller, on=on, remind=remind):
                     event.add("dtstamp", stamp)
                     feed.add_component(event)
         return feed.to_ical()
@@ -98,8 +110,22 @@ def _event(uid: str, summary: str, start: date, end: date | None = None, descrip
     return event
 
 
-def traveller_events(traveller: Traveller, *, on: date):
-    """The dates of one traveller a calendar should hold, from `on` on."""
+def _reminded(event, days: int):
+    """`event` with a reminder (VALARM) `days` before it begins; as it is if `days` is 0."""
+    from icalendar import Alarm
+
+    if days:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", event["summary"])
+        alarm.add("trigger", timedelta(days=-days))
+        event.add_component(alarm)
+    return event
+
+
+def traveller_events(traveller: Traveller, *, on: date, remind: int = 0):
+    """The dates of one traveller a calendar should hold, from `on` on; the latest legal exits
+    and the deadlines with a reminder `remind` days before."""
     details = status_details(evaluate(traveller, on=on))
     name = traveller.name
     link = settings.STAYSITE_BASE_URL.rstrip("/") + traveller.get_absolute_url()
@@ -108,11 +134,14 @@ def traveller_events(traveller: Traveller, *, on: date):
         report = regime.report
         exit_day = report.latest_legal_exit
         if report.present_on_query_date and exit_day is not None and exit_day >= on:
-            yield _event(
-                f"exit-{traveller.pk}-{regime.key}",
-                _("%(name)s: latest legal exit from %(area)s") % {"name": name, "area": area},
-                exit_day,
-                description=link,
+            yield _reminded(
+                _event(
+                    f"exit-{traveller.pk}-{regime.key}",
+                    _("%(name)s: latest legal exit from %(area)s") % {"name": name, "area": area},
+                    exit_day,
+                    description=link,
+                ),
+                remind,
             )
         for roll in regime.explanation.roll_offs:
             if roll.last_date < on:
@@ -131,17 +160,21 @@ def traveller_events(traveller: Traveller, *, on: date):
             )
     for finding in details.status.findings:
         if finding.kind in DEADLINE_KINDS and finding.due_on is not None:
-            yield _event(
-                f"deadline-{traveller.pk}-{finding.subject}",
-                f"{name}: {finding.message}",
-                finding.due_on,
-                description=f"{finding.source}\n{link}".strip(),
+            yield _reminded(
+                _event(
+                    f"deadline-{traveller.pk}-{finding.subject}",
+                    f"{name}: {finding.message}",
+                    finding.due_on,
+                    description=f"{finding.source}\n{link}".strip(),
+                ),
+                remind,
             )
     for visa in traveller.visas.all():
         if visa.valid_until >= on:
+            # The kind only: a document's number has no place in a calendar provider's copy.
             yield _event(
                 f"visa-{traveller.pk}-{visa.pk}",
-                _("%(name)s: %(visa)s expires") % {"name": name, "visa": visa},
+                _("%(name)s: %(visa)s expires") % {"name": name, "visa": visa.get_kind_display()},
                 visa.valid_until,
                 description=link,
             )

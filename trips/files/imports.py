@@ -1,65 +1,81 @@
 """Reading HR's trip files: CSV or Excel (.xlsx), headers in English or German.
 
-An uploaded file is read in memory (ImportUploadHandler stops reading past the size limit),
-parsed as data and never stored nor executed: a formula cell is refused, not computed. This
-module turns a file into rows of typed values, each with the reasons it cannot be read;
-trips/files/import_preview.py checks the rows against the database.
+trips/files/sources.py turns the file's bytes into lines of cells; this module finds the
+header and turns the lines into rows of typed values, each with the reasons it cannot be
+read: a formula cell is refused, not computed. trips/files/import_preview.py checks the rows
+against the database.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
-import io
 import re
-import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from trips.choices import Purpose
 from trips.countries import COUNTRIES
+from trips.files import sources
+from trips.files.sources import FileRefused, ImportUploadHandler, check_size
 from trips.forms import within_years
 
+__all__ = ["FileRefused", "ImportUploadHandler", "Row", "check_size", "read_file", "read_rows"]
+
 COLUMNS = ["employee_number", "email", "country", "entry", "exit", "purpose", "host", "address"]
+# Read besides the template's columns: who a new traveller is, should the file create one.
+FIELDS = [*COLUMNS, "name", "citizenship"]
 REQUIRED = ["country", "entry", "exit"]
-# The names a column may have in the first row, besides its own; compared without case,
-# spaces or punctuation, so "Employee number", "employee_number" and "Personal-Nr." all match.
+# The names a column may have in the header, besides its own and the templates'; compared
+# without case, spaces or punctuation, so "Employee number", "employee_number" and
+# "Personal-Nr." all match.
 ALIASES = {
-    "employee_number": ["employee number", "employee no", "personnel number", "Personalnummer",
-                        "Personal-Nr.", "Mitarbeiternummer"],
-    "email": ["e-mail", "email address", "E-Mail-Adresse"],
-    "country": ["country code", "Land", "Staat", "Zielland"],
-    "entry": ["entry date", "Einreise", "Einreisedatum"],
-    "exit": ["exit date", "Ausreise", "Ausreisedatum"],
-    "purpose": ["Zweck", "Reisezweck"],
-    "host": ["host / inviting party", "inviting party", "Gastgeber", "Einladende Stelle"],
-    "address": ["address in the country", "Adresse", "Anschrift"],
+    "employee_number": ["employee number", "employee no", "personnel number", "Personal-Nr.",
+                        "Mitarbeiternummer", "Pers.-Nr.", "Табельный номер", "Таб. №",
+                        "Табельный №", "Персональный номер"],
+    "email": ["e-mail", "email address", "E-Mail-Adresse", "Эл. почта", "E-mail", "Почта"],
+    "country": ["country code", "Staat", "Zielland", "Reiseland", "Страна назначения",
+                "Код страны"],
+    "entry": ["entry date", "Einreisedatum", "Beginn", "Дата въезда", "Въезд в страну"],
+    "exit": ["exit date", "Ausreisedatum", "Ende", "Дата выезда", "Выезд из страны"],
+    "purpose": ["Reisezweck", "Цель поездки"],
+    "host": ["host / inviting party", "inviting party", "Einladende Stelle",
+             "Приглашающая сторона"],
+    "address": ["address in the country", "Anschrift", "Адрес в стране"],
+    "name": ["full name", "Name", "Vor- und Nachname", "Mitarbeiter", "Имя", "ФИО", "Сотрудник"],
+    "citizenship": ["nationality", "Staatsangehörigkeit", "Nationalität", "Гражданство"],
 }  # fmt: skip
-# The first row of the German template.
-GERMAN_HEADERS = {
-    "employee_number": "Personalnummer",
-    "email": "E-Mail",
-    "country": "Land",
-    "entry": "Einreise",
-    "exit": "Ausreise",
-    "purpose": "Zweck",
-    "host": "Gastgeber",
-    "address": "Adresse",
+# The header of the import template (and of the trips export) in each language.
+TEMPLATE_HEADERS = {
+    "de": {
+        "employee_number": "Personalnummer",
+        "email": "E-Mail",
+        "country": "Land",
+        "entry": "Einreise",
+        "exit": "Ausreise",
+        "purpose": "Zweck",
+        "host": "Gastgeber",
+        "address": "Adresse",
+    },
+    "ru": {
+        "employee_number": "Табельный номер",
+        "email": "Электронная почта",
+        "country": "Страна",
+        "entry": "Въезд",
+        "exit": "Выезд",
+        "purpose": "Цель",
+        "host": "Принимающая сторона",
+        "address": "Адрес",
+    },
 }
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-# A workbook unpacks to far more than its size; more than this many times is a zip bomb.
-XLSX_UNPACK_FACTOR = 50
+GERMAN_HEADERS = TEMPLATE_HEADERS["de"]
 MAX_CELL_LENGTH = 300
 # staysite's CSV exports write text a spreadsheet would run as a formula with a leading
 # apostrophe (trips/files/exports.py), which reading removes again.
@@ -68,38 +84,6 @@ DATE_PATTERNS = [
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (0, 1, 2)),
     (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (2, 1, 0)),
 ]
-
-
-class ImportUploadHandler(FileUploadHandler):
-    """Keeps an uploaded file in memory and stops keeping it past STAYSITE_IMPORT_MAX_BYTES.
-
-    The file's real size still reaches the form, which refuses it with a clear message;
-    nothing of it is written to disk.
-    """
-
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        if start + len(raw_data) <= settings.STAYSITE_IMPORT_MAX_BYTES:
-            self.buffer.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
-
-class FileRefused(ValueError):
-    """The file as a whole cannot be read as a trip list; the message says why."""
 
 
 @dataclass
@@ -115,6 +99,8 @@ class Row:
     purpose: str = Purpose.BUSINESS_MEETING
     host: str = ""
     address: str = ""
+    name: str = ""  # a new traveller's, should the file create one
+    citizenship: str = ""
     given: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -124,148 +110,140 @@ class Row:
         return self.employee_number or self.email
 
 
-def check_size(size: int) -> None:
-    limit = settings.STAYSITE_IMPORT_MAX_BYTES
-    if size > limit:
-        raise FileRefused(
-            _("The file is %(size)s; files of up to %(limit)s can be imported.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
-
-
 def read_rows(content: bytes) -> list[Row]:
     """The trips of a CSV or .xlsx file, one Row per non-empty line. Raises FileRefused."""
-    check_size(len(content))
-    if not content.strip():
-        raise FileRefused(_("The file is empty."))
-    if content.startswith(XLSX_MAGIC):
-        lines = _xlsx_lines(content)
-    elif content.startswith(XLS_MAGIC):
-        raise FileRefused(
-            _("This is an old Excel file (.xls); save it as an Excel workbook (.xlsx) or CSV.")
-        )
-    elif b"\x00" in content[:4096]:
-        raise FileRefused(_("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8)."))
-    else:
-        lines = _csv_lines(content)
-    rows = _rows(lines)
-    if not rows:
-        raise FileRefused(_("The file has no trips in it."))
-    return rows
+    return read_file(content).rows
 
 
-def _too_many_rows() -> FileRefused:
-    return FileRefused(
-        _("The file has more than %(limit)d rows; split it into files of at most %(limit)d.")
-        % {"limit": settings.STAYSITE_IMPORT_MAX_ROWS}
-    )
-
-
-def _csv_lines(content: bytes):
-    """(line number, cells, formula cells) of a CSV file; the header first."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused(
-            _("The file is not UTF-8 text; save it as CSV (UTF-8) or as an Excel workbook.")
-        ) from None
-    if "\x00" in text:
-        # Text files hold no NUL characters; a database cannot store them either.
-        raise FileRefused(_("The file is not text; save it as CSV (UTF-8)."))
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):
-        # German spreadsheets separate CSV columns with semicolons.
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
-    try:
-        for cells in reader:
-            # Text a spreadsheet would run as a formula: refused like a formula cell.
-            formulas = {i for i, cell in enumerate(cells) if cell.strip().startswith("=")}
-            yield reader.line_num, cells, formulas
-    except csv.Error as error:
-        raise FileRefused(
-            _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": error}
-        ) from None
-
-
-def _xlsx_lines(content: bytes):
-    """(row number, cells, formula cells) of the first sheet of a workbook; the header first."""
-    from openpyxl import load_workbook  # only imports are spreadsheets read
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    if unpacked > XLSX_UNPACK_FACTOR * settings.STAYSITE_IMPORT_MAX_BYTES:
-        raise FileRefused(_("The workbook unpacks to too much data; save it as CSV instead."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds of error for a damaged workbook
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            values, formulas = [], set()
-            for index, cell in enumerate(cells):
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.add(index)
-                values.append(cell.value)
-            yield number, values, formulas
-    except FileRefused:
-        raise
-    except Exception:  # a damaged sheet shows only while it is read
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    finally:
-        workbook.close()
-
-
-def _normal(name) -> str:
+def normal(name) -> str:
     return re.sub(r"[\W_]+", "", str(name or "").casefold())
 
 
 HEADER_LOOKUP = {
-    _normal(name): column
-    for column in COLUMNS
-    for name in [column, GERMAN_HEADERS[column], *ALIASES[column]]
+    normal(name): column
+    for column in FIELDS
+    for name in [
+        column,
+        *(headers[column] for headers in TEMPLATE_HEADERS.values() if column in headers),
+        *ALIASES[column],
+    ]
 }
+EITHER = "employee_number / email"
 
 
-def _header(cells) -> dict[int, str]:
-    """Which column each cell of the first row names; refuses a file without the columns."""
-    found = {}
+@dataclass
+class Reading:
+    """A file read as a trip list: its rows, and how it was read, for the preview to say."""
+
+    rows: list[Row]
+    source: sources.Source
+    header_line: int
+    names: list[str]  # the header's cells, as the file has them
+    columns: dict[int, str]  # which field each read column holds, by its index
+    lines: list = field(default_factory=list)  # every line as text, to map the columns again
+
+    @property
+    def ignored(self) -> list[str]:
+        """The names of the header's columns that were not read."""
+        return [name for i, name in enumerate(self.names) if name and i not in self.columns]
+
+
+class HeaderNotFound(FileRefused):
+    """No row near the top names the columns a trip needs: the user may say which it is."""
+
+    def __init__(self, message: str, source: sources.Source, lines: list, line: int) -> None:
+        super().__init__(message)
+        self.source, self.lines, self.line = source, lines, line
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a kind of file holds: its columns' names, the fields it needs, how a row reads."""
+
+    lookup: dict[str, str]  # normalised column name -> field
+    missing: Callable  # fields found -> the needed ones missing, named for the reader
+    parse: Callable  # (line, values by field, formula fields) -> a row
+
+
+def read_file(content: bytes, learned: dict[str, str] | None = None, layout=None) -> Reading:
+    """The rows of a CSV or .xlsx file (trips, or as `layout` says), its header found among the
+    first rows by the names the columns have in any language (and those `learned` for the
+    organisation: normalised name -> field). Raises FileRefused, or HeaderNotFound when no
+    row names the columns."""
+    layout = layout or TRIPS
+    source = sources.read(content)
+    lines = [(line, [_cell_text(cell) for cell in cells], formulas)
+             for line, cells, formulas in source.lines]  # fmt: skip
+    lookup = layout.lookup | (learned or {})
+    candidates = [entry for entry in lines[: sources.HEADER_SCAN_ROWS] if any(entry[1])]
+    if not candidates:
+        raise FileRefused(_("The file is empty."))
+    needed = layout.missing([])
+    if max(sum(1 for cell in cells if cell) for _line, cells, _f in candidates) < len(needed):
+        # Too few columns to hold a trip (or a visa, a traveller): no header to choose.
+        raise FileRefused(
+            _("The file has fewer columns than it needs: %(needed)s.")
+            % {"needed": ", ".join(needed)}
+        )
+    scored = [(len(set(_columns(cells, lookup).values())), line) for line, cells, _f in candidates]
+    best = max(scored, key=lambda item: item[0])[1]
+    cells = next(cells for line, cells, _f in candidates if line == best)
+    columns = _columns(cells, lookup)
+    missing = layout.missing(columns.values())
+    if missing:
+        raise HeaderNotFound(
+            _("Row %(row)d was read as the header, but no row names the columns %(missing)s.")
+            % {"row": best, "missing": ", ".join(missing)},
+            source,
+            lines,
+            best,
+        )
+    return read_lines(source, lines, best, columns, layout)
+
+
+def read_lines(source, lines: list, header_line: int, columns: dict, layout=None) -> Reading:
+    """The rows below `header_line`, their `columns` (index -> field) read."""
+    layout = layout or TRIPS
+    names = next(cells for line, cells, _f in lines if line == header_line)
+    rows = []
+    for line, cells, formulas in lines:
+        if line <= header_line or not any(cells[i] for i in columns if i < len(cells)):
+            continue
+        if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
+            raise sources.too_many_rows()
+        values = {column: cells[i] if i < len(cells) else "" for i, column in columns.items()}
+        rows.append(layout.parse(line, values, {columns[i] for i in formulas if i in columns}))
+    if not rows:
+        raise FileRefused(_("The file has no trips in it."))
+    return Reading(rows, source, header_line, names, columns, lines)
+
+
+def _columns(cells: list[str], lookup: dict[str, str]) -> dict[int, str]:
+    """Which field each cell of a header names (the first cell naming a field wins)."""
+    found: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        column = HEADER_LOOKUP.get(_normal(cell))
+        column = lookup.get(normal(cell))
         if column is not None and column not in found.values():
             found[index] = column
-    missing = [column for column in REQUIRED if column not in found.values()]
-    if not {"employee_number", "email"} & set(found.values()):
-        missing.insert(0, "employee_number / email")
-    if missing:
-        raise FileRefused(
-            _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-            % {"columns": ", ".join(COLUMNS), "missing": ", ".join(missing)}
-        )
     return found
 
 
-def _rows(lines) -> list[Row]:
-    rows: list[Row] = []
-    header = None
-    for line, cells, formulas in lines:
-        if header is None:
-            if any(_text(cell) for cell in cells):
-                header = _header(cells)
-            continue
-        if not any(_text(cells[i]) for i in header if i < len(cells)):
-            continue
-        if len(rows) >= settings.STAYSITE_IMPORT_MAX_ROWS:
-            raise _too_many_rows()
-        values = {column: cells[i] if i < len(cells) else None for i, column in header.items()}
-        rows.append(parse_row(line, values, {header[i] for i in formulas if i in header}))
-    if header is None:
-        raise FileRefused(_("The file is empty."))
-    return rows
+def missing_columns(fields) -> list[str]:
+    """The fields a trip needs that `fields` lack, named in the reader's language."""
+    fields = set(fields)
+    missing = [column_label(column) for column in REQUIRED if column not in fields]
+    if not {"employee_number", "email"} & fields:
+        missing.insert(0, _("Employee number or email"))
+    return missing
+
+
+def _cell_text(value) -> str:
+    """A cell as text: a date cell as an ISO date, which parse_date reads back."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _text(value)
 
 
 def _text(value) -> str:
@@ -276,10 +254,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
-    """One line's values, typed; every value that cannot be used adds an error in words."""
-    row = Row(line=line, given={column: _text(value) for column, value in values.items()})
-    for column in sorted(formulas, key=COLUMNS.index):
+def parse_row(line: int, values: dict, formulas: set[str], *, make=Row, setter=None) -> Row:
+    """One line's values, typed; every value that cannot be used adds an error in words.
+    `make` and `setter` read other kinds of rows (trips/files/visa_import.py)."""
+    setter = setter or _set
+    row = make(line=line, given={column: _text(value) for column, value in values.items()})
+    for column in sorted(formulas, key=list(values).index):
         row.errors.append(
             _("%(column)s holds a formula; enter its value instead.")
             % {"column": column_label(column)}
@@ -291,7 +271,7 @@ def parse_row(line: int, values: dict[str, object], formulas: set[str]) -> Row:
         if text.startswith(ESCAPED_STARTS):
             text = text[1:]
         try:
-            _set(row, column, value, text)
+            setter(row, column, value, text)
         except ValueError as error:
             row.errors.append(str(error))
     if not row.employee and not row.errors:
@@ -309,6 +289,8 @@ def _set(row: Row, column: str, value, text: str) -> None:
         setattr(row, column, parse_date(value, column))
     elif column == "country":
         row.country = parse_country(text)
+    elif column == "citizenship":
+        row.citizenship = parse_country(text, _("The citizenship")) if text else ""
     elif column == "purpose":
         row.purpose = parse_purpose(text)
     elif column == "email":
@@ -353,25 +335,29 @@ def _parse_date(value, column: str) -> date | None:
 
 @functools.cache
 def _names(kind: str) -> dict[str, str]:
-    """Countries or purposes by code and by name in English and German, compared normalised.
+    """Countries or purposes by code and by name in every language, compared normalised.
 
     Keyed by a plain name: a tuple of lazy labels would be translated again to be hashed.
     """
     choices = COUNTRIES if kind == "country" else Purpose.choices
     names = {}
-    for language in ("en", "de"):
+    for language in ("en", "de", "ru"):
         with translation.override(language):
             for code, label in choices:
-                names[_normal(label)] = code
+                names[normal(label)] = code
     for code, _label in choices:
-        names[_normal(code)] = code
+        names[normal(code)] = code
     return names
 
 
-def parse_country(text: str) -> str:
+def parse_country(text: str, what: str = "") -> str:
     if not text:
         raise ValueError(_("The country is missing."))
-    code = _names("country").get(_normal(text))
+    code = _names("country").get(normal(text))
+    if code is None and what:
+        raise ValueError(
+            _("%(what)s %(value)s is no known country.") % {"what": what, "value": text[:40]}
+        )
     if code is None:
         raise ValueError(_("Unknown country %(value)s.") % {"value": text[:40]})
     return code
@@ -381,7 +367,7 @@ def parse_purpose(text: str) -> str:
     """A purpose by its code or name; empty: a business meeting, as on the trip form."""
     if not text:
         return Purpose.BUSINESS_MEETING
-    code = _names("purpose").get(_normal(text))
+    code = _names("purpose").get(normal(text))
     if code is None:
         raise ValueError(_("Unknown purpose %(value)s.") % {"value": text[:40]})
     return code
@@ -396,6 +382,16 @@ COLUMN_LABELS = {
     "purpose": gettext_lazy("Purpose"),
     "host": gettext_lazy("Host"),
     "address": gettext_lazy("Address"),
+    "name": gettext_lazy("Name"),
+    "citizenship": gettext_lazy("Citizenship"),
+    # The visa import's (trips/files/visa_import.py).
+    "issued_by": gettext_lazy("Issued by"),
+    "visa_kind": gettext_lazy("Visa kind"),
+    "number": gettext_lazy("Number"),
+    "entries": gettext_lazy("Entries"),
+    "valid_from": gettext_lazy("Valid from"),
+    "valid_until": gettext_lazy("Valid until"),
+    "days_allowed": gettext_lazy("Days allowed"),
 }
 
 
@@ -404,9 +400,10 @@ def column_label(column: str) -> str:
 
 
 def template_header() -> list[str]:
-    """The first row of the import template, in German for German readers."""
-    if (translation.get_language() or "").startswith("de"):
-        return [GERMAN_HEADERS[column] for column in COLUMNS]
+    """The first row of the import template, in the reader's language."""
+    headers = TEMPLATE_HEADERS.get((translation.get_language() or "")[:2])
+    if headers:
+        return [headers[column] for column in COLUMNS]
     return list(COLUMNS)
 
 
@@ -420,3 +417,6 @@ TEMPLATE_EXAMPLE = [
     "Steppe LLP",
     "Abay Ave 1, Almaty",
 ]
+
+
+TRIPS = Layout(HEADER_LOOKUP, missing_columns, parse_row)

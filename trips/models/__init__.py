@@ -4,7 +4,7 @@ from trips.models.accounts import CalendarYear, Organisation, PasswordResetReque
 from trips.models.api import ApiRequestCount, ApiToken, ApiTokenQuerySet, IdempotencyKey
 from trips.models.domain import Traveller, TravellerQuerySet, Trip, TripQuerySet, Visa
 from trips.models.evidence import Evidence
-from trips.models.files import CalendarFeed, ImportPreview
+from trips.models.files import CalendarFeed, ImportColumnName, ImportPreview
 from trips.models.filings import AddressChange, Notification
 from trips.models.proposals import TripCorrection
 from trips.models.results import (
@@ -38,6 +38,7 @@ __all__ = [
     "Evidence",
     "EmailDelivery",
     "IdempotencyKey",
+    "ImportColumnName",
     "ImportPreview",
     "Notification",
     "Organisation",

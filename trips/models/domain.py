@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -21,6 +22,7 @@ from trips import dates
 from trips.choices import Purpose, Status, VisaKind, visa_name
 from trips.countries import COUNTRIES, country_name
 from trips.models.accounts import Organisation
+from trips.models.search import Fold, fold
 
 
 class TravellerQuerySet(models.QuerySet):
@@ -43,8 +45,15 @@ class TravellerQuerySet(models.QuerySet):
         text = text.replace("\x00", "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__icontains=text) | Q(employee_number__icontains=text) | Q(email__icontains=text)
+        # Names and emails without case or accents (trips/models/search.py), each compared
+        # as the trigram indexes of migration 0022 hold it.
+        folded = fold(text).upper()
+        return self.annotate(
+            name_folded=Upper(Fold("name")), email_folded=Upper(Fold("email"))
+        ).filter(
+            Q(name_folded__contains=folded)
+            | Q(employee_number__icontains=text)
+            | Q(email_folded__contains=folded)
         )
 
     def with_status(self, status: str) -> TravellerQuerySet:

@@ -27,9 +27,11 @@ PAGE = "trips/calendar_feed.html"
 
 def page_context(request: StaysiteRequest, token: str = "") -> dict:
     feed = CalendarFeed.objects.filter(user=request.user).first()
-    context = {"feed": feed, "feed_url": ""}
+    context = {"feed": feed, "feed_url": "", "most_days": feeds.MAX_REMINDER_DAYS}
     if token:
         context["feed_url"] = request.build_absolute_uri(reverse("trips:feed_ics", args=[token]))
+        # Calendar programs subscribe (and keep refreshing) on a webcal:// link.
+        context["webcal_url"] = "webcal://" + context["feed_url"].split("://", 1)[1]
     return context
 
 
@@ -57,6 +59,25 @@ def feed_revoke(request: StaysiteRequest) -> HttpResponse:
     return redirect("trips:feed_detail")
 
 
+@require_POST
+def feed_reminder(request: StaysiteRequest) -> HttpResponse:
+    """The reminder's lead time, in days before each latest legal exit and deadline."""
+    access.require(access.can_have_calendar_feed(request.user))
+    given = request.POST.get("reminder_days", "")
+    if not given.isdigit() or int(given) > feeds.MAX_REMINDER_DAYS:
+        messages.error(
+            request,
+            _("Give the reminder in whole days, from 0 (none) to %(most)d.")
+            % {"most": feeds.MAX_REMINDER_DAYS},
+        )
+    else:
+        feeds.set_reminder(request.user, int(given))
+        messages.success(
+            request, _("The calendar now reminds %(days)s days before.") % {"days": given}
+        )
+    return redirect("trips:feed_detail")
+
+
 @login_not_required
 @never_cache
 @require_GET
@@ -76,5 +97,6 @@ urlpatterns = [
     path("calendar/", feed_detail, name="feed_detail"),
     path("calendar/new/", feed_create, name="feed_create"),
     path("calendar/revoke/", feed_revoke, name="feed_revoke"),
+    path("calendar/reminder/", feed_reminder, name="feed_reminder"),
     path("calendar/<str:token>.ics", feed_ics, name="feed_ics"),
 ]

@@ -249,14 +249,15 @@ def edit_record(
 
 
 def delete_record(
-    request: StaysiteRequest, traveller: Traveller, record: models.Model, *, action: str
+    request: StaysiteRequest, traveller: Traveller, record: models.Model, *, action: str, message=""
 ) -> HttpResponse:
     if request.method == "GET":
         context = {"traveller": traveller, "record": record, "action": action}
         return render(request, "trips/confirm_delete.html", context)
+    message = message or _("Deleted %(record)s.") % {"record": record}  # before it is gone
     error = services.delete_record(record, traveller, on=timezone.localdate())
     if error is None:
-        return changed(request, traveller, _("Deleted %(record)s.") % {"record": record})
+        return changed(request, traveller, message)
     if request.htmx:
         context = detail_context(request, traveller, on=timezone.localdate())
         return render(request, f"{DETAIL}#records", {**context, "records_error": error})
@@ -298,15 +299,6 @@ def trip_update(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse
     return edit_record(
         request, traveller, form, TRIP, action=action, check=plan_check(request.user)
     )
-
-
-@require_http_methods(["GET", "POST"])
-def trip_delete(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
-    traveller = access.get_visible_traveller(request.user, pk)
-    trip = trip_of(traveller, trip_pk)
-    access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))
-    action = reverse("trips:trip_delete", args=[pk, trip_pk])
-    return delete_record(request, traveller, trip, action=action)
 
 
 # --- Visas ---
@@ -434,7 +426,6 @@ urlpatterns = [
     path(f"{TRAVELLER}status/", traveller_status, name="traveller_status"),
     path(f"{TRAVELLER}trips/new/", trip_create, name="trip_create"),
     path(f"{TRIP_PATH}edit/", trip_update, name="trip_update"),
-    path(f"{TRIP_PATH}delete/", trip_delete, name="trip_delete"),
     path(f"{TRAVELLER}visas/new/", visa_create, name="visa_create"),
     path(f"{TRAVELLER}visas/<int:visa_pk>/edit/", visa_update, name="visa_update"),
     path(f"{TRAVELLER}visas/<int:visa_pk>/delete/", visa_delete, name="visa_delete"),

@@ -33,6 +33,7 @@ class HistoryEntry:
     record: str
     changes: list[Change]
     reason: str = ""  # e.g. "API token: Personio sync" for a change made through the API
+    restore_trip: int | None = None  # a deleted trip's pk: it may be restored from here
 
 
 def field_changes(record, previous) -> list[Change]:
@@ -56,6 +57,9 @@ def entry(record, *, label: str, previous) -> HistoryEntry:
         record=label,
         changes=field_changes(record, previous),
         reason=record.history_change_reason or "",
+        restore_trip=record.id
+        if record.history_type == "-" and record.instance_type is Trip
+        else None,
     )
 
 
