@@ -61,7 +61,11 @@ def test_a_revert_removes_exactly_what_the_import_created(client, hr, traveller)
     assert list(Trip.objects.all()) == [by_hand]
     assert list(Traveller.objects.all()) == [traveller]
     after = StatusSnapshot.objects.get(traveller=traveller)
-    assert (after.status, after.reason) == (before.status, before.reason)
+    assert (after.status, after.reason_kind, after.reason_params) == (
+        before.status,
+        before.reason_kind,
+        before.reason_params,
+    )
     removed = Trip.history.filter(history_type="-")
     assert removed.count() == 3
     assert {(h.history_user, h.history_change_reason) for h in removed} == {(hr, "revert")}
