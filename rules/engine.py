@@ -13,6 +13,7 @@ from rules.citizenship import kz_visa_free_parameters
 from rules.errors import RequestError
 from rules.montage import first_over_annual_cap
 from rules.registration import registration, registration_upcoming
+from rules.stability import stable_until
 from rules.types import DEFAULTS, EARLIEST_DAY, LATEST_DAY, Parameters, Regime, Stay, VisaKind
 from rules.window import Presence, earliest_entry, first_violation, latest_legal_day, merge, used
 from rules.workdays import WorkingDays
@@ -57,6 +58,8 @@ class Assessment:
     eqonaq_calendar_confirmed: bool | None
     citizenship_modelled: bool | None
     depends_on: tuple[str, ...]
+    # The last day on which the same data gives this same report (rules/stability.py).
+    stable_until: date
 
     def to_dict(self) -> dict:
         """The report as JSON-ready values: dates as YYYY-MM-DD, re-entry keys as strings."""
@@ -278,7 +281,10 @@ def evaluate(
         alternative = _figures(raw, counted, params=other, **arguments)
         if any(figures[key] != alternative[key] for key in VERDICT_KEYS):
             depends_on = ("merge_same_day_reentry",)
-    return Assessment(**figures, citizenship_modelled=modelled, depends_on=depends_on)
+    until = stable_until(raw, on=on, params=params, figures=figures)
+    return Assessment(
+        **figures, citizenship_modelled=modelled, depends_on=depends_on, stable_until=until
+    )
 
 
 def _has_same_day_reentry(spans: Sequence[Span], today: int) -> bool:

@@ -24,8 +24,10 @@ def request(regime, on, stays, **extra):
 def test_the_report_has_every_key_of_the_contract_and_no_other():
     report = rules.check(request("kz_visa_free", "2026-03-01", []))
     assert tuple(report) == rules.REPORT_KEYS
-    # The 25 keys of the first contract, then the five added for legal fidelity.
-    assert len(report) == 30
+    # The 25 keys of the first contract, the five added for legal fidelity, and how long the
+    # report holds (`stable_until`).
+    assert len(report) == 31
+    assert report["stable_until"] == "2026-12-31"
 
 
 def test_sem_example_6_counts_74_days_excess_and_117_days_present_illegally():
