@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 import rules
 from trips.choices import STATUS_URGENCY, AlertKind, Status
-from trips.evaluation import entry_findings
+from trips.evaluation import entry_findings, horizon
 from trips.evaluation.finding import Finding
 from trips.evaluation.stays import (
     EQONAQ_LOOKBACK_DAYS,
@@ -53,6 +53,8 @@ class TravellerStatus:
     current_trip: Trip | None
     findings: tuple[Finding, ...]
     montage_days: int | None = None
+    # The last day on which the same data gives these same findings (trips/evaluation/horizon.py).
+    stable_until: date | None = None
 
     @property
     def status(self) -> Status:
@@ -138,6 +140,15 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
         current_trip=current_trip,
         findings=tuple(findings),
         montage_days=montage,
+        stable_until=horizon.stable_until(
+            on=on,
+            reports=[status.report for status in regimes.values()],
+            trips=trips,
+            kz_trips=kz_trips,
+            findings=findings,
+            organisation=organisation,
+            params=params,
+        ),
     )
 
 

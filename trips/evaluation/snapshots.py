@@ -34,6 +34,7 @@ def snapshot_fields(status: TravellerStatus) -> dict:
         stay_cap = trip.visa.days_allowed if trip.visa_id else rules.DEFAULTS.per_stay_cap_days
     return {
         "evaluated_on": status.on,
+        "stable_until": status.stable_until,
         "status": status.status,
         "urgency": STATUS_URGENCY[status.status],
         "reason": status.reason[:300],
