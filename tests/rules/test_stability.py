@@ -177,3 +177,24 @@ def test_the_naive_engine_agrees_that_the_report_holds(request, pick):
 )
 def test_stable_until_of_simple_histories(stays, on, until):
     assert rules.assess(stays, regime="kz_visa_free", on=on).stable_until == until
+
+
+@SETTINGS
+@given(
+    stays=histories(),
+    year_mode=st.sampled_from(["calendar", "rolling_365", "visa_year"]),
+    visa_from=st.dates(date(2023, 1, 1), date(2027, 12, 31)),
+)
+def test_the_montage_count_is_the_same_on_every_day_up_to_montage_stable_until(
+    stays, year_mode, visa_from
+):
+    year = {"year_mode": year_mode, "visa_from": visa_from if year_mode == "visa_year" else None}
+    days = evaluation_days(stays)
+    figures = [rules.montage_days(stays, on=day, **year) for day in days]
+    changes = first_changes(figures)
+    for i in range(DAYS):
+        until = rules.montage_stable_until(stays, on=days[i], **year)
+        assert until >= days[i]
+        if changes[i] is not None:
+            assert until < days[changes[i]], (days[i], until, days[changes[i]])
+    counts.add("montage_stable_until, rules", histories=1, days=DAYS)
