@@ -253,6 +253,7 @@ def changed(data: synthetic.Synthetic, share: float) -> int:
 
 def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date, helpers: int) -> dict:
     scratch, unchanged, scratch_cpu, unchanged_cpu, one_percent = [], [], [], [], []
+    unchanged_full: list[float] = []
     result: list[daily.DailyResult] = []
     next_day, day_after = on + timedelta(days=1), on + timedelta(days=2)
     for _run in range(runs):
@@ -266,6 +267,9 @@ def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date, helpers: 
         unchanged.append(seconds)
         unchanged_cpu.append(cpu)
         reevaluated = result[-1].alerts.travellers
+        # The same day again with everyone evaluated, as every day before the incremental run.
+        seconds, _queries, _cpu = timed(lambda: daily.run_daily(on=next_day, full=True))
+        unchanged_full.append(seconds)
         marked = changed(data, 0.01)
         seconds, _queries, _cpu = timed(
             lambda: result.append(daily.run_daily(on=day_after, full=False))
@@ -280,6 +284,7 @@ def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date, helpers: 
         "daily_refresh_unchanged_cpu_s": round(statistics.median(unchanged_cpu), 3),
         "daily_refresh_unchanged_queries": unchanged_queries,
         "travellers_reevaluated": reevaluated,
+        "daily_refresh_unchanged_full_s": round(statistics.median(unchanged_full), 3),
         "daily_refresh_one_percent_s": round(statistics.median(one_percent), 3),
         "travellers_changed": marked,
         "travellers_reevaluated_one_percent": reevaluated_one_percent,
