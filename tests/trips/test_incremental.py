@@ -94,6 +94,18 @@ def test_the_settings_page_makes_the_organisation_due(client, compliance, organi
     assert StatusSnapshot.objects.get(traveller=away).stable_until is None
 
 
+def test_a_saved_calendar_makes_the_organisation_due(client, compliance, organisation, away):
+    client.force_login(compliance)
+
+    response = client.post(
+        reverse("trips:calendar_year_update"),
+        {"year": 2026, "holidays": "2026-03-09\n", "transferred_working_days": ""},
+    )
+
+    assert response.status_code == 302
+    assert StatusSnapshot.objects.get(traveller=away).stable_until is None
+
+
 def test_the_dashboard_is_as_of_today_while_every_figure_holds(organisation, away):
     later = ON + timedelta(days=20)
 
