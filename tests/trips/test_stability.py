@@ -70,6 +70,7 @@ def trips(draw):
                     st.sampled_from([Purpose.BUSINESS_MEETING, Purpose.MONTAGE, Purpose.TOURISM])
                 ),
                 "visa": draw(st.sampled_from(visas)),
+                "valid_days": draw(st.one_of(st.integers(0, 40), st.integers(41, 200))),
                 "filed": draw(st.booleans()),
                 "moved": draw(st.one_of(st.none(), st.integers(0, length - 1))),
             }
@@ -103,7 +104,8 @@ def make_traveller(setting, drawn, citizenship, calendar):
             visa = factories.make_visa(
                 traveller=traveller,
                 valid_from=fields["entry"] - timedelta(days=20),
-                valid_until=fields["entry"] + timedelta(days=150),
+                valid_until=max(fields["exit"] or fields["entry"], fields["entry"])
+                + timedelta(days=fields["valid_days"]),
                 **VISAS[fields["visa"]],
             )
         days = None if fields["exit"] is None else (fields["exit"] - fields["entry"]).days + 1

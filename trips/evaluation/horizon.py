@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 import rules
+from trips.choices import AlertKind
 from trips.evaluation.finding import Finding
 from trips.evaluation.stays import (
     EQONAQ_LOOKBACK_DAYS,
@@ -34,13 +35,15 @@ def stable_until(
     reports: Iterable[rules.Assessment],
     trips: Sequence[Trip],
     kz_trips: Sequence[Trip],
-    findings: Iterable[Finding],
+    findings: Sequence[Finding],
     organisation: Organisation,
     params: rules.Parameters,
 ) -> date:
     """The last day on which `findings.evaluate()` says the same for the same data."""
     if any(t.entry <= on and (t.exit is None or t.exit >= on) for t in trips):
         return on  # a running stay grows every day
+    if any(f.kind == AlertKind.VISA_EXPIRING for f in findings):
+        return on  # it counts the days to the expiry
     events = [date(on.year + 1, 1, 1)]  # the Montage year and the findings' subjects
     events += [report.stable_until + DAY for report in reports]
     events += [t.entry for t in trips if t.entry > on][:1]
