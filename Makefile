@@ -31,12 +31,13 @@ PRODUCTION_ENV = DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	DJANGO_ALLOWED_HOSTS=staysite.example.com
 
-.PHONY: help run serve test test-db lint format check-deploy collectstatic-check bench \
+.PHONY: help run serve test test-db soak lint format check-deploy collectstatic-check bench \
 	bench-large bench-http messages catalogues clean
 
 help:
 	@echo "make run           serve the demo on http://$(HOST):$(PORT) with its worker (Ctrl-C stops both)"
 	@echo "make test          ruff, checks, the whole suite on SQLite and on PostgreSQL"
+	@echo "make soak          the stable_until property tests with many more histories, both databases"
 	@echo "make serve         production-like: DEBUG off, collectstatic, gunicorn"
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make format        ruff format and ruff check --fix"
@@ -160,6 +161,19 @@ test: $(VENV)/.installed $(CHROMIUM) messages | var
 	scripts/with-redis $(MAKE) test-db
 	echo "== PostgreSQL"
 	scripts/with-postgres scripts/with-redis $(MAKE) test-db
+
+# The property tests that hold `stable_until` to the day-by-day truth (docs/performance.md),
+# with SOAK_EXAMPLES histories for the engine and a fifth as many travellers for the app
+# (`make test` runs 25 and 5); each prints how many histories and days it checked.
+SOAK_EXAMPLES ?= 500
+SOAK_TESTS := tests/rules/test_stability.py tests/trips/test_stability.py tests/trips/test_incremental.py
+
+soak: $(VENV)/.installed messages | var
+	@echo "== soak, SQLite (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	STAYSITE_STABILITY_EXAMPLES=$(SOAK_EXAMPLES) $(PYTEST) -q $(SOAK_TESTS)
+	echo "== soak, PostgreSQL (load: $$(cut -d' ' -f1-3 /proc/loadavg))"
+	STAYSITE_STABILITY_EXAMPLES=$(SOAK_EXAMPLES) scripts/with-postgres \
+		$(PYTEST) -q tests/trips/test_stability.py tests/trips/test_incremental.py
 
 # The scale benchmark (docs/performance.md): manage.py bench_scale on a database of its own,
 # SQLite under var/ (kept, so the next run reuses its data) and a throwaway PostgreSQL cluster.

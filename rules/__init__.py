@@ -18,6 +18,7 @@ from rules.overstay import BANDS, MCI_KZT, Band, Consequence, mci_kzt, overstay_
 from rules.purposes import VisaNeed, visa_needed
 from rules.registration import Registration, registration, registration_upcoming
 from rules.sources import RULES, Rule, rule, rules_in_force
+from rules.stability import montage_stable_until
 from rules.types import (
     DEFAULTS,
     EARLIEST_DAY,
@@ -86,6 +87,7 @@ __all__ = [
     "kz_visa_free_parameters",
     "mci_kzt",
     "montage_days",
+    "montage_stable_until",
     "montage_usage",
     "new_visa",
     "overstay_consequence",

@@ -14,6 +14,7 @@ from rules.citizenship import modelled as citizenship_is_modelled
 from rules.errors import RequestError
 from rules.figures import figures
 from rules.law import law_for
+from rules.stability import stable_until
 from rules.types import DEFAULTS, Parameters, Regime, Stay
 from rules.validation import Span, validate
 from rules.visa_requests import VISA_KINDS_EXEMPT_FROM_90_180, visa_json
@@ -57,6 +58,8 @@ class Assessment:
     eqonaq_calendar_confirmed: bool | None
     citizenship_modelled: bool | None
     depends_on: tuple[str, ...]
+    # The last day on which the same data gives this same report (rules/stability.py).
+    stable_until: date
     # The request's visas, in its order (the JSON contract's `visas`); None without any.
     # `assess` leaves it None: the app calls `visa_assessment` for each visa.
     visas: tuple[VisaAssessment, ...] | None = None
@@ -282,6 +285,7 @@ def figures_of(
         found |= _unbound(found, on)
     found["citizenship_modelled"] = modelled
     found["depends_on"] = depends_on
+    found["stable_until"] = stable_until(raw, on=on, params=params, figures=found)
     found["visas"] = None
     return found
 

@@ -124,3 +124,13 @@ def foreign_hr(other_organisation):
 def foreign_traveller(other_organisation):
     """A traveller of another organisation: nobody here may see them."""
     return factories.make_traveller(organisation=other_organisation, name="Outsider Person")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The property tests' coverage: how many histories and days they checked."""
+    from tests.counts import COVERED
+
+    for name, counts in sorted(COVERED.items()):
+        terminalreporter.write_line(
+            f"{name}: {counts['histories']} histories, {counts['days']} days checked"
+        )

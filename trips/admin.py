@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from simple_history.admin import SimpleHistoryAdmin
 
+from trips.evaluation import snapshots
 from trips.evaluation.snapshots import traveller_changed
 from trips.models import (
     AddressChange,
@@ -81,6 +82,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         # New thresholds change the lights and alerts of every traveller: the worker's job.
         tasks.refresh_organisation.enqueue(obj.pk, timezone.localdate().isoformat())
+        snapshots.organisation_changed(obj.pk)
 
 
 @admin.register(User)

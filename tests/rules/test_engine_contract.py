@@ -26,6 +26,8 @@ def test_the_report_has_every_key_of_the_contract_and_no_other():
     assert tuple(report) == rules.REPORT_KEYS
     # The keys of the first contract, those added for legal fidelity, then the visas.
     assert rules.REPORT_KEYS[-1] == "visas"
+    # How long the report holds: an empty history, until the calendar year turns.
+    assert report["stable_until"] == "2026-12-31"
 
 
 def test_sem_example_6_counts_74_days_excess_and_117_days_present_illegally():

@@ -20,6 +20,8 @@ FIGURES = {
     "database",
     "daily_refresh_s",
     "daily_refresh_unchanged_s",
+    "daily_refresh_one_percent_s",
+    "travellers_reevaluated",
     "dashboard_ms",
     "dashboard_queries",
     "dashboard_filtered_ms",

@@ -57,9 +57,10 @@ def test_one_worker_refreshes_every_chunk_and_the_run_adds_them_up(organisation)
     pks = make_travellers(organisation, 7)
     run = chunks.plan(on=ON, size=3)
 
-    snapshots, alerts = chunks.complete(run)
+    snapshots, alerts, differed = chunks.complete(run)
 
     assert snapshots == alerts.travellers == 7
+    assert differed == 0
     assert alerts.opened > 0
     assert sorted(StatusSnapshot.objects.values_list("traveller", flat=True)) == pks
     assert not run.chunks.filter(done_at__isnull=True).exists()

@@ -205,7 +205,7 @@ def test_edits_during_the_daily_refresh_end_with_figures_of_the_last_committed_d
     client = logged_in(hr)  # outside the lock's transaction: the session must be committed
 
     with traveller_locked(traveller, waiters=2) as running:
-        running.start("daily run", lambda: daily.run_daily(on=today))
+        running.start("daily run", lambda: daily.run_daily(on=today, full=True))
         wait_until(lambda: waiting_for_locks() >= 1)
         running.start("edit", post(client, url, edit))
 
@@ -225,7 +225,7 @@ def test_the_daily_refresh_waits_for_an_edit_in_progress_and_sees_its_result(hr,
     with transaction.atomic():
         Traveller.objects.filter(pk=traveller.pk).lock()
         Trip.objects.filter(pk=trip.pk).update(exit=trip.entry + timedelta(days=9))
-        running.start("daily run", lambda: daily.run_daily(on=today))
+        running.start("daily run", lambda: daily.run_daily(on=today, full=True))
         wait_until(lambda: waiting_for_locks() >= 1)
         snapshots.refresh_snapshot(traveller, on=today)
     running.join()

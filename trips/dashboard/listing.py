@@ -5,7 +5,8 @@ The dashboard's export lists the same travellers in the same order.
 
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
@@ -52,8 +53,18 @@ def summary_counts(travellers, on: date) -> dict:
         ),
         approaching=Count("pk", filter=Q(snapshot__status=Status.ATTENTION)),
         not_assessed=Count("pk", filter=Q(snapshot__isnull=True)),
-        # The oldest day a shown figure was computed for: what "as of" can promise.
-        as_of=Min("snapshot__evaluated_on"),
+        # The oldest day a shown figure is known to hold on: what "as of" can promise. A
+        # figure holds from the day it was computed for up to its `stable_until`, so the daily
+        # run moves it forward without writing it again.
+        as_of=Min(
+            Greatest(
+                "snapshot__evaluated_on",
+                Least(
+                    Coalesce("snapshot__stable_until", "snapshot__evaluated_on"),
+                    Value(on),
+                ),
+            )
+        ),
     )
 
 

@@ -112,7 +112,7 @@ def current_findings(traveller: Traveller, *, on: date, status: TravellerStatus 
     return {(f.kind, f.subject): f for f in status.findings}
 
 
-def _in_step(alerts: Sequence[Alert], findings: dict[tuple[str, str], Finding]) -> bool:
+def in_step(alerts: Sequence[Alert], findings: dict[tuple[str, str], Finding]) -> bool:
     """Whether the live alerts say exactly what the findings say."""
     if len(alerts) != len(findings):
         return False
@@ -160,7 +160,7 @@ class AlertWrites:
     def add(self, traveller: Traveller, findings: dict[tuple[str, str], Finding]) -> None:
         self.result.travellers += 1
         live: list[Alert] = traveller.live_alerts  # type: ignore[attr-defined]  # with_live_alerts()
-        if _in_step(live, findings):
+        if in_step(live, findings):
             self.result.unchanged += len(findings)
             return  # the common case in a daily run: nothing to write
         findings = dict(findings)

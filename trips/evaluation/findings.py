@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 import rules
 from trips.choices import STATUS_URGENCY, AlertKind, Status
-from trips.evaluation import entry_findings
+from trips.evaluation import entry_findings, horizon
 from trips.evaluation.finding import Finding
 from trips.evaluation.inputs import Inputs, inputs
 from trips.evaluation.stays import (
@@ -50,6 +50,8 @@ class TravellerStatus:
     findings: tuple[Finding, ...]
     inputs: Inputs  # what the engine was asked: the details reuse it
     montage_days: int | None = None
+    # The last day on which the same data gives these same findings (trips/evaluation/horizon.py).
+    stable_until: date | None = None
 
     @property
     def status(self) -> Status:
@@ -133,6 +135,15 @@ def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
         findings=tuple(findings),
         montage_days=montage,
         inputs=given,
+        stable_until=horizon.stable_until(
+            on=on,
+            reports=[status.report for status in regimes.values()],
+            trips=given.trips,
+            kz_trips=kz_trips,
+            findings=findings,
+            organisation=organisation,
+            params=params,
+        ),
     )
 
 

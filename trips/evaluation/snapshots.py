@@ -1,7 +1,9 @@
 """Status snapshots: the figures lists show for each traveller, kept in step with the data.
 
 `traveller_changed()` is what every change to a traveller's records calls, inside its
-transaction: the snapshot is refreshed there, and the alerts after the commit.
+transaction: the snapshot is refreshed there, and the alerts after the commit. A snapshot says
+how long it holds (`stable_until`); the daily run evaluates only the travellers `due()` on its
+day, and `organisation_changed()` makes a whole organisation due after its settings changed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from functools import partial
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 import rules
 from trips.choices import STATUS_URGENCY
@@ -37,6 +40,7 @@ def snapshot_fields(status: TravellerStatus) -> dict:
         )
     return {
         "evaluated_on": status.on,
+        "stable_until": status.stable_until,
         "status": status.status,
         "urgency": STATUS_URGENCY[status.status],
         "location": trip.country if trip else "",
@@ -58,6 +62,24 @@ def snapshot_fields(status: TravellerStatus) -> dict:
             (r.report.overstay_days for r in (kz, schengen) if r is not None), default=0
         ),
     }
+
+
+def due(on: date) -> Q:
+    """Travellers whose snapshot may not hold on `on`: none yet, evaluated after `on`, or
+    holding only until before `on` (None: their organisation's settings changed since)."""
+    return (
+        Q(snapshot__isnull=True)
+        | Q(snapshot__stable_until__isnull=True)
+        | Q(snapshot__stable_until__lt=on)
+        | Q(snapshot__evaluated_on__gt=on)
+    )
+
+
+def organisation_changed(organisation_pk: int) -> int:
+    """Every snapshot of an organisation is evaluated again at the next daily run (its
+    thresholds, choices or calendar changed); call it in the transaction that saved them."""
+    snapshots = StatusSnapshot.objects.filter(traveller__organisation=organisation_pk)
+    return snapshots.update(stable_until=None)
 
 
 def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
@@ -110,16 +132,26 @@ class Refreshed:
     snapshots: int = 0
     alerts: alert_queue.RefreshResult = field(default_factory=alert_queue.RefreshResult)
     travellers: list[int] = field(default_factory=list)
+    # Travellers a full run found different from what the incremental runs kept (none, if
+    # every `stable_until` is right).
+    differed: list[int] = field(default_factory=list)
 
 
-def refresh_with_alerts(travellers, *, on: date, batch_size: int = 500) -> Refreshed:
+def refresh_with_alerts(
+    travellers, *, on: date, batch_size: int = 500, full: bool = True
+) -> Refreshed:
     """Snapshots and alerts of many travellers, each evaluated once (the daily run's chunks).
 
-    Per batch: a few queries to read the travellers with everything the law needs, their
-    snapshots and live alerts, and a few to write what changed. A traveller whose data the
-    engine refuses keeps snapshot and alerts as they were, and is counted as failed.
+    `full` False evaluates only the travellers `due()` on `on`; the others' figures hold. A full
+    run evaluates everyone and logs each traveller whose snapshot or alerts the incremental run
+    would have kept although they differ. Per batch: a few queries to read the travellers with
+    everything the law needs, their snapshots and live alerts, and a few to write what changed.
+    A traveller whose data the engine refuses keeps snapshot and alerts as they were, and is
+    counted as failed.
     """
     done = Refreshed()
+    if not full:
+        travellers = travellers.filter(due(on))
     pks = list(travellers.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):
         # One transaction per batch, reading after the traveller locks that every save takes
@@ -138,14 +170,41 @@ def refresh_with_alerts(travellers, *, on: date, batch_size: int = 500) -> Refre
                     logger.exception("Traveller %s not refreshed", traveller.pk)
                     done.alerts.failed += 1
                     continue
-                snapshot_writes.add(traveller, snapshot_fields(status))
+                fields = snapshot_fields(status)
                 findings = alert_queue.current_findings(traveller, on=on, status=status)
+                if full and _kept(traveller, on) and _differs(traveller, fields, findings):
+                    logger.warning(
+                        "Traveller %s: the full run of %s differs from the figures kept",
+                        traveller.pk,
+                        on,
+                    )
+                    done.differed.append(traveller.pk)
+                snapshot_writes.add(traveller, fields)
                 alert_writes.add(traveller, findings)
                 done.travellers.append(traveller.pk)
             snapshot_writes.save()
             alert_writes.save()
         done.snapshots += len(snapshot_writes)
     return done
+
+
+def _kept(traveller: Traveller, on: date) -> bool:
+    """Whether an incremental run on `on` would have left the traveller alone."""
+    snapshot = getattr(traveller, "snapshot", None)
+    return (
+        snapshot is not None
+        and snapshot.stable_until is not None
+        and snapshot.evaluated_on <= on <= snapshot.stable_until
+    )
+
+
+def _differs(traveller: Traveller, fields: dict, findings: dict) -> bool:
+    """Whether the figures or alerts kept differ from a fresh evaluation's."""
+    snapshot = traveller.snapshot
+    kept = ("evaluated_on", "stable_until")
+    if any(getattr(snapshot, k) != v for k, v in fields.items() if k not in kept):
+        return True
+    return not alert_queue.in_step(traveller.live_alerts, findings)
 
 
 class SnapshotWrites:

@@ -19,7 +19,8 @@ class StatusSnapshot(models.Model):
     """The figures lists show for one traveller, computed by `trips.evaluation.snapshots`.
 
     Refreshed in the same transaction as every change to the traveller's trips, visas or
-    notifications, and daily for everyone, so that lists never compute the law row by row.
+    notifications, and by the daily run once `stable_until` has passed, so that lists never
+    compute the law row by row.
     """
 
     traveller = models.OneToOneField(
@@ -46,9 +47,14 @@ class StatusSnapshot(models.Model):
     next_deadline_params = models.JSONField(default=dict, blank=True)
     tax_days = models.PositiveIntegerField(default=0)
     overstay_days = models.PositiveIntegerField(default=0)
+    # The last day these figures hold if the data does not change (trips/evaluation/horizon.py):
+    # the daily run leaves the snapshot alone until then. None: evaluate at the next run.
+    stable_until = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            # The daily run's question: whose figures may have changed by today.
+            models.Index(fields=["stable_until"], name="trips_snapshot_stable_until"),
             # The dashboard's orderings (trips/views/dashboard.py SORTS), read in index order.
             models.Index(fields=["-urgency", "next_deadline"], name="trips_snapshot_urgency"),
             models.Index(fields=["next_deadline"], name="trips_snapshot_deadline"),

@@ -38,6 +38,8 @@ class RefreshRun(models.Model):
 
     # Only the workers read it (no page shows it): its names need no translation.
     on = models.DateField()
+    # Everyone evaluated (weekly, or asked for); otherwise only those whose figures may change.
+    full = models.BooleanField(default=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -70,6 +72,8 @@ class RefreshChunk(models.Model):
     cleared = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    # Travellers a full run found different from what the incremental runs kept.
+    differed = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["run", "first_traveller"]

@@ -1,5 +1,8 @@
 """The daily refresh in chunks that several workers share (docs/performance.md).
 
+An incremental run's chunks hold only the travellers whose snapshot may not hold on its day
+(`snapshots.due`); a full run's hold everyone.
+
 `plan()` splits the travellers into chunks of consecutive ids; any number of workers (this
 process and django-tasks-db's `db_worker`s, on one machine or several) then call `work()`,
 which claims one chunk at a time with SELECT ... FOR UPDATE SKIP LOCKED and refreshes its
@@ -39,16 +42,20 @@ class Worked:
     travellers: list[int] = field(default_factory=list)
 
 
-def plan(*, on: date, size: int = CHUNK_SIZE) -> RefreshRun:
-    """A new run for `on`, with one chunk per block of `size` traveller ids in use.
+def plan(*, on: date, size: int = CHUNK_SIZE, full: bool = True) -> RefreshRun:
+    """A new run for `on`, with one chunk per block of `size` traveller ids in use (due on `on`,
+    unless the run is `full`).
 
     Blocks are fixed ([0, size - 1], [size, 2 size - 1], ...), so chunks never overlap and
-    every traveller id falls in exactly one; blocks without a traveller get no chunk.
+    every traveller id falls in exactly one; blocks without a traveller to refresh get no chunk.
     """
     with transaction.atomic():
-        run = RefreshRun.objects.create(on=on)
+        run = RefreshRun.objects.create(on=on, full=full)
+        travellers = (
+            Traveller.objects.all() if full else Traveller.objects.filter(snapshots.due(on))
+        )
         blocks = (
-            Traveller.objects.annotate(block=F("pk") / size)
+            travellers.annotate(block=F("pk") / size)
             .values_list("block", flat=True)
             .distinct()
             .order_by("block")
@@ -89,8 +96,9 @@ def _refresh_next_chunk(run: RefreshRun, worker: str) -> list[int] | None:
         travellers = Traveller.objects.filter(
             pk__gte=chunk.first_traveller, pk__lte=chunk.last_traveller
         )
-        done = snapshots.refresh_with_alerts(travellers, on=run.on)
+        done = snapshots.refresh_with_alerts(travellers, on=run.on, full=run.full)
         chunk.snapshots = done.snapshots
+        chunk.differed = len(done.differed)
         for name in ("travellers", "opened", "updated", "closed", "cleared", "unchanged", "failed"):
             setattr(chunk, name, getattr(done.alerts, name))
         chunk.worker = worker[:200]
@@ -99,8 +107,9 @@ def _refresh_next_chunk(run: RefreshRun, worker: str) -> list[int] | None:
     return done.travellers
 
 
-def complete(run: RefreshRun) -> tuple[int, alert_queue.RefreshResult]:
-    """Work on `run` until every chunk is done (by anyone); the snapshots and alerts summary."""
+def complete(run: RefreshRun) -> tuple[int, alert_queue.RefreshResult, int]:
+    """Work on `run` until every chunk is done (by anyone); the snapshots and alerts summary,
+    and how many travellers a full run found different from what was kept."""
     while True:
         work(run)
         if not run.chunks.filter(done_at__isnull=True).exists():
@@ -109,6 +118,8 @@ def complete(run: RefreshRun) -> tuple[int, alert_queue.RefreshResult]:
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     names = ("travellers", "opened", "updated", "closed", "cleared", "unchanged", "failed")
-    totals = run.chunks.aggregate(snapshots=Sum("snapshots"), **{n: Sum(n) for n in names})
+    totals = run.chunks.aggregate(
+        snapshots=Sum("snapshots"), differed=Sum("differed"), **{n: Sum(n) for n in names}
+    )
     result = alert_queue.RefreshResult(**{n: totals[n] or 0 for n in names})
-    return totals["snapshots"] or 0, result
+    return totals["snapshots"] or 0, result, totals["differed"] or 0

@@ -1,6 +1,10 @@
-"""The daily run: dates move even when data does not, so every day everything is re-evaluated.
+"""The daily run: dates move even when data does not, so every day brings up to date whatever
+can have changed.
 
-`run_daily(on=)` computes: every snapshot and alert for the day `on`. `ensure(on)` makes sure
+`run_daily(on=)` computes: the snapshots and alerts of the travellers whose figures may differ
+on `on` (their data or their organisation's settings changed, or their `stable_until` has
+passed); once a week (`FULL_RUN_WEEKDAY`), or when asked, everyone's, logging any traveller the
+incremental runs left with figures that differ. `ensure(on)` makes sure
 that day has been run, once, however many processes ask at the same time: the first to claim
 the day (`claim`) runs it, the others see the claim and go on with the data they have, which
 the pages mark as not yet today's. Three callers ask, so that nobody has to remember a cron job:
@@ -37,6 +41,8 @@ LEASE = timedelta(minutes=30)
 START_AFTER_MIDNIGHT = timedelta(minutes=1)
 # Finished tasks (every change queues an email delivery) are kept this long for inspection.
 KEEP_FINISHED_TASKS = timedelta(days=14)
+# The day of the week (Monday 0) whose run evaluates every traveller, as a check on the others.
+FULL_RUN_WEEKDAY = 6
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,14 @@ class DailyResult:
     on: date
     snapshots: int
     alerts: RefreshResult
+    full: bool = False
+    differed: int = 0
 
     def __str__(self) -> str:
-        return f"{self.on.isoformat()}: {self.snapshots} snapshots refreshed; {self.alerts}."
+        text = f"{self.on.isoformat()}: {self.snapshots} snapshots refreshed; {self.alerts}."
+        if self.full:
+            text += f" Full run: {self.differed} travellers differed from what was kept."
+        return text
 
 
 @dataclass(frozen=True)
@@ -62,19 +73,22 @@ class Freshness:
         return self.as_of is None or self.as_of < self.today
 
 
-def run_daily(*, on: date) -> DailyResult:
-    """Every snapshot and alert re-evaluated for `on`; the emails are the worker's.
+def run_daily(*, on: date, full: bool | None = None) -> DailyResult:
+    """The snapshots and alerts that may differ on `on` re-evaluated (every one if `full`; None:
+    on `FULL_RUN_WEEKDAY`); the emails are the worker's.
 
     The travellers are refreshed in chunks (trips/upkeep/chunks.py); STAYSITE_REFRESH_HELPERS more
     workers are asked to share them (`tasks.refresh_chunks`), and the run ends once every
     chunk is done, by whichever worker.
     """
-    run = chunks.plan(on=on)
+    if full is None:
+        full = on.weekday() == FULL_RUN_WEEKDAY
+    run = chunks.plan(on=on, full=full)
     for _helper in range(settings.STAYSITE_REFRESH_HELPERS):
         tasks.refresh_chunks.enqueue(run=run.pk)
-    refreshed, result = chunks.complete(run)
+    refreshed, result, differed = chunks.complete(run)
     purge_expired()
-    return DailyResult(on, refreshed, result)
+    return DailyResult(on, refreshed, result, full=full, differed=differed)
 
 
 def purge_expired() -> None:
@@ -175,10 +189,12 @@ def schedule_next(*, after: date) -> None:
 
 
 @task
-def daily_refresh(on: str | None = None) -> str:
+def daily_refresh(on: str | None = None, full: bool = False) -> str:
     """The worker's daily run for `on` (an ISO date; today in TIME_ZONE if None), unless
-    another process has run that day already."""
+    another process has run that day already; `full`: every traveller, whoever ran the day."""
     day = date.fromisoformat(on) if on else timezone.localdate()
+    if full:
+        finish(run_daily(on=day, full=True))
     ran = ensure(day)
     # Whoever ran the day scheduled the next; asking again mends a schedule that was lost.
     schedule_next(after=max(day, timezone.localdate()))

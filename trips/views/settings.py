@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from trips import access
 from trips.accounts import tokens
-from trips.evaluation import calendars, stays
+from trips.evaluation import calendars, snapshots, stays
 from trips.forms import DateInput
 from trips.http import StaysiteRequest
 from trips.models import ApiToken, Organisation
@@ -89,6 +89,8 @@ def organisation_settings(request: StaysiteRequest) -> HttpResponse:
             # New thresholds change every light and alert: the worker re-evaluates them all,
             # queued in this transaction so that a saved change is never left unapplied.
             tasks.refresh_organisation.enqueue(organisation.pk, timezone.localdate().isoformat())
+            # Until the worker gets to it, the daily run knows these figures no longer hold.
+            snapshots.organisation_changed(organisation.pk)
         messages.success(
             request,
             _("The settings were saved. Every traveller's status is being updated with them."),
@@ -160,6 +162,7 @@ def calendar_year_update(request: StaysiteRequest) -> HttpResponse:
                 tasks.refresh_organisation.enqueue(
                     organisation.pk, timezone.localdate().isoformat()
                 )
+                snapshots.organisation_changed(organisation.pk)
             messages.success(
                 request, _("The calendar of %(year)d was saved.") % {"year": calendar.year}
             )

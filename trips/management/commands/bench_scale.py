@@ -1,11 +1,12 @@
 """`manage.py bench_scale --travellers N`: how staysite's daily run and pages scale.
 
-Builds (or reuses) a synthetic organisation of N travellers (trips/sample/synthetic.py) on the
-configured database, then prints medians: the daily run from scratch and the next day with
-nothing changed, the dashboard and its filtered list (each as served again from the cache, and
-with the cache emptied, as after a change), the traveller page of the traveller with 200
-trips, the alert queue with every alert open, and the law per traveller without the database.
-Timings only: docs/performance.md says what they mean and what they should be.
+Migrates the configured database if it needs it, builds (or reuses) a synthetic organisation
+of N travellers (trips/sample/synthetic.py) on it, then prints medians: the daily run from
+scratch, the next day with nothing changed, and a day on which 1% of the travellers changed
+(with how many travellers each evaluated), the dashboard and its filtered list (each as served
+again from the cache, and with the cache emptied, as after a change), the traveller page of the
+traveller with 200 trips, the alert queue with every alert open, and the law per traveller
+without the database. Timings only: docs/performance.md says what they mean and what they should be.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -104,6 +107,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--trips-per-traveller must be at most {synthetic.LONG_HISTORY_TRIPS}."
             )
+        self.migrate()
         today = timezone.localdate()
         data = self.organisation(travellers, trips_per_traveller, today=today)
         with override_settings(
@@ -114,10 +118,20 @@ class Command(BaseCommand):
             figures = {"workers": workers, **figures, **page_figures(data, runs=runs, on=today)}
         first = ("travellers", "trips", "database", "load_average", "runs", "workers")
         figures = {key: figures[key] for key in first} | figures
+        previous = engine_vs_previous()
+        if previous is not None:
+            figures["engine_vs_previous"] = previous
         if as_json:
             self.stdout.write(json.dumps(figures))
         else:
             self.stdout.write(table(figures))
+
+    def migrate(self) -> None:
+        """A database without staysite's tables (or with older ones) is migrated first."""
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stderr.write("Applying migrations first (manage.py migrate)...")
+            call_command("migrate", verbosity=0)
 
     def organisation(self, travellers: int, trips: int, *, today: date) -> synthetic.Synthetic:
         name = synthetic.name(travellers, trips)
@@ -218,17 +232,50 @@ def helpers(count: int):
                 process.kill()
 
 
+def engine_vs_previous() -> float | None:
+    """The engine's time over the previous release's, if bench/bench_rules.py can say."""
+    try:
+        from bench import bench_rules  # noqa: PLC0415 (a script beside the project, optional)
+    except ImportError:
+        return None
+    compare = getattr(bench_rules, "engine_vs_previous", None)
+    return compare() if callable(compare) else None
+
+
+def changed(data: synthetic.Synthetic, share: float) -> int:
+    """`share` of the travellers due again, as after edits to their data or settings that the
+    daily run picks up (their snapshot's `stable_until` cleared); how many."""
+    pks = list(data.travellers.order_by("pk").values_list("pk", flat=True))
+    picked = pks[:: max(1, round(1 / share))]
+    StatusSnapshot.objects.filter(traveller__in=picked).update(stable_until=None)
+    return len(picked)
+
+
 def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date, helpers: int) -> dict:
-    scratch, unchanged, scratch_cpu, unchanged_cpu = [], [], [], []
-    next_day = on + timedelta(days=1)
+    scratch, unchanged, scratch_cpu, unchanged_cpu, one_percent = [], [], [], [], []
+    unchanged_full: list[float] = []
+    result: list[daily.DailyResult] = []
+    next_day, day_after = on + timedelta(days=1), on + timedelta(days=2)
     for _run in range(runs):
         from_scratch(data, helpers=helpers)
-        seconds, scratch_queries, cpu = timed(lambda: daily.run_daily(on=on))
+        seconds, scratch_queries, cpu = timed(lambda: daily.run_daily(on=on, full=True))
         scratch.append(seconds)
         scratch_cpu.append(cpu)
-        seconds, unchanged_queries, cpu = timed(lambda: daily.run_daily(on=next_day))
+        seconds, unchanged_queries, cpu = timed(
+            lambda: result.append(daily.run_daily(on=next_day, full=False))
+        )
         unchanged.append(seconds)
         unchanged_cpu.append(cpu)
+        reevaluated = result[-1].alerts.travellers
+        # The same day again with everyone evaluated, as every day before the incremental run.
+        seconds, _queries, _cpu = timed(lambda: daily.run_daily(on=next_day, full=True))
+        unchanged_full.append(seconds)
+        marked = changed(data, 0.01)
+        seconds, _queries, _cpu = timed(
+            lambda: result.append(daily.run_daily(on=day_after, full=False))
+        )
+        one_percent.append(seconds)
+        reevaluated_one_percent = result[-1].alerts.travellers
     return {
         "daily_refresh_s": round(statistics.median(scratch), 3),
         "daily_refresh_cpu_s": round(statistics.median(scratch_cpu), 3),
@@ -236,6 +283,11 @@ def refresh_figures(data: synthetic.Synthetic, *, runs: int, on: date, helpers: 
         "daily_refresh_unchanged_s": round(statistics.median(unchanged), 3),
         "daily_refresh_unchanged_cpu_s": round(statistics.median(unchanged_cpu), 3),
         "daily_refresh_unchanged_queries": unchanged_queries,
+        "travellers_reevaluated": reevaluated,
+        "daily_refresh_unchanged_full_s": round(statistics.median(unchanged_full), 3),
+        "daily_refresh_one_percent_s": round(statistics.median(one_percent), 3),
+        "travellers_changed": marked,
+        "travellers_reevaluated_one_percent": reevaluated_one_percent,
     }
 
 
@@ -243,7 +295,7 @@ def page_figures(data: synthetic.Synthetic, *, runs: int, on: date) -> dict:
     # The pages show today's figures: leave the data as the last run of today left it.
     from_scratch(data)
     # Every alert is open after a first run; recorded as the day's run, as the worker would.
-    daily.finish(daily.run_daily(on=on))
+    daily.finish(daily.run_daily(on=on, full=True))
     analyze()  # the run replaced the snapshots and alerts: statistics as autovacuum would keep
 
     hr, compliance = Client(), Client()
