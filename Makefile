@@ -39,7 +39,7 @@ help:
 	@echo "make test          ruff, checks, the whole suite on SQLite and on PostgreSQL"
 	@echo "make soak          the stable_until property tests with many more histories, both databases"
 	@echo "make serve         production-like: DEBUG off, collectstatic, gunicorn"
-	@echo "make lint          ruff check and ruff format --check"
+	@echo "make lint          ruff check, ruff format --check, mypy"
 	@echo "make format        ruff format and ruff check --fix"
 	@echo "make check-deploy  manage.py check --deploy with production variables"
 	@echo "make bench         the engine, and bench_scale at 10,000 travellers on SQLite and PostgreSQL"
@@ -117,9 +117,12 @@ serve: $(VENV)/.installed messages | var
 	exec $(VENV)/bin/gunicorn staysite.wsgi --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --logger-class staysite.access_log.MaskingLogger
 
+# mypy: strict on the engine; the app and the settings at the level pyproject.toml writes down.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --strict rules
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
@@ -149,7 +152,7 @@ test-db: $(VENV)/.installed messages | var
 # cluster down silently. pytest's exit status 5 (no test collected) fails too. A throwaway
 # redis-server (scripts/with-redis) runs beside each, for the tests of the Redis paths.
 test: $(VENV)/.installed $(CHROMIUM) messages | var
-	@echo "== ruff"
+	@echo "== ruff and mypy"
 	$(MAKE) lint
 	echo "== manage.py check"
 	$(MANAGE) check
