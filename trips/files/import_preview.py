@@ -28,6 +28,7 @@ from trips.evaluation.stays import with_related
 from trips.files.import_statuses import status_changes
 from trips.files.imports import Row
 from trips.models import ImportPreview, Traveller, Trip
+from trips.models.domain import TravellerQuerySet
 
 NEW, CHANGED, PRESENT, ERROR = "new", "changed", "present", "error"
 # What a row may change of a saved trip it names by traveller, country and entry.
@@ -348,7 +349,7 @@ def store(
     )
 
 
-def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date) -> int:
+def confirm(stored: ImportPreview, travellers: TravellerQuerySet, *, on: date) -> int:
     """Save the previewed new trips, all in one transaction; raises PreviewOutdated instead if
     the trips of their travellers changed since the preview, the user may no longer manage
     one of them, or the preview is older than PREVIEW_HOURS. Returns the number saved."""

@@ -26,6 +26,7 @@ from trips.evaluation.stays import with_related
 from trips.files import import_preview, imports
 from trips.files.import_preview import ERROR, NEW, PRESENT, Preview, PreviewOutdated
 from trips.models import ImportPreview, Traveller, Visa
+from trips.models.domain import TravellerQuerySet
 
 FIELDS = [
     "employee_number",
@@ -210,7 +211,7 @@ def fingerprint(traveller_ids) -> str:
     return digest.hexdigest()
 
 
-def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date) -> int:
+def confirm(stored: ImportPreview, travellers: TravellerQuerySet, *, on: date) -> int:
     """Save the previewed new visas in one transaction, or raise PreviewOutdated."""
     import_preview.still_open(stored)
     visas = [
