@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trips import access
 from trips.accounts import links
+from trips.http import StaysiteRequest
 from trips.models import User
 
 RECOVERY_CODES = 10
@@ -63,17 +64,18 @@ class SecondFactorMiddleware:
         if not getattr(view_func, "login_required", True):
             return None  # a public view (the calendar feed, /healthz) reads no session
         user = request.user
-        name = request.resolver_match.url_name
+        match = request.resolver_match  # set before any process_view
+        name = match.url_name if match is not None else None
         if (
             not user.is_authenticated
             or name in OPEN_BEFORE_SECOND_FACTOR
-            or user.is_verified()
+            or user.is_verified()  # type: ignore[attr-defined]  # added by django-otp's middleware
             or not access.needs_second_factor(user)
             or (name in OPEN_BEFORE_FIRST_SETUP and not has_second_factor(user))
         ):
             return None
         target = reverse("two_factor_verify")
-        if request.htmx:
+        if request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
             return HttpResponseClientRedirect(target)
         if request.method == "GET":
             target += f"?next={quote(request.get_full_path())}"
@@ -130,7 +132,7 @@ def code_matches_secret(secret: str, code: str) -> bool:
 
 
 @transaction.atomic
-def enrol(request: HttpRequest, secret: str) -> list[str]:
+def enrol(request: StaysiteRequest, secret: str) -> list[str]:
     """Replaces the user's authenticator with `secret`, marks the session verified, and
     returns new recovery codes (to be shown once)."""
     user = request.user
@@ -193,7 +195,7 @@ def _complete_login(request: HttpRequest, device) -> None:
     request.session.cycle_key()
 
 
-def first_setup_needs_link(request: HttpRequest) -> bool:
+def first_setup_needs_link(request: StaysiteRequest) -> bool:
     """Whether setting up an app must first be confirmed through the emailed link: a set-up
     that staff status or the organisation requires, by someone with no second factor yet.
     Whoever knows only the password must not be able to enrol their own authenticator."""
@@ -206,12 +208,12 @@ def first_setup_needs_link(request: HttpRequest) -> bool:
     return not (until and until > timezone.now())
 
 
-def setup_link(request: HttpRequest) -> str:
+def setup_link(request: StaysiteRequest) -> str:
     token = signing.dumps(request.user.pk, salt=LINK_SALT)
     return f"{links.base_url(request)}{reverse('two_factor_setup_confirm')}?token={token}"
 
 
-def send_setup_link(request: HttpRequest) -> None:
+def send_setup_link(request: StaysiteRequest) -> None:
     user = request.user
     with translation.override(user.language or None):
         context = {"user": user, "link": setup_link(request), "hours": LINK_MAX_AGE_SECONDS // 3600}
