@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import secrets
 from base64 import b32encode
+from typing import cast
 from urllib.parse import quote
 
 import django_otp
@@ -32,7 +33,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trips import access
 from trips.accounts import links
-from trips.http import StaysiteRequest
 from trips.models import User
 
 RECOVERY_CODES = 10
@@ -80,6 +80,12 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             target += f"?next={quote(request.get_full_path())}"
         return redirect(target)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, on a page behind the login middleware (never anonymous there;
+    trips.http.StaysiteRequest says so, but accounts sits below it)."""
+    return cast(User, request.user)
 
 
 def safe_next(request: HttpRequest, default: str = "trips:home") -> str:
@@ -132,10 +138,10 @@ def code_matches_secret(secret: str, code: str) -> bool:
 
 
 @transaction.atomic
-def enrol(request: StaysiteRequest, secret: str) -> list[str]:
+def enrol(request: HttpRequest, secret: str) -> list[str]:
     """Replaces the user's authenticator with `secret`, marks the session verified, and
     returns new recovery codes (to be shown once)."""
-    user = request.user
+    user = signed_in(request)
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name="authenticator", key=secret, confirmed=True)
     # The code just given may not be used again to log in.
@@ -195,11 +201,11 @@ def _complete_login(request: HttpRequest, device) -> None:
     request.session.cycle_key()
 
 
-def first_setup_needs_link(request: StaysiteRequest) -> bool:
+def first_setup_needs_link(request: HttpRequest) -> bool:
     """Whether setting up an app must first be confirmed through the emailed link: a set-up
     that staff status or the organisation requires, by someone with no second factor yet.
     Whoever knows only the password must not be able to enrol their own authenticator."""
-    user = request.user
+    user = signed_in(request)
     if has_second_factor(user) or not access.needs_second_factor(user):
         return False
     if request.session.get(ENROLMENT_ALLOWED) == user.pk:
@@ -208,13 +214,13 @@ def first_setup_needs_link(request: StaysiteRequest) -> bool:
     return not (until and until > timezone.now())
 
 
-def setup_link(request: StaysiteRequest) -> str:
-    token = signing.dumps(request.user.pk, salt=LINK_SALT)
+def setup_link(request: HttpRequest) -> str:
+    token = signing.dumps(signed_in(request).pk, salt=LINK_SALT)
     return f"{links.base_url(request)}{reverse('two_factor_setup_confirm')}?token={token}"
 
 
-def send_setup_link(request: StaysiteRequest) -> None:
-    user = request.user
+def send_setup_link(request: HttpRequest) -> None:
+    user = signed_in(request)
     with translation.override(user.language or None):
         context = {"user": user, "link": setup_link(request), "hours": LINK_MAX_AGE_SECONDS // 3600}
         subject = render_to_string("registration/two_factor_setup_subject.txt", context)
