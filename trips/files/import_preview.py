@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -125,7 +126,7 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
     return preview
 
 
-def _travellers(travellers: QuerySet[Traveller], rows: list[Row]) -> dict[str, Traveller]:
+def _travellers(travellers: QuerySet[Traveller], rows: Sequence[Row]) -> dict[str, Traveller]:
     """The file's travellers by "number:E-1001" and "email:a@b.c" (None: several share it)."""
     numbers = {row.employee_number for row in rows if row.employee_number}
     emails = {row.email for row in rows if row.email}

@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -112,7 +113,8 @@ def _count(column: str, text: str) -> int:
 
 
 def parse_row(line: int, values: dict, formulas: set[str]) -> VisaRow:
-    return imports.parse_row(line, values, formulas, make=VisaRow, setter=_set)
+    # `make` decides the row's class; parse_row is typed for the trips' rows only.
+    return cast(VisaRow, imports.parse_row(line, values, formulas, make=VisaRow, setter=_set))
 
 
 def missing_columns(fields) -> list[str]:

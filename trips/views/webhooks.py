@@ -51,7 +51,7 @@ class WebhookEndpointForm(forms.ModelForm):
 @require_http_methods(["GET", "POST"])
 def webhook_list(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_webhooks(request.user))
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation = Organisation.objects.get(pk=access.own_organisation_id(request.user))
     form = WebhookEndpointForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         endpoint = form.save(commit=False)
