@@ -148,7 +148,8 @@ def check(travellers: QuerySet[Traveller], rows: list[VisaRow]) -> Preview:
     whose = [t.pk for t in found.values() if t is not None]
     for visa in Visa.objects.filter(traveller__in=whose):
         saved[visa.traveller_id].add((visa.kind, visa.number, visa.valid_from))
-    preview, first = Preview(), {}
+    first: dict[tuple[int | None, str, str, date | None], int] = {}
+    preview = Preview()
     for row in rows:
         traveller, problem = import_preview._traveller_of(row, found)
         problems = row.errors + ([problem] if problem else [])
