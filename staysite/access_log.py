@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # gunicorn ships no types
 
 SECRET_PATHS = re.compile(r"(/calendar/)[^/?#\s]+(\.ics)")
 MASK = r"\1…\2"

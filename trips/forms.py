@@ -10,6 +10,7 @@ message, like any other bad input.
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -134,8 +135,9 @@ class TripForm(VersionedForm):
     def __init__(self, *args, traveller: Traveller, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.traveller = traveller
-        self.fields["visa"].queryset = traveller.visas.all()
-        self.fields["visa"].empty_label = _("Visa-free")
+        visa = cast(forms.ModelChoiceField, self.fields["visa"])  # a foreign key's field
+        visa.queryset = traveller.visas.all()
+        visa.empty_label = _("Visa-free")
         self.fields["visa"].error_messages["invalid_choice"] = _(
             "Choose one of this traveller's own visas."
         )
@@ -193,7 +195,9 @@ class NotificationForm(forms.ModelForm):
     def __init__(self, *args, trip: Trip, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.trip = trip
-        self.fields["address_change"].queryset = trip.address_changes.all()
+        # A foreign key's form field.
+        address_change = cast(forms.ModelChoiceField, self.fields["address_change"])
+        address_change.queryset = trip.address_changes.all()
         self.fields["address_change"].help_text = _("Only for a notification of an address change.")
         self.fields["address_change"].error_messages["invalid_choice"] = _(
             "Choose one of this trip's address changes."
@@ -235,7 +239,7 @@ class AlertFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label=_("Assign to"), queryset=None, empty_label=_("Nobody"), required=False
     )
 
@@ -348,4 +352,4 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, subjects: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = subjects
+        cast(forms.ChoiceField, self.fields["subject"]).choices = subjects

@@ -101,7 +101,7 @@ def check_proxy_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage
     """Risky proxy settings: trusting X-Forwarded-For from any private address, or anywhere."""
     if settings.STAYSITE_TRUSTED_PROXIES <= 0:
         return []
-    found = []
+    found: list[checks.CheckMessage] = []
     networks = proxy_networks(settings.STAYSITE_TRUSTED_PROXY_NETWORKS)
     if any(network.prefixlen == 0 for network in networks):
         found.append(

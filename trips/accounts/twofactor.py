@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import secrets
 from base64 import b32encode
+from typing import cast
 from urllib.parse import quote
 
 import django_otp
@@ -63,21 +64,28 @@ class SecondFactorMiddleware:
         if not getattr(view_func, "login_required", True):
             return None  # a public view (the calendar feed, /healthz) reads no session
         user = request.user
-        name = request.resolver_match.url_name
+        match = request.resolver_match  # set before any process_view
+        name = match.url_name if match is not None else None
         if (
             not user.is_authenticated
             or name in OPEN_BEFORE_SECOND_FACTOR
-            or user.is_verified()
+            or user.is_verified()  # type: ignore[attr-defined]  # added by django-otp's middleware
             or not access.needs_second_factor(user)
             or (name in OPEN_BEFORE_FIRST_SETUP and not has_second_factor(user))
         ):
             return None
         target = reverse("two_factor_verify")
-        if request.htmx:
+        if request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
             return HttpResponseClientRedirect(target)
         if request.method == "GET":
             target += f"?next={quote(request.get_full_path())}"
         return redirect(target)
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, on a page behind the login middleware (never anonymous there;
+    trips.http.StaysiteRequest says so, but accounts sits below it)."""
+    return cast(User, request.user)
 
 
 def safe_next(request: HttpRequest, default: str = "trips:home") -> str:
@@ -133,7 +141,7 @@ def code_matches_secret(secret: str, code: str) -> bool:
 def enrol(request: HttpRequest, secret: str) -> list[str]:
     """Replaces the user's authenticator with `secret`, marks the session verified, and
     returns new recovery codes (to be shown once)."""
-    user = request.user
+    user = signed_in(request)
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name="authenticator", key=secret, confirmed=True)
     # The code just given may not be used again to log in.
@@ -197,7 +205,7 @@ def first_setup_needs_link(request: HttpRequest) -> bool:
     """Whether setting up an app must first be confirmed through the emailed link: a set-up
     that staff status or the organisation requires, by someone with no second factor yet.
     Whoever knows only the password must not be able to enrol their own authenticator."""
-    user = request.user
+    user = signed_in(request)
     if has_second_factor(user) or not access.needs_second_factor(user):
         return False
     if request.session.get(ENROLMENT_ALLOWED) == user.pk:
@@ -207,12 +215,12 @@ def first_setup_needs_link(request: HttpRequest) -> bool:
 
 
 def setup_link(request: HttpRequest) -> str:
-    token = signing.dumps(request.user.pk, salt=LINK_SALT)
+    token = signing.dumps(signed_in(request).pk, salt=LINK_SALT)
     return f"{links.base_url(request)}{reverse('two_factor_setup_confirm')}?token={token}"
 
 
 def send_setup_link(request: HttpRequest) -> None:
-    user = request.user
+    user = signed_in(request)
     with translation.override(user.language or None):
         context = {"user": user, "link": setup_link(request), "hours": LINK_MAX_AGE_SECONDS // 3600}
         subject = render_to_string("registration/two_factor_setup_subject.txt", context)

@@ -125,5 +125,6 @@ def urls() -> tuple:
     """The API's URL patterns: each request brings a token, so none asks for a login."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback = login_not_required(pattern.callback)
+        if pattern.callback is not None:  # a URLPattern always has its view
+            pattern.callback = login_not_required(pattern.callback)
     return patterns, app_name, namespace

@@ -13,6 +13,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -27,7 +28,7 @@ RATE_WINDOW_SECONDS = 60
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: ApiRequest, token: str) -> ApiToken | None:
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         _check_body_size(request)
         found = tokens.usable_token(token, on=timezone.localdate())
         if found is not None:
@@ -35,7 +36,7 @@ class TokenAuth(HttpBearer):
         return found
 
 
-def _check_body_size(request: ApiRequest) -> None:
+def _check_body_size(request: HttpRequest) -> None:
     limit = settings.STAYSITE_API_MAX_BODY_BYTES
     try:
         size = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -93,8 +94,9 @@ def change_reason(token: ApiToken) -> str:
     return f"API token: {token.name}"[:100]
 
 
-def attribute(instance: models.Model, token: ApiToken) -> models.Model:
+def attribute[M: models.Model](instance: M, token: ApiToken) -> M:
     """Record `instance`'s next save or delete as done by the token's creator, via the token."""
-    instance._history_user = token.created_by
-    instance._change_reason = change_reason(token)
+    # Read by django-simple-history on save; mypy knows them only on the models that declare them.
+    instance._history_user = token.created_by  # type: ignore[attr-defined]
+    instance._change_reason = change_reason(token)  # type: ignore[attr-defined]
     return instance

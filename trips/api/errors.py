@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from django.forms import Form
+from django.forms import BaseForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from ninja import Schema
@@ -39,7 +39,7 @@ def fail(status: int, code: str, message: str, field: str | None = None) -> ApiE
     return ApiError(status, [problem(code, message, field)])
 
 
-def form_problems(form: Form) -> list[dict]:
+def form_problems(form: BaseForm) -> list[dict]:
     """A form's errors, each with its field, its code and its message."""
     problems = []
     for field, errors in form.errors.as_data().items():
@@ -51,7 +51,7 @@ def form_problems(form: Form) -> list[dict]:
     return problems
 
 
-def invalid(form: Form) -> ApiError:
+def invalid(form: BaseForm) -> ApiError:
     return ApiError(422, form_problems(form))
 
 

@@ -31,7 +31,7 @@ KEEP = IdempotencyKey.KEEP
 
 def _fingerprint(request: ApiRequest) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.path.encode(), request.body):
+    for part in ((request.method or "").encode(), request.path.encode(), request.body):
         digest.update(part + b"\0")
     return digest.hexdigest()
 

@@ -33,12 +33,13 @@ from trips.models import Alert
 # and SQLite cannot even compare with it.
 MAX_ID = 2**63 - 1
 
-Country = StrEnum("Country", {code: code for code, _name in COUNTRIES})
-Language = StrEnum("Language", {code: code for code, _name in settings.LANGUAGES})
-PurposeCode = StrEnum("Purpose", {code: code for code in Purpose.values})
-StatusCode = StrEnum("Status", {code: code for code in Status.values})
-AlertState = StrEnum("AlertState", {code: code for code in [*Alert.State.values, "all"]})
-AlertKindCode = StrEnum("AlertKind", {code: code for code in AlertKind.values})
+# Members made from the data, which mypy cannot read: each is a code, named by itself.
+Country = StrEnum("Country", {code: code for code, _name in COUNTRIES})  # type: ignore[misc]
+Language = StrEnum("Language", {code: code for code, _name in settings.LANGUAGES})  # type: ignore[misc]
+PurposeCode = StrEnum("Purpose", {code: code for code in Purpose.values})  # type: ignore[misc]
+StatusCode = StrEnum("Status", {code: code for code in Status.values})  # type: ignore[misc]
+AlertState = StrEnum("AlertState", {code: code for code in [*Alert.State.values, "all"]})  # type: ignore[misc]
+AlertKindCode = StrEnum("AlertKind", {code: code for code in AlertKind.values})  # type: ignore[misc]
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -72,8 +73,11 @@ class Input(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _no_null_where_none_is_taken(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and cls.model_fields[info.field_name].json_schema_extra is _not_null:
-            raise PydanticCustomError("null_not_allowed", "null is not allowed here")
+        if value is None:
+            # A field validator's info always names its field (pydantic types it as optional).
+            field = cls.model_fields[info.field_name]  # type: ignore[index]
+            if field.json_schema_extra is _not_null:
+                raise PydanticCustomError("null_not_allowed", "null is not allowed here")
         return value
 
 

@@ -10,6 +10,7 @@ Results come in the order of their ids, so that pages stay put while a client re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -18,28 +19,30 @@ from trips.models import Traveller, Trip
 DELETED = "-"
 
 
-def changed_travellers(
-    travellers: QuerySet, organisation_id: int, since: datetime
-) -> tuple[QuerySet, set[int]]:
+def changed_travellers[Rows: QuerySet[Any]](
+    travellers: Rows, organisation_id: int, since: datetime
+) -> tuple[Rows, set[int]]:
     """`travellers` changed since `since`, and the ids of the organisation's travellers
     deleted since."""
     history = Traveller.history.filter(organisation_id=organisation_id)
     return _since(travellers, history, since)
 
 
-def changed_trips(traveller: Traveller, since: datetime) -> tuple[QuerySet, set[int]]:
+def changed_trips(traveller: Traveller, since: datetime) -> tuple[QuerySet[Trip], set[int]]:
     """The traveller's trips changed since `since`, and the ids of the ones deleted since."""
     return _since(traveller.trips.all(), Trip.history.filter(traveller_id=traveller.pk), since)
 
 
-def _since(rows: QuerySet, history: QuerySet, since: datetime) -> tuple[QuerySet, set[int]]:
+def _since[Rows: QuerySet[Any]](
+    rows: Rows, history: QuerySet[Any], since: datetime
+) -> tuple[Rows, set[int]]:
     recent = history.filter(history_date__gte=since)
     changed = rows.filter(pk__in=recent.values("id")).order_by("pk")
     deleted = recent.filter(history_type=DELETED).exclude(id__in=rows.values("pk"))
     return changed, set(deleted.values_list("id", flat=True))
 
 
-def changed_alerts(alerts: QuerySet, since: datetime) -> QuerySet:
+def changed_alerts[Rows: QuerySet[Any]](alerts: Rows, since: datetime) -> Rows:
     """`alerts` opened, closed, resolved or reviewed since `since`."""
     changed = alerts.filter(
         Q(opened_at__gte=since)

@@ -7,6 +7,7 @@ snapshot in the same transaction and the alerts after it.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -70,7 +71,8 @@ def _save(request: ApiRequest, traveller: Traveller, trip: Trip, sent: dict) -> 
 def trip_list(request: ApiRequest, pk: TravellerId, paging: Query[PageQuery]):
     """Newest first; with `updated_since`, by id, only those changed since then."""
     traveller = get_traveller(request, pk)
-    trips, deleted = traveller.trips.order_by("-entry", "-pk"), set()
+    trips: QuerySet[Trip] = traveller.trips.order_by("-entry", "-pk")
+    deleted: set[int] = set()
     if paging.updated_since is not None:
         trips, deleted = changed_trips(traveller, paging.updated_since)
     return page_of(request, trips, paging, trip_json, deleted)

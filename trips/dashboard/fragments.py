@@ -112,7 +112,8 @@ def forget(organisation_id: int) -> None:
     store = caches["default"]
     prefix = store.make_key(f"dashboard-live:{organisation_id}:")
     if isinstance(store, DatabaseCache):
-        table = connection.ops.quote_name(store._table)
+        # The backend's table name, private in django-stubs.
+        table = connection.ops.quote_name(store._table)  # type: ignore[attr-defined]
         with connection.cursor() as cursor:
             pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             cursor.execute(

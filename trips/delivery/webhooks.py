@@ -139,7 +139,7 @@ def checked_address(url: str) -> tuple[str, int, str]:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
         raise Refused(f"{host} does not resolve ({error})") from error
-    addresses = [info[4][0] for info in found]
+    addresses = [str(info[4][0]) for info in found]  # an IPv4 or IPv6 address: a str
     for address in addresses:
         ip = ipaddress.ip_address(address)
         if not (ip.is_global or (allow_loopback and ip.is_loopback)):
@@ -165,7 +165,8 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # HTTPSConnection's own SSL context, which typeshed leaves out (it is private).
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def post(url: str, headers: dict, body: bytes) -> int:

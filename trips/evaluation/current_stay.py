@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -136,7 +137,7 @@ def current_stay(traveller: Traveller, *, on: date, exit: date | None = None) ->
         stays, regime=regime, on=chosen, options=params, reentry_lengths=[1, full]
     )
     back = (at_exit.earliest_reentry or {}).get(1)
-    figures = {}
+    figures: dict[str, Any] = {}
     if back is not None:
         try:
             again = rules.assess(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,8 @@ class TravellerStatus:
     @property
     def next_deadline(self) -> Finding | None:
         upcoming = [f for f in self.findings if f.due_on is not None and f.due_on >= self.on]
-        return min(upcoming, key=lambda f: f.due_on) if upcoming else None
+        # Only findings with a due day are left in `upcoming`.
+        return min(upcoming, key=lambda f: cast(date, f.due_on)) if upcoming else None
 
 
 def evaluate(traveller: Traveller, *, on: date) -> TravellerStatus:
@@ -179,7 +181,13 @@ def stay_findings(status: RegimeStatus, organisation: Organisation, *, on: date)
     them out); their limits are the visa's (`visa_findings`).
     """
     report = status.report
-    if not report.present_on_query_date or report.latest_legal_exit is None:
+    if (
+        not report.present_on_query_date
+        or report.latest_legal_exit is None
+        # Set whenever the traveller is present on the query date (rules/engine.py).
+        or report.current_stay_entry is None
+        or report.current_stay_length is None
+    ):
         return
     if report.latest_legal_exit < on:
         return  # already over: an overstay finding says so
@@ -216,9 +224,9 @@ def stay_findings(status: RegimeStatus, organisation: Organisation, *, on: date)
 def overstay_findings(status: RegimeStatus, *, on: date):
     """Days present after the last legal day (docs/rules.md §5, §11)."""
     report = status.report
-    if not report.overstay_days:
-        return
     entry = report.overstay_stay_entry
+    if not report.overstay_days or entry is None:  # an overstay always names its stay's entry
+        return
     params = {"days": report.overstay_days, "entry": entry.isoformat()}
     if status.regime is rules.Regime.SCHENGEN:
         yield Finding(
@@ -277,7 +285,7 @@ def registration_findings(
             {"entry": trip.entry.isoformat(), "deadline": upcoming.isoformat()},
             "kz_registration",
         )
-    if not verdict.required:
+    if not verdict.required or verdict.deadline is None:  # a required one has its deadline
         return
     yield Finding(
         AlertKind.REGISTRATION_NEEDED,
@@ -320,7 +328,7 @@ def eqonaq_findings(
         deadline = rules.eqonaq_deadline(
             event_day, counts_arrival_day=params.eqonaq_counts_arrival_day, calendar=days
         )
-        event = {
+        event: dict[str, Any] = {
             "subject": subject.split(":")[0],
             "event_day": event_day.isoformat(),
             "deadline": deadline.isoformat(),
@@ -350,13 +358,13 @@ def eqonaq_findings(
 def tax_findings(report: rules.Assessment, organisation: Organisation, *, on: date):
     """DTA Germany-Kazakhstan art. 15: more than 183 days in 12 months (docs/rules.md §9)."""
     if report.tax_183_exceeded:
+        crossed = cast(date, report.tax_183_crossing_date)  # the engine sets it when exceeded
         yield Finding(
             AlertKind.TAX_CROSSED,
             Status.ACTION,
             "tax:183",
             report.tax_183_crossing_date,
-            {"days": report.tax_days, "date": report.tax_183_crossing_date.isoformat()}
-            | _planned_crossing(report),
+            {"days": report.tax_days, "date": crossed.isoformat()} | _planned_crossing(report),
             "dta_183",
         )
     elif report.tax_days >= organisation.tax_warning_days:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -109,10 +110,10 @@ def plan(
             _("The plan starts on a day you are already in %(country)s: start it a day later.")
             % {"country": country_name(country)}
         ) from None
-    answer = {
+    answer: dict[str, Any] = {
         "latest_legal_exit": without.planned_latest_legal_exit,
         "max_stay_days": without.planned_max_stay_days,
-        "earliest_fit": without.earliest_reentry.get(lengths[0]) if lengths else None,
+        "earliest_fit": (without.earliest_reentry or {}).get(lengths[0]) if lengths else None,
         "assumes_current_stay_ends": None if current is None else current.exit,
         "current": current,
     }
@@ -200,6 +201,6 @@ RequestError = rules.RequestError
 REGIMES = [regime.value for regime in rules.Regime]
 
 
-def check_request(request: object) -> dict:
+def check_request(request: Any) -> dict[str, Any]:
     """The engine's report for one JSON request (`rules.check`); raises `RequestError`."""
     return rules.check(request)

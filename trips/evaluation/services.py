@@ -57,7 +57,7 @@ def save_traveller(form: ModelForm, *, on: date) -> Traveller | None:
     return traveller
 
 
-def save_record(form: ModelForm, traveller: Traveller, *, on: date) -> models.Model | None:
+def save_record[M: models.Model](form: ModelForm[M], traveller: Traveller, *, on: date) -> M | None:
     """Save a valid trip, visa, address change or notification form of `traveller`.
 
     Returns None, with a message on the form, when the database refuses what the form passed:

@@ -85,8 +85,9 @@ def organisation_changed(organisation_pk: int) -> int:
 def refresh_snapshot(traveller: Traveller, *, on: date) -> StatusSnapshot:
     """Recompute one traveller's snapshot; call it inside the transaction that changed them."""
     status = evaluate(traveller, on=on)
-    before = StatusSnapshot.objects.filter(traveller=traveller).values_list("status", flat=True)
-    before = before.first()
+    before = (
+        StatusSnapshot.objects.filter(traveller=traveller).values_list("status", flat=True).first()
+    )
     snapshot, _created = StatusSnapshot.objects.update_or_create(
         traveller=traveller, defaults=snapshot_fields(status)
     )

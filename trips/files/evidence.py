@@ -104,6 +104,7 @@ def _refuse_large(width: int, height: int) -> None:
 
 def _image(content: bytes) -> Checked:
     """Re-encoded as JPEG or PNG without any metadata, and a thumbnail."""
+    image: Image.Image  # the opened file, then the upright copy exif_transpose makes
     try:
         with Image.open(io.BytesIO(content)) as image:
             _refuse_large(*image.size)  # from the header: `open` decodes nothing

@@ -33,7 +33,12 @@ COMPARED = {
               "entries_allowed", "days_allowed"],
     "travellers": ["name", "employee_number", "email", "citizenship", "active", "user_id"],
 }  # fmt: skip
-MODELS = {"trips": Trip, "visas": Visa, "travellers": Traveller}
+# Typed by their classes: each has its own manager and its history (django-simple-history).
+MODELS: dict[str, type[Trip] | type[Visa] | type[Traveller]] = {
+    "trips": Trip,
+    "visas": Visa,
+    "travellers": Traveller,
+}
 REASONS = {
     "changed": gettext_lazy("changed since the import"),
     "gone": gettext_lazy("deleted since the import"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -28,6 +29,7 @@ from trips.evaluation.stays import with_related
 from trips.files.import_statuses import status_changes
 from trips.files.imports import Row
 from trips.models import ImportPreview, Traveller, Trip
+from trips.models.domain import TravellerQuerySet
 
 NEW, CHANGED, PRESENT, ERROR = "new", "changed", "present", "error"
 # What a row may change of a saved trip it names by traveller, country and entry.
@@ -79,20 +81,21 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
         if traveller is not None:
             whose[row.line] = traveller
         problems = row.errors + ([problem] if problem else [])
-        if not problems and row.exit is not None and row.exit < row.entry:
+        entry = row.entry  # a required column: read whenever the row has no problems
+        if not problems and entry is not None and row.exit is not None and row.exit < entry:
             problems.append(
                 _("Exit %(exit)s is before entry %(entry)s")
-                % {"exit": day(row.exit), "entry": day(row.entry)}
+                % {"exit": day(row.exit), "entry": day(entry)}
             )
-        if not problems and row.exit is None and row.entry > on:
+        if not problems and row.exit is None and entry is not None and entry > on:
             problems.append(_("A planned trip needs an exit date."))
-        if problems:
+        if problems or entry is None:
             outcomes[row.line] = (ERROR, " ".join(problems))
             continue
         drafts[row.line] = Trip(
             traveller=traveller,
             country=row.country,
-            entry=row.entry,
+            entry=entry,
             exit=row.exit,
             purpose=row.purpose,
             host=row.host,
@@ -104,9 +107,10 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
         outcome, message = outcomes.get(row.line, (NEW, ""))
         draft = drafts.get(row.line)
         preview.rows.append(_shown(row, whose.get(row.line), outcome, message))
-        if outcome == NEW:
+        # A row without problems has its draft; only those are new or changes.
+        if outcome == NEW and draft is not None:
             preview.new_trips.append(_stored(draft))
-        elif outcome == CHANGED:
+        elif outcome == CHANGED and draft is not None:
             preview.new_trips.append({**_stored(draft), "trip": draft.pk})
     new_by_traveller = defaultdict(list)
     for line, draft in drafts.items():
@@ -124,7 +128,9 @@ def check(travellers: QuerySet[Traveller], rows: list[Row], *, on: date, create_
     return preview
 
 
-def _travellers(travellers: QuerySet[Traveller], rows: list[Row]) -> dict[str, Traveller]:
+def _travellers(
+    travellers: QuerySet[Traveller], rows: Sequence[Row]
+) -> dict[str, Traveller | None]:
     """The file's travellers by "number:E-1001" and "email:a@b.c" (None: several share it)."""
     numbers = {row.employee_number for row in rows if row.employee_number}
     emails = {row.email for row in rows if row.email}
@@ -220,7 +226,7 @@ def _overlaps(drafts: dict[int, Trip], saved: dict[int, list[Trip]]) -> dict:
             edits = _edits(same_start, draft) if same_start is not None else None
             if edits == []:
                 outcomes[line] = (PRESENT, _("Already saved; skipped."))
-            elif edits and same_start.pk not in replaced:
+            elif edits and same_start is not None and same_start.pk not in replaced:
                 # An exported row edited: it changes the saved trip it names.
                 replaced.add(same_start.pk)
                 draft.pk = same_start.pk
@@ -348,7 +354,7 @@ def store(
     )
 
 
-def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date) -> int:
+def confirm(stored: ImportPreview, travellers: TravellerQuerySet, *, on: date) -> int:
     """Save the previewed new trips, all in one transaction; raises PreviewOutdated instead if
     the trips of their travellers changed since the preview, the user may no longer manage
     one of them, or the preview is older than PREVIEW_HOURS. Returns the number saved."""
@@ -424,7 +430,8 @@ def create_travellers(stored: ImportPreview) -> dict[int, int]:
     by = stored.user
     travellers = [
         Traveller(
-            organisation_id=by.organisation_id,
+            # The uploader is HR of an organisation: only they reach the import pages.
+            organisation_id=by.organisation_id,  # type: ignore[misc]
             name=values["name"],
             employee_number=values["employee_number"],
             email=values["email"],

@@ -18,8 +18,9 @@ BATCH = 500
 
 def _prefetched(queryset: QuerySet, items: list) -> QuerySet:
     """A queryset holding `items`, as prefetch_related leaves one in an object's cache."""
+    # Django's private prefetch state, which django-stubs leaves out.
     queryset._result_cache = list(items)
-    queryset._prefetch_done = True
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
     return queryset
 
 
@@ -31,14 +32,15 @@ def with_drafts(traveller: Traveller, drafts: list[Trip]) -> Traveller:
     """
     for index, draft in enumerate(drafts, start=1):
         draft.pk = -index
-        draft._prefetched_objects_cache = {
+        # Django's private prefetch cache, which django-stubs leaves out of models.
+        draft._prefetched_objects_cache = {  # type: ignore[attr-defined]
             "notifications": _prefetched(Notification.objects.none(), []),
             "address_changes": _prefetched(AddressChange.objects.none(), []),
         }
     clone = copy.copy(traveller)
     trips = [*traveller.trips.all(), *drafts]
-    clone._prefetched_objects_cache = {
-        **traveller._prefetched_objects_cache,
+    clone._prefetched_objects_cache = {  # type: ignore[attr-defined]  # as above
+        **traveller._prefetched_objects_cache,  # type: ignore[attr-defined]
         "trips": _prefetched(Trip.objects.all(), sorted(trips, key=lambda t: t.entry)),
     }
     return clone

@@ -205,7 +205,7 @@ def read_lines(source, lines: list, header_line: int, columns: dict, layout=None
     """The rows below `header_line`, their `columns` (index -> field) read."""
     layout = layout or TRIPS
     names = next(cells for line, cells, _f in lines if line == header_line)
-    rows = []
+    rows: list[Row] = []
     for line, cells, formulas in lines:
         if line <= header_line or not any(cells[i] for i in columns if i < len(cells)):
             continue

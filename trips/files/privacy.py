@@ -39,7 +39,10 @@ ERASURE_REASON = "Personal data erased"
 
 # Personal fields per model, and what replaces them. Everything else is kept: it is the
 # anonymous statistics (dates, countries, purposes) or the audit trail (who, when).
-SCRUBBED_FIELDS: dict[type[models.Model], dict[str, str]] = {
+# The models a traveller's records are kept in, each with its history (django-simple-history).
+type Recorded = type[Traveller] | type[Trip] | type[Visa] | type[AddressChange] | type[Notification]
+
+SCRUBBED_FIELDS: dict[Recorded, dict[str, str]] = {
     Trip: {"host": "", "address": "", "notes": ""},
     Visa: {"number": ""},
     AddressChange: {"new_address": ""},
@@ -60,7 +63,7 @@ def _values(row: models.Model) -> dict:
     return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
 
 
-def _history(model: type[models.Model], **lookup) -> list[dict]:
+def _history(model: Recorded, **lookup) -> list[dict]:
     rows = model.history.filter(**lookup).order_by("history_date", "history_id")
     return [_values(row) for row in rows]
 
@@ -194,7 +197,7 @@ def erase(traveller: Traveller, *, on: date) -> Traveller:
     traveller = Traveller.objects.select_for_update().get(pk=traveller.pk)
     trip_ids = set(Trip.history.filter(traveller_id=traveller.pk).values_list("id", flat=True))
     trip_ids |= set(traveller.trips.values_list("pk", flat=True))
-    scopes: dict[type[models.Model], dict] = {
+    scopes: dict[Recorded, dict] = {
         Trip: {"traveller_id": traveller.pk},
         Visa: {"traveller_id": traveller.pk},
         AddressChange: {"trip_id__in": trip_ids},

@@ -49,7 +49,7 @@ def check(organisation, rows: list[imports.Row]) -> Preview:
             organisation=organisation, employee_number__in=numbers
         ).values_list("employee_number", flat=True)
     )
-    preview, first = Preview(), {}
+    preview, first = Preview(), dict[str, int]()
     for row in rows:
         problems = list(row.errors)
         if not problems and not row.employee_number:

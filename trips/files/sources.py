@@ -159,12 +159,12 @@ def decode(content: bytes) -> tuple[str, str]:
     with contextlib.suppress(UnicodeDecodeError):
         return content.decode("utf-8"), "UTF-8"
     if b"\x00" in content[:4096]:
-        codec = _utf16_without_bom(content[:4096])
-        if codec is None:
+        utf16 = _utf16_without_bom(content[:4096])
+        if utf16 is None:
             raise FileRefused(
                 _("This is not a CSV or Excel file; save it as .xlsx or CSV (UTF-8).")
             )
-        return _decoded(content, codec), "UTF-16"
+        return _decoded(content, utf16), "UTF-16"
     from charset_normalizer import from_bytes  # only CSV files of unknown encoding need it
 
     best = from_bytes(content, cp_isolation=list(CODE_PAGES)).best()
@@ -308,7 +308,7 @@ def check_budget(line: int, deadline: float) -> None:
 def _scan_sheet(source, deadline: float) -> None:
     """Refuses a sheet with more rows than may be imported, counting the rows it skips (a row
     numbered 1,048,576 is that many rows), or with a row wider than Excel makes one."""
-    from defusedxml.ElementTree import iterparse
+    from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]  # no stubs here
 
     cells = rows = 0
     for event, element in iterparse(source, events=("start", "end")):

@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from trips.evaluation.stays import with_related
 from trips.files import import_preview, imports
 from trips.files.import_preview import ERROR, NEW, PRESENT, Preview, PreviewOutdated
 from trips.models import ImportPreview, Traveller, Visa
+from trips.models.domain import TravellerQuerySet
 
 FIELDS = [
     "employee_number",
@@ -111,7 +113,8 @@ def _count(column: str, text: str) -> int:
 
 
 def parse_row(line: int, values: dict, formulas: set[str]) -> VisaRow:
-    return imports.parse_row(line, values, formulas, make=VisaRow, setter=_set)
+    # `make` decides the row's class; parse_row is typed for the trips' rows only.
+    return cast(VisaRow, imports.parse_row(line, values, formulas, make=VisaRow, setter=_set))
 
 
 def missing_columns(fields) -> list[str]:
@@ -141,21 +144,29 @@ def template_header(language: str) -> list[str]:
 def check(travellers: QuerySet[Traveller], rows: list[VisaRow]) -> Preview:
     """Every visa row's outcome: new, already saved, or refused with the reason."""
     found = import_preview._travellers(travellers, rows)
-    saved = defaultdict(set)
+    saved: defaultdict[int | None, set[tuple[str, str, date | None]]] = defaultdict(set)
     whose = [t.pk for t in found.values() if t is not None]
     for visa in Visa.objects.filter(traveller__in=whose):
         saved[visa.traveller_id].add((visa.kind, visa.number, visa.valid_from))
-    preview, first = Preview(), {}
+    first: dict[tuple[int | None, str, str, date | None], int] = {}
+    preview = Preview()
     for row in rows:
         traveller, problem = import_preview._traveller_of(row, found)
         problems = row.errors + ([problem] if problem else [])
-        if not problems and row.valid_until < row.valid_from:
+        # Without problems, the required dates were read (REQUIRED) and the traveller found.
+        valid_from, valid_until = row.valid_from, row.valid_until
+        if (
+            not problems
+            and valid_until is not None
+            and valid_from is not None
+            and valid_until < valid_from
+        ):
             problems.append(
                 _("Valid until %(until)s is before valid from %(from)s")
                 % {"until": day(row.valid_until), "from": day(row.valid_from)}
             )
         key = (traveller.pk if traveller else None, row.visa_kind, row.number, row.valid_from)
-        if problems:
+        if problems or traveller is None:
             outcome, message = ERROR, " ".join(problems)
         elif key[1:] in saved[key[0]]:
             outcome, message = PRESENT, _("Already saved; skipped.")
@@ -177,8 +188,9 @@ def _stored(traveller: Traveller, row: VisaRow) -> dict:
         "kind": row.visa_kind,
         "number": row.number,
         "entries_allowed": row.entries,
-        "valid_from": row.valid_from.isoformat(),
-        "valid_until": row.valid_until.isoformat(),
+        # Only rows without problems are stored: both dates were read (REQUIRED).
+        "valid_from": cast(date, row.valid_from).isoformat(),
+        "valid_until": cast(date, row.valid_until).isoformat(),
         "days_allowed": row.days_allowed,
     }
 
@@ -210,7 +222,7 @@ def fingerprint(traveller_ids) -> str:
     return digest.hexdigest()
 
 
-def confirm(stored: ImportPreview, travellers: QuerySet[Traveller], *, on: date) -> int:
+def confirm(stored: ImportPreview, travellers: TravellerQuerySet, *, on: date) -> int:
     """Save the previewed new visas in one transaction, or raise PreviewOutdated."""
     import_preview.still_open(stored)
     visas = [

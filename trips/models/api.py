@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from trips.models.accounts import Organisation, User
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self, *, on: date) -> ApiTokenQuerySet:
         """Tokens that open the API on `on`: not revoked, not past their last valid day, and
         made by someone who is still active, still in the token's organisation and still a
@@ -74,6 +74,9 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["last_used_at"])
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("API token")

@@ -21,11 +21,11 @@ from simple_history.models import HistoricalRecords
 from trips import dates
 from trips.choices import Purpose, Status, VisaKind, visa_name
 from trips.countries import COUNTRIES, country_name
-from trips.models.accounts import Organisation
+from trips.models.accounts import Organisation, User
 from trips.models.search import Fold, fold
 
 
-class TravellerQuerySet(models.QuerySet):
+class TravellerQuerySet(models.QuerySet["Traveller"]):
     def active(self) -> TravellerQuerySet:
         return self.filter(active=True)
 
@@ -108,6 +108,9 @@ class Traveller(models.Model):
 
     objects = TravellerQuerySet.as_manager()
     history = HistoricalRecords()
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("traveller")
@@ -169,6 +172,9 @@ class Visa(models.Model):
     )
 
     history = HistoricalRecords()
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("visa or permit")
@@ -208,7 +214,7 @@ class Visa(models.Model):
         return self.valid_from <= day <= self.valid_until
 
 
-class TripQuerySet(models.QuerySet):
+class TripQuerySet(models.QuerySet["Trip"]):
     def overlapping(self, entry: date, exit: date | None) -> TripQuerySet:
         """Trips sharing at least one day with [entry, exit] (exit None: still there)."""
         trips = self.filter(Q(exit__isnull=True) | Q(exit__gte=entry))
@@ -252,6 +258,9 @@ class Trip(models.Model):
 
     objects = TripQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("trip")

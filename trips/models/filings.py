@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from trips import dates
+from trips.models.accounts import User
 from trips.models.domain import Trip
 
 
@@ -24,6 +25,9 @@ class AddressChange(models.Model):
     recorded_by_traveller = models.BooleanField(_("recorded by the traveller"), default=False)
 
     history = HistoricalRecords()
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("address change")
@@ -70,6 +74,9 @@ class Notification(models.Model):
     reference = models.CharField(_("reference number"), max_length=60, blank=True)
 
     history = HistoricalRecords()
+    # Set before save() for django-simple-history's row: who made the change and why.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("eQonaq notification")

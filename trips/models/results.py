@@ -66,7 +66,7 @@ class StatusSnapshot(models.Model):
         return f"{self.traveller_id}: {self.status} on {self.evaluated_on}"
 
 
-class AlertQuerySet(models.QuerySet):
+class AlertQuerySet(models.QuerySet["Alert"]):
     def live(self) -> AlertQuerySet:
         """Alerts whose situation still holds: the ones the unique constraint keeps single."""
         return self.filter(Alert.LIVE)

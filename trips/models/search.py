@@ -8,12 +8,17 @@ on it (migration 0022), on SQLite this module's `fold`, registered on every conn
 from __future__ import annotations
 
 import unicodedata
+from typing import overload
 
 from django.db.models import CharField, Func
 
 FUNCTION = "staysite_fold"
 
 
+@overload
+def fold(text: str) -> str: ...
+@overload
+def fold(text: None) -> None: ...
 def fold(text: str | None) -> str | None:
     """`text` without accents: its letters decomposed and their combining marks dropped."""
     if text is None:

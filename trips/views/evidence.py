@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,7 +21,7 @@ from trips.forms import EvidenceForm
 from trips.models import Evidence, Traveller
 
 
-def subjects(user, traveller: Traveller) -> dict[str, dict]:
+def subjects(user, traveller: Traveller) -> dict[str, tuple[str, dict]]:
     """What `user` may attach proof to, as form choices: value -> the Evidence field."""
     found: dict[str, tuple[str, dict]] = {}
     for trip in traveller.trips.all():
@@ -72,7 +73,7 @@ def _evidence(request: HttpRequest, pk: int, evidence_pk: int) -> Evidence:
     return get_object_or_404(Evidence, traveller=traveller, pk=evidence_pk)
 
 
-def _sealed(response: HttpResponse) -> HttpResponse:
+def _sealed[R: HttpResponseBase](response: R) -> R:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
@@ -80,9 +81,9 @@ def _sealed(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
-def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     evidence = _evidence(request, pk, evidence_pk)
-    name = f"{evidence.kind}-{evidence.sha256[:12]}.{evidence.file.name.rsplit('.', 1)[-1]}"
+    name = f"{evidence.kind}-{evidence.sha256[:12]}.{(evidence.file.name or '').rsplit('.', 1)[-1]}"
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=evidence.is_pdf,  # a PDF is a download, never shown in the page
@@ -93,7 +94,7 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
 
 
 @require_GET
-def evidence_thumbnail(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_thumbnail(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     evidence = _evidence(request, pk, evidence_pk)
     if not evidence.thumbnail:
         raise Http404("No thumbnail.")

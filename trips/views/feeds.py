@@ -7,6 +7,8 @@ token, a revoked one, and an owner who may no longer have a feed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseNotFound
@@ -27,7 +29,7 @@ PAGE = "trips/calendar_feed.html"
 
 def page_context(request: StaysiteRequest, token: str = "") -> dict:
     feed = CalendarFeed.objects.filter(user=request.user).first()
-    context = {"feed": feed, "feed_url": "", "most_days": feeds.MAX_REMINDER_DAYS}
+    context: dict[str, Any] = {"feed": feed, "feed_url": "", "most_days": feeds.MAX_REMINDER_DAYS}
     if token:
         context["feed_url"] = request.build_absolute_uri(reverse("trips:feed_ics", args=[token]))
         # Calendar programs subscribe (and keep refreshing) on a webcal:// link.

@@ -7,6 +7,7 @@ trips until HR confirms on the preview page. The templates to fill in come in bo
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -100,7 +101,8 @@ def _checked(request: StaysiteRequest, upload, kind: str):
         layout = visa_files.VISAS if kind == VISAS else roster_files.ROSTER
         reading = imports.read_file(upload.read(), layout=layout)
         if kind == VISAS:
-            checked = visa_files.check(travellers, reading.rows)
+            # The VISAS layout reads VisaRows (visa_files.parse_row).
+            checked = visa_files.check(travellers, cast(list[visa_files.VisaRow], reading.rows))
         else:
             checked = roster_files.check(request.user.organisation, reading.rows)
         how = import_mapping.reading_of(

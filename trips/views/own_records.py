@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,7 +77,9 @@ def current_exit(request: HttpRequest, pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     today = timezone.localdate()
     trip = stay_on(traveller, on=today)
-    access.require(trip is not None and access.can_set_planned_exit(request.user, trip, on=today))
+    if trip is None:
+        raise PermissionDenied  # as access.require refuses: no stay to end
+    access.require(access.can_set_planned_exit(request.user, trip, on=today))
     form = PlannedExitForm(request.POST, trip=trip, on=today)
     if not form.is_valid():
         messages.error(request, _errors(form))

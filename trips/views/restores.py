@@ -4,7 +4,7 @@ and by the traveller's history (trips/evaluation/services.py, `restore_trip`, do
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from trips import access
 from trips.evaluation import services
+from trips.http import StaysiteRequest
 from trips.models import Trip
 from trips.views.travellers import (
     TRIP_PATH,
@@ -25,7 +26,7 @@ from trips.views.travellers import (
 
 
 @require_http_methods(["GET", "POST"])
-def trip_restore(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def trip_restore(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     """A deleted trip back as it was: asked on GET, done on POST."""
     traveller = editable_traveller(request, pk)
     if request.method == "GET":
@@ -51,7 +52,7 @@ def deleted(traveller, record) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def trip_delete(request: HttpRequest, pk: int, trip_pk: int) -> HttpResponse:
+def trip_delete(request: StaysiteRequest, pk: int, trip_pk: int) -> HttpResponse:
     traveller = access.get_visible_traveller(request.user, pk)
     trip = trip_of(traveller, trip_pk)
     access.require(access.can_edit_trip(request.user, trip, on=timezone.localdate()))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
+from django_stubs_ext import StrOrPromise
 
 from trips import access
 from trips.choices import Status
@@ -56,7 +57,7 @@ class TripRow:
 
     @property
     def phase_label(self) -> str:
-        return PHASES[self.phase]
+        return str(PHASES[self.phase])
 
 
 # --- Travellers ----------------------------------------------------------------------------
@@ -181,8 +182,8 @@ class Kind:
     """What the record views need to know about one kind of record."""
 
     name: str  # URL name prefix and element ids: "trip", "visa", ...
-    title_new: str
-    title_edit: str
+    title_new: StrOrPromise  # lazy: translated when a page shows it
+    title_edit: StrOrPromise
     colspan: int
 
 

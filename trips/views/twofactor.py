@@ -39,7 +39,9 @@ class CodeForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: StaysiteRequest) -> HttpResponse:
     """The second step of a login: a code from the authenticator app, or a recovery code."""
-    if request.user.is_verified() or not access.needs_second_factor(request.user):
+    # is_verified is added to the user by django-otp's middleware.
+    verified = request.user.is_verified()  # type: ignore[attr-defined]
+    if verified or not access.needs_second_factor(request.user):
         return redirect(twofactor.safe_next(request))
     if not twofactor.has_second_factor(request.user):
         # The organisation requires a second factor and this user has none yet.
@@ -84,7 +86,9 @@ def _wait_message(seconds: int) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: StaysiteRequest) -> HttpResponse:
     """Sets up an authenticator app: scan the QR code (or type the key), confirm with a code."""
-    if not request.user.is_verified() and twofactor.has_second_factor(request.user):
+    # is_verified is added to the user by django-otp's middleware.
+    verified = request.user.is_verified()  # type: ignore[attr-defined]
+    if not verified and twofactor.has_second_factor(request.user):
         # Replacing an authenticator needs the old one (or a recovery code) first.
         return redirect("two_factor_verify")
     if twofactor.first_setup_needs_link(request):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trips import access
+from trips.http import StaysiteRequest
 from trips.models import Organisation, WebhookEndpoint
 from trips.upkeep import tasks
 
@@ -48,9 +49,9 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @require_http_methods(["GET", "POST"])
-def webhook_list(request: HttpRequest) -> HttpResponse:
+def webhook_list(request: StaysiteRequest) -> HttpResponse:
     access.require(access.can_manage_webhooks(request.user))
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation = Organisation.objects.get(pk=access.own_organisation_id(request.user))
     form = WebhookEndpointForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         endpoint = form.save(commit=False)
@@ -72,7 +73,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def webhook_resend(request: HttpRequest, delivery_pk: int) -> HttpResponse:
+def webhook_resend(request: StaysiteRequest, delivery_pk: int) -> HttpResponse:
     access.require(access.can_manage_webhooks(request.user))
     delivery = get_object_or_404(access.visible_webhook_deliveries(request.user), pk=delivery_pk)
     tasks.resend_webhook(delivery)
@@ -81,7 +82,7 @@ def webhook_resend(request: HttpRequest, delivery_pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_enable(request: HttpRequest, endpoint_pk: int) -> HttpResponse:
+def webhook_enable(request: StaysiteRequest, endpoint_pk: int) -> HttpResponse:
     """Send to a disabled endpoint again, with a clean count of failures."""
     access.require(access.can_manage_webhooks(request.user))
     endpoint = get_object_or_404(access.visible_webhook_endpoints(request.user), pk=endpoint_pk)
@@ -92,7 +93,7 @@ def webhook_enable(request: HttpRequest, endpoint_pk: int) -> HttpResponse:
 
 
 @require_POST
-def webhook_delete(request: HttpRequest, endpoint_pk: int) -> HttpResponse:
+def webhook_delete(request: StaysiteRequest, endpoint_pk: int) -> HttpResponse:
     access.require(access.can_manage_webhooks(request.user))
     endpoint = get_object_or_404(access.visible_webhook_endpoints(request.user), pk=endpoint_pk)
     endpoint.delete()

@@ -3,6 +3,8 @@ it, in the reader's language. The figures are `trips.evaluation.planner`'s."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -47,7 +49,8 @@ def plan_lines(answer: PlanAnswer, traveller) -> dict:
 
 def _latest_exit_fact(answer: PlanAnswer) -> tuple[str, str]:
     label = _("Latest legal exit for this entry")
-    if answer.latest_legal_exit is None:
+    # The engine gives both or neither.
+    if answer.latest_legal_exit is None or answer.max_stay_days is None:
         return (label, _("none: no day is free on that entry day"))
     return (
         label,
@@ -76,7 +79,7 @@ def _verdict(answer: PlanAnswer, key: str) -> tuple[str, str]:
         return _("Legal"), why
     if violation is not None and violation < answer.entry:
         why = _("The trips already planned break the rule on %(date)s, before this stay.") % values
-    elif violation is not None and violation > answer.exit:
+    elif violation is not None and answer.exit is not None and violation > answer.exit:
         why = _("This stay makes a later planned trip break the rule on %(date)s.") % values
     else:
         why = _("The stay breaks the rule on %(date)s.") % values
@@ -133,7 +136,7 @@ def current_lines(current: CurrentStay) -> dict:
     """The planner's answer from inside the country: when the current stay is assumed to end
     and why, how long it may last, and when and for how long one may come back."""
     trip = current.trip
-    values = {
+    values: dict[str, Any] = {
         "country": trip.country_name,
         "entry": day(trip.entry),
         "exit": day(current.exit),
@@ -153,7 +156,8 @@ def current_lines(current: CurrentStay) -> dict:
     facts: list[tuple[str, str]] = [(_("In the country since"), values["entry"])]
     if current.regime is None:
         return {"assumption": assumption, "legal": None, "verdict": "", "facts": facts}
-    if current.latest_legal_exit is None:
+    # max_days is None exactly when latest_legal_exit is (trips/evaluation/current_stay.py).
+    if current.latest_legal_exit is None or current.max_days is None:
         facts.append((_("Latest legal exit"), _("none: the stay is already over the limit")))
     else:
         facts.append(

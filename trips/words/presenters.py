@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils import formats
 from django.utils.safestring import SafeString
@@ -191,7 +192,7 @@ def overstay_lines(details: page_details.RegimeDetails) -> list[str]:
                 "text": text,
             }
         )
-        if consequence.fine_kzt is not None:
+        if consequence.fine_kzt is not None and consequence.mci_kzt is not None:  # fine needs rate
             lines.append(
                 _("Fine: %(kzt)s KZT (%(mci)d MCI at %(rate)s KZT).")
                 % {
@@ -273,7 +274,7 @@ def status_cards(details: page_details.StatusDetails, on: date) -> dict:
     """Everything status_panel.html shows, as plain values and sentences."""
     status = details.status
     kz = next((r for r in details.regimes if r.key == "kz"), None)
-    tax = None
+    tax: dict[str, Any] | None = None
     if kz is not None:
         report = kz.report
         tax = {
@@ -298,7 +299,7 @@ def status_cards(details: page_details.StatusDetails, on: date) -> dict:
                 _("With the current and planned stays, day 184 would be %(date)s.")
                 % {"date": day(report.tax_183_crossing_date)}
             )
-    montage = None
+    montage: dict[str, Any] | None = None
     if details.montage is not None:
         usage = details.montage
         montage = {
