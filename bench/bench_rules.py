@@ -96,17 +96,32 @@ def seconds(check, requests: list[dict]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def compare_with_previous_release(rng: random.Random) -> None:
-    travellers = [request(rng, 20) for _ in range(10_000)]
+def side_by_side(travellers: list[dict], rounds: int) -> tuple[list, list]:
+    """(wall, CPU) seconds of the previous release's `check` and today's on `travellers`, in
+    `rounds` interleaved rounds."""
     with tempfile.TemporaryDirectory() as directory:
         previous = load_previous_release(Path(directory))
         # Warm both (calendar caches, date parsing caches) before timing.
         seconds(previous.check, travellers[:500])
         seconds(rules.check, travellers[:500])
         before, now = [], []
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             before.append(seconds(previous.check, travellers))
             now.append(seconds(rules.check, travellers))
+    return before, now
+
+
+def engine_vs_previous(count: int = 2_000, rounds: int = 3) -> float:
+    """Today's engine's CPU time over the previous release's on the same `count` travellers x 20
+    stays (what `manage.py bench_scale --json` prints as `engine_vs_previous`)."""
+    rng = random.Random(20261207)
+    before, now = side_by_side([request(rng, 20) for _ in range(count)], rounds)
+    return round(min(c for _, c in now) / min(c for _, c in before), 3)
+
+
+def compare_with_previous_release(rng: random.Random) -> None:
+    travellers = [request(rng, 20) for _ in range(10_000)]
+    before, now = side_by_side(travellers, ROUNDS)
     print(f"10,000 travellers x 20 stays through check(), {ROUNDS} rounds, interleaved:")
     # CPU seconds of this process say what a quiet machine would take when the load is high.
     print(f"  {'engine':<34} {'min s':>7} {'median s':>9} {'min CPU s':>10}")

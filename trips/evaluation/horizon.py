@@ -77,7 +77,7 @@ def _visa_events(trips: Sequence[Trip], organisation: Organisation) -> Iterable[
     """A visa's expiry coming within the warning days, and passing (visa_findings)."""
     warning = timedelta(days=organisation.visa_expiry_warning_days)
     for trip in trips:
-        if trip.visa_id is not None:
+        if trip.visa is not None:
             expires = rules.expiry(rules_visa(trip.visa))
             yield expires - warning
             yield expires + DAY

@@ -205,7 +205,8 @@ def _differs(traveller: Traveller, fields: dict, findings: dict) -> bool:
     kept = ("evaluated_on", "stable_until")
     if any(getattr(snapshot, k) != v for k, v in fields.items() if k not in kept):
         return True
-    return not alert_queue.in_step(traveller.live_alerts, findings)
+    live: list = traveller.live_alerts  # type: ignore[attr-defined]  # with_live_alerts()
+    return not alert_queue.in_step(live, findings)
 
 
 class SnapshotWrites:
