@@ -143,20 +143,21 @@ def test_search_finds_by_name_or_employee_number(client, hr, traveller, other_tr
     connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only"
 )
 @pytest.mark.parametrize(
-    "column",
+    "index",
     [
-        pytest.param("name", id="name"),
-        pytest.param("employee_number", id="employee-number"),
-        pytest.param("email", id="email"),
+        # Names and emails are searched without accents (migration 0022), numbers as typed.
+        pytest.param("trips_traveller_name_fold_trgm", id="name"),
+        pytest.param("trips_traveller_employee_number_trgm", id="employee-number"),
+        pytest.param("trips_traveller_email_fold_trgm", id="email"),
     ],
 )
-def test_search_on_postgresql_can_read_an_index_for_any_part_of_the_text(traveller, column):
+def test_search_on_postgresql_can_read_an_index_for_any_part_of_the_text(traveller, index):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # as on a table too big to read
 
     plan = Traveller.objects.search("weber").explain()
 
-    assert f"trips_traveller_{column}_trgm" in plan
+    assert index in plan
 
 
 def test_an_unmatched_search_says_so(client, hr, traveller):
