@@ -244,3 +244,30 @@ def test_a_reminder_beyond_60_days_is_refused_with_the_range(client, hr):
 
     assert "from 0 (none) to 60" in response.content.decode()
     assert CalendarFeed.objects.get(user=hr).reminder_days == 3
+
+
+@pytest.mark.parametrize(
+    ("from_request", "base_url", "expected"),
+    [
+        # Development on another port (PORT=8101 make run): the address the feed came from.
+        pytest.param(True, "", "http://127.0.0.1:8101/travellers/", id="development"),
+        # Production: the configured address, whatever Host header the request carried.
+        pytest.param(
+            False,
+            "https://staysite.example.com",
+            "https://staysite.example.com/travellers/",
+            id="production",
+        ),
+    ],
+)
+def test_feed_events_link_to_the_sites_own_address(
+    settings, hr, dated_trips, from_request, base_url, expected
+):
+    settings.STAYSITE_LINKS_FROM_REQUEST = from_request
+    settings.STAYSITE_BASE_URL = base_url
+    settings.ALLOWED_HOSTS = ["*"]
+    path = make_feed(hr).removeprefix("http://testserver")
+
+    content = Client().get(path, headers={"host": "127.0.0.1:8101"}).content.decode()
+
+    assert expected in content.replace("\r\n ", "")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -72,8 +71,9 @@ def owner(token: str) -> User | None:
 # --- The calendar --------------------------------------------------------------------------
 
 
-def calendar(user: User, travellers: QuerySet[Traveller], *, on: date) -> bytes:
-    """The feed of `travellers` (those `user` may see now), in `user`'s language."""
+def calendar(user: User, travellers: QuerySet[Traveller], *, on: date, base_url: str) -> bytes:
+    """The feed of `travellers` (those `user` may see now), in `user`'s language; each event
+    links to the traveller's page under `base_url`."""
     from icalendar import Calendar  # only feeds speak iCalendar
 
     with translation.override(user.language):
@@ -89,7 +89,8 @@ def calendar(user: User, travellers: QuerySet[Traveller], *, on: date) -> bytes:
         for start in range(0, len(ids), TRAVELLER_BATCH):
             batch = Traveller.objects.filter(pk__in=ids[start : start + TRAVELLER_BATCH])
             for traveller in with_related(batch).prefetch_related("visas"):
-                for event in traveller_events(traveller, on=on, remind=remind):
+                events = traveller_events(traveller, on=on, remind=remind, base_url=base_url)
+                for event in events:
                     event.add("dtstamp", stamp)
                     feed.add_component(event)
         return feed.to_ical()
@@ -123,12 +124,12 @@ def _reminded(event, days: int):
     return event
 
 
-def traveller_events(traveller: Traveller, *, on: date, remind: int = 0):
+def traveller_events(traveller: Traveller, *, on: date, base_url: str, remind: int = 0):
     """The dates of one traveller a calendar should hold, from `on` on; the latest legal exits
     and the deadlines with a reminder `remind` days before."""
     details = status_details(evaluate(traveller, on=on))
     name = traveller.name
-    link = settings.STAYSITE_BASE_URL.rstrip("/") + traveller.get_absolute_url()
+    link = base_url.rstrip("/") + traveller.get_absolute_url()
     for regime in details.regimes:
         area = area_name(regime.key)
         report = regime.report

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from trips import access
+from trips.accounts import links
 from trips.files import feeds
 from trips.http import StaysiteRequest
 from trips.models import CalendarFeed
@@ -89,7 +90,9 @@ def feed_ics(request: StaysiteRequest, token: str) -> HttpResponse:
         # Plain text: the site's 404 page would read the session and set a CSRF cookie.
         return HttpResponseNotFound("No such calendar.\n", content_type="text/plain")
     travellers = access.visible_travellers(owner)
-    content = feeds.calendar(owner, travellers, on=timezone.localdate())
+    # The address this request came to in development (any port), STAYSITE_BASE_URL else.
+    base = links.base_url(request)
+    content = feeds.calendar(owner, travellers, on=timezone.localdate(), base_url=base)
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="staysite.ics"'
     return response
