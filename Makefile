@@ -20,8 +20,8 @@ MANAGE := $(PY) manage.py
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 # make test-db runs the suite on this many pytest-xdist workers, each with a test database of
 # its own (test_staysite_gw0, ...); measured on two cores (docs/performance.md). 0 runs it in
-# one process. Browser tests and modules with a costly fixture stay on one worker each
-# (xdist_group).
+# one process. Modules with a costly fixture stay on one worker each (xdist_group); the
+# browser tests, whose live server shares the test database, run after them in one process.
 PYTEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 
@@ -146,7 +146,8 @@ collectstatic-check: $(VENV)/.installed
 # (SQLite under var/ by default). `make test` runs this on SQLite and on PostgreSQL.
 test-db: $(VENV)/.installed messages | var
 	$(MANAGE) makemigrations --check --dry-run --verbosity 1
-	$(PYTEST) --numprocesses $(PYTEST_WORKERS) --dist loadgroup
+	$(PYTEST) --numprocesses $(PYTEST_WORKERS) --dist loadgroup -m "not browser"
+	$(PYTEST) -m browser
 
 # The last line printed is pytest's summary on PostgreSQL: scripts/with-postgres tears its
 # cluster down silently. pytest's exit status 5 (no test collected) fails too. A throwaway
