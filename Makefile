@@ -215,5 +215,5 @@ bench-http: $(VENV)/.installed | var
 	scripts/with-postgres bench/http.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-results *.egg-info
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

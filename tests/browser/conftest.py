@@ -56,6 +56,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def browser_context_args(browser_context_args):
+    # The service worker keeps fetching the traveller's page in the background; a fetch still
+    # running when a test ends holds the live server's test database, which then cannot be
+    # flushed. Only the offline tests, in a context of their own, let it run.
+    return {**browser_context_args, "service_workers": "block"}
+
+
+@pytest.fixture
 def log_in(page: Page, live_server) -> Callable[..., Page]:
     """Logs a user in through the real login form and returns the page after login.
 

@@ -132,7 +132,10 @@ def pages_of(role: str, world) -> list[str]:
 
 
 def phone(browser, live_server, user: User, language: str):
-    context = browser.new_context(viewport=PHONE, locale=LANGUAGES[language])
+    # No service worker: its background fetches would outlive the test (tests/browser/conftest.py).
+    context = browser.new_context(
+        viewport=PHONE, locale=LANGUAGES[language], service_workers="block"
+    )
     page = context.new_page()
     page.goto(live_server.url + reverse("login"))
     form = page.locator("form", has=page.locator("input[name=password]"))

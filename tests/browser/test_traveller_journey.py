@@ -114,7 +114,9 @@ def test_a_traveller_on_day_27_plans_records_proves_and_hr_accepts_a_correction(
     expect(page.get_by_text("Your correction was sent to HR.")).to_be_visible()
     assert snapshot(traveller).kz_days_used == 52  # nothing changes until HR accepts
 
-    hr_context = browser.new_context(viewport={"width": 390, "height": 844})
+    hr_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, service_workers="block"
+    )
     hr_page = hr_context.new_page()
     try:
         hr_page.goto(live_server.url + reverse("login"))
