@@ -20,6 +20,19 @@ TRIPS = ROOT / "trips"
 RULES = ROOT / "rules"
 
 VOCABULARY = {"choices", "countries", "dates", "wording"}
+# What the doors for people (views) and for tools (the API) may import: every work room.
+PEOPLE_AND_TOOLS = {
+    "access",
+    "accounts",
+    "dashboard",
+    "evaluation",
+    "files",
+    "forms",
+    "http",
+    "models",
+    "upkeep",
+    "words",
+}
 # Each room of trips/ and the rooms it may import (besides itself and the vocabulary). A room
 # is a sub-package, or a module at the top of trips/. Forms are shared by every way in; the
 # API and the files never reach into the views.
@@ -47,30 +60,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     # SQLite the search's SQL function.
     "apps": {"accounts", "dashboard", "models"},
     "admin": {"evaluation", "models", "upkeep"},
-    "api": {
-        "access",
-        "http",
-        "accounts",
-        "dashboard",
-        "evaluation",
-        "files",
-        "forms",
-        "models",
-        "upkeep",
-        "words",
-    },
-    "views": {
-        "access",
-        "http",
-        "accounts",
-        "dashboard",
-        "evaluation",
-        "files",
-        "forms",
-        "models",
-        "upkeep",
-        "words",
-    },
+    "api": PEOPLE_AND_TOOLS,
+    "views": PEOPLE_AND_TOOLS,
     "management": {
         "accounts",
         "delivery",

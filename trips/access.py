@@ -120,9 +120,7 @@ def can_edit_trip(user, trip: Trip, *, on: date) -> bool:
 
 def can_plan_trips(user, traveller: Traveller) -> bool:
     """Who may add a planned trip for `traveller`: HR, or the traveller themself."""
-    return can_edit_traveller(user, traveller) or (
-        is_traveller(user) and traveller.user_id == user.pk
-    )
+    return can_edit_traveller(user, traveller) or _own(user, traveller)
 
 
 def _own(user, traveller: Traveller) -> bool:
@@ -166,6 +164,12 @@ def can_attach_evidence(user, record) -> bool:
     if can_edit_traveller(user, traveller):
         return True
     return isinstance(record, Trip) and _own(user, traveller)
+
+
+def can_attach_evidence_to_some(user, traveller: Traveller) -> bool:
+    """Whether the traveller page offers to attach proof: HR, and the traveller on their own
+    page (to their trips, `can_attach_evidence`)."""
+    return can_edit_traveller(user, traveller) or _own(user, traveller)
 
 
 def can_review_alerts(user) -> bool:
@@ -231,6 +235,11 @@ def visible_import_previews(user) -> QuerySet[ImportPreview]:
     if not can_exchange_trips(user):
         return ImportPreview.objects.none()
     return ImportPreview.objects.filter(user=user)
+
+
+def can_see_import_batches(user) -> bool:
+    """The page of confirmed imports: whoever imports files, and compliance."""
+    return can_exchange_trips(user) or is_compliance(user)
 
 
 def visible_import_batches(user) -> QuerySet[ImportPreview]:

@@ -11,7 +11,6 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -266,9 +265,8 @@ def import_confirm(request: StaysiteRequest, token: str) -> HttpResponse:
 @require_GET
 def import_batches(request: StaysiteRequest) -> HttpResponse:
     """The confirmed imports of the last days, each with what it created, to revert."""
+    access.require(access.can_see_import_batches(request.user))
     batches = access.visible_import_batches(request.user)
-    if not (access.can_exchange_trips(request.user) or access.is_compliance(request.user)):
-        raise PermissionDenied
     since = timezone.now() - timedelta(days=import_batches_files.REVERT_DAYS)
     shown = batches.filter(saved_at__gte=since).select_related("user", "reverted_by")
     rows = [

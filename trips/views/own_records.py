@@ -59,12 +59,8 @@ def own_context(user, traveller: Traveller, trips: list[Trip], *, on: date) -> d
         "evidence": Evidence.objects.filter(traveller=traveller).select_related(
             "trip", "visa", "notification"
         ),
-        "can_attach": access.can_edit_traveller(user, traveller) or _own(user, traveller),
+        "can_attach": access.can_attach_evidence_to_some(user, traveller),
     }
-
-
-def _own(user, traveller: Traveller) -> bool:
-    return access.is_traveller(user) and traveller.user_id == user.pk
 
 
 def _errors(form) -> str:
