@@ -30,8 +30,9 @@ PASSWORD = "a-long-test-password"
 
 
 def pytest_collection_modifyitems(items):
-    # Under pytest-xdist (make test-db), all browser tests go to one worker: one Chromium
-    # on a two-core machine, not one per worker.
+    # make test-db runs the browser tests in a process of their own; when a whole run is
+    # shared by pytest-xdist workers instead (`pytest -n 2`), they all go to one worker: one
+    # Chromium on a two-core machine, not one per worker.
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
