@@ -18,7 +18,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from tests import factories  # noqa: E402
+from tests import factories
+from tests.net import free_port  # noqa: E402
 from trips.models import User  # noqa: E402
 
 PASSWORD = "a-long-test-password"
@@ -134,3 +135,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"{name}: {counts['histories']} histories, {counts['days']} days checked"
         )
+
+
+@pytest.fixture
+def smtp(settings):
+    """The SMTP settings pointed at a local port where no server listens yet."""
+    port = free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    return port

@@ -9,13 +9,11 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
-from tests.trips.test_faults import free_port
 from trips.choices import AlertKind
 from trips.delivery import notify
 from trips.evaluation import alert_queue
@@ -50,18 +48,6 @@ def mail_server(port: int):
         yield inbox
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def smtp(settings):
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    return port
 
 
 def overstaying(organisation, *, email: str, hr_email: str):

@@ -8,7 +8,6 @@ injected, into one traveller's evaluation.
 
 from __future__ import annotations
 
-import socket
 import wsgiref.util
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
+from tests.net import free_port
 from trips.choices import AlertKind
 from trips.delivery import notify
 from trips.evaluation import alert_queue, findings, snapshots
@@ -33,13 +33,6 @@ UNAVAILABLE = "Temporarily unavailable"
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="statement timeouts and row locks: PostgreSQL only"
 )
-
-
-def free_port() -> int:
-    """A local port nothing listens on (bound once by the OS, then let go)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -188,19 +181,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.content.decode(), list(envelope.rcpt_tos)))
         return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """The SMTP settings pointed at a local port where no server listens yet."""
-    port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    return port
 
 
 @contextmanager
