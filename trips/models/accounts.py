@@ -194,7 +194,7 @@ class User(AbstractUser):
             # By name: trips/models/api.py imports this module.
             ApiToken = self._meta.apps.get_model("trips", "ApiToken")  # noqa: N806
             ApiToken.objects.filter(created_by=self).revoke_all(
-                reason="creator changed",  # a key, as "import" and "revert" are
+                reason="Its creator was deactivated or changed role or organisation."
             )
 
     def _token_relevant_change(self, update_fields) -> bool:
