@@ -89,6 +89,12 @@ def visible_travellers(user) -> TravellerQuerySet:
     return Traveller.objects.none()
 
 
+def managed_organisation_id(user) -> int | None:
+    """The organisation whose travellers `user` manages as a whole (HR and compliance): the
+    one whose summary their dashboard shows. None for anyone else."""
+    return user.organisation_id if is_hr(user) else None
+
+
 def get_visible_traveller(user, pk: int) -> Traveller:
     try:
         return visible_travellers(user).get(pk=pk)

@@ -10,10 +10,12 @@ class TripsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from trips.accounts import proxies  # noqa: F401 (registers its deploy check)
-        from trips.dashboard import fragments
+        from trips.dashboard import counts, fragments
         from trips.models import search
 
         fragments.connect()
+        post_migrate.connect(counts.recount, sender=self, dispatch_uid="staysite_status_counts")
         connection_created.connect(search.register, dispatch_uid="staysite_fold")

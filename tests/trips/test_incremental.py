@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests import counts, factories
-from trips.dashboard import listing
+from trips.dashboard.counts import summary_counts
 from trips.evaluation import snapshots
 from trips.models import Organisation, RefreshChunk, StatusSnapshot, Traveller, Trip
 from trips.upkeep import daily
@@ -109,7 +109,7 @@ def test_a_saved_calendar_makes_the_organisation_due(client, compliance, organis
 def test_the_dashboard_is_as_of_today_while_every_figure_holds(organisation, away):
     later = ON + timedelta(days=20)
 
-    counted = listing.summary_counts(Traveller.objects.filter(pk=away.pk), later)
+    counted = summary_counts(organisation.pk, later)
 
     assert counted["as_of"] == later
     assert StatusSnapshot.objects.get(traveller=away).evaluated_on == ON

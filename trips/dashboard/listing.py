@@ -1,12 +1,10 @@
-"""Which travellers the dashboard lists: its filters, its orders and its summary counts.
+"""Which travellers the dashboard lists: its filters and its orders (trips/dashboard/counts.py
+counts them).
 
 The dashboard's export lists the same travellers in the same order.
 """
 
-from datetime import date, timedelta
-
-from django.db.models import Count, F, Min, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
@@ -14,10 +12,6 @@ from trips import access
 from trips.choices import Status
 from trips.countries import COUNTRIES
 from trips.models import Traveller
-
-# "Actions due this week": a next deadline within this many days from today.
-DUE_SOON_DAYS = 7
-
 
 # Orderings the dashboard offers, of the assessed travellers (those not assessed yet follow,
 # by name, except when sorting by name); ties are broken by name. Urgency first by default.
@@ -37,35 +31,6 @@ SORTS = {
     ),
     "name": (gettext_lazy("Name"), []),
 }
-
-
-def summary_counts(travellers, on: date) -> dict:
-    """Overstays, actions due this week, approaching limits, and the day of the oldest figure
-    shown: one aggregate query."""
-    week_end = on + timedelta(days=DUE_SOON_DAYS)
-    return travellers.aggregate(
-        total=Count("pk"),
-        overstays=Count("pk", filter=Q(snapshot__status=Status.OVERSTAY)),
-        due_this_week=Count(
-            "pk",
-            filter=Q(snapshot__next_deadline__lte=week_end)
-            & Q(snapshot__status__in=[Status.ACTION, Status.OVERSTAY]),
-        ),
-        approaching=Count("pk", filter=Q(snapshot__status=Status.ATTENTION)),
-        not_assessed=Count("pk", filter=Q(snapshot__isnull=True)),
-        # The oldest day a shown figure is known to hold on: what "as of" can promise. A
-        # figure holds from the day it was computed for up to its `stable_until`, so the daily
-        # run moves it forward without writing it again.
-        as_of=Min(
-            Greatest(
-                "snapshot__evaluated_on",
-                Least(
-                    Coalesce("snapshot__stable_until", "snapshot__evaluated_on"),
-                    Value(on),
-                ),
-            )
-        ),
-    )
 
 
 def filtered(request: HttpRequest):

@@ -14,7 +14,7 @@ from trips.models.results import (
     EmailDelivery,
     StatusSnapshot,
 )
-from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun
+from trips.models.upkeep import DailyRun, DataChange, RefreshChunk, RefreshRun, StatusCount
 from trips.models.webhooks import (
     WebhookAttempt,
     WebhookDelivery,
@@ -45,6 +45,7 @@ __all__ = [
     "PasswordResetRequest",
     "RefreshChunk",
     "RefreshRun",
+    "StatusCount",
     "StatusSnapshot",
     "Traveller",
     "TravellerQuerySet",

@@ -105,3 +105,30 @@ class DataChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: +{self.weight}"
+
+
+class StatusCount(models.Model):
+    """A change to the number of an organisation's active travellers whose status light is
+    `status` ("" for those not assessed yet); the sum per organisation and status is the count
+    the dashboard's summary shows (trips/dashboard/listing.py).
+
+    Written only by the database's triggers on the snapshot and traveller tables
+    (trips/migrations/0024_status_counts.py), in the transaction of the write they count: the
+    counts follow every path that writes a snapshot or a traveller (the ORM, bulk writes,
+    cascades, the admin, SQL) and cannot drift from the rows. Rows, not a counter in one row,
+    for the reason `DataChange` gives; `fold()` sums them after each daily run.
+    """
+
+    # No constraint: the triggers still count an organisation's travellers while a cascade
+    # deletes it, and the rows of a deleted organisation sum to nothing (`fold()` drops them).
+    organisation = models.ForeignKey(
+        Organisation, models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=12, blank=True)
+    travellers = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "status"], name="trips_status_count")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.status or 'not assessed'}: {self.travellers:+}"

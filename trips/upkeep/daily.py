@@ -26,7 +26,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from trips.dashboard import fragments
+from trips.dashboard import counts, fragments
 from trips.delivery import notify
 from trips.evaluation.alert_queue import RefreshResult
 from trips.models import ApiRequestCount, DailyRun, IdempotencyKey, ImportPreview
@@ -168,6 +168,7 @@ def finish(result: DailyResult) -> None:
         )
         notify.queue_emails(on=result.on)
         fragments.fold_changes()
+        counts.fold()
         schedule_next(after=max(result.on, timezone.localdate()))
 
 

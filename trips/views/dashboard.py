@@ -20,13 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from trips import access
 from trips.dashboard import fragments
-from trips.dashboard.listing import (
-    DUE_SOON_DAYS,
-    AssessedFirst,
-    filter_choices,
-    filtered,
-    summary_counts,
-)
+from trips.dashboard.counts import DUE_SOON_DAYS, summary_counts
+from trips.dashboard.listing import AssessedFirst, filter_choices, filtered
 from trips.dashboard.rows import row_for
 from trips.http import StaysiteRequest
 from trips.upkeep import daily
@@ -36,12 +31,12 @@ PAGE_SIZE = 50
 
 
 def dashboard_rows(request: StaysiteRequest, on: date) -> dict:
-    travellers, listed, filters = filtered(request)
-    counts = summary_counts(travellers, on)
+    _travellers, listed, filters = filtered(request)
+    counts = summary_counts(access.managed_organisation_id(request.user), on)
     if isinstance(listed, AssessedFirst) and not filters.keys() - {"sort"}:
         listed.total = counts["total"]  # every active traveller: the summary has counted them
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    as_of = counts.pop("as_of") or on
+    as_of = counts.pop("as_of")
     # Whether today's run is under way is asked only when the figures are older than today.
     updating = as_of < on and request.freshness.updating
     return {
