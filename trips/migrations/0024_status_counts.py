@@ -203,6 +203,7 @@ class Migration(migrations.Migration):
                     "organisation",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="trips.organisation",
@@ -214,6 +215,14 @@ class Migration(migrations.Migration):
                     models.Index(fields=["organisation", "status"], name="trips_status_count")
                 ],
             },
+        ),
+        migrations.AddIndex(
+            model_name="statussnapshot",
+            index=models.Index(
+                condition=models.Q(("status__in", ["action", "overstay"])),
+                fields=["next_deadline"],
+                name="trips_snapshot_acting_deadline",
+            ),
         ),
         migrations.RunPython(create_triggers, drop_triggers, elidable=False),
     ]

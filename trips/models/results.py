@@ -60,6 +60,13 @@ class StatusSnapshot(models.Model):
             models.Index(fields=["next_deadline"], name="trips_snapshot_deadline"),
             models.Index(fields=["kz_days_left"], name="trips_snapshot_kz_days_left"),
             models.Index(fields=["status"], name="trips_snapshot_status"),
+            # The dashboard's "actions due this week" (trips/dashboard/counts.py): the few
+            # who must act, by deadline.
+            models.Index(
+                fields=["next_deadline"],
+                condition=Q(status__in=[Status.ACTION, Status.OVERSTAY]),
+                name="trips_snapshot_acting_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -122,7 +122,7 @@ class StatusCount(models.Model):
     # No constraint: the triggers still count an organisation's travellers while a cascade
     # deletes it, and the rows of a deleted organisation sum to nothing (`fold()` drops them).
     organisation = models.ForeignKey(
-        Organisation, models.DO_NOTHING, db_constraint=False, related_name="+"
+        Organisation, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     status = models.CharField(max_length=12, blank=True)
     travellers = models.BigIntegerField()
