@@ -189,6 +189,15 @@ def test_recounting_mends_counts_that_went_wrong(organisation, people):
     assert_counts_hold()
 
 
+def test_the_weekly_full_run_logs_and_mends_counts_that_differ(organisation, people, caplog):
+    StatusCount.objects.create(organisation=organisation, status=Status.OK, travellers=5)
+
+    daily.run_daily(on=ON, full=True)
+
+    assert_counts_hold()
+    assert f"Organisation {organisation.pk}: the kept status counts differed" in caplog.text
+
+
 def test_the_counts_hold_after_a_random_mix_of_writes(people):
     """Many writes in a row, drawn at random (seeded): the counts never drift."""
     writes = [

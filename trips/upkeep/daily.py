@@ -75,7 +75,8 @@ class Freshness:
 
 def run_daily(*, on: date, full: bool | None = None) -> DailyResult:
     """The snapshots and alerts that may differ on `on` re-evaluated (every one if `full`; None:
-    on `FULL_RUN_WEEKDAY`); the emails are the worker's.
+    on `FULL_RUN_WEEKDAY`, which also checks the dashboard's kept counts against the rows); the
+    emails are the worker's.
 
     The travellers are refreshed in chunks (trips/upkeep/chunks.py); STAYSITE_REFRESH_HELPERS more
     workers are asked to share them (`tasks.refresh_chunks`), and the run ends once every
@@ -87,6 +88,8 @@ def run_daily(*, on: date, full: bool | None = None) -> DailyResult:
     for _helper in range(settings.STAYSITE_REFRESH_HELPERS):
         tasks.refresh_chunks.enqueue(run=run.pk)
     refreshed, result, differed = chunks.complete(run)
+    if full:
+        counts.mend()  # the dashboard's kept counts, checked against the rows too
     purge_expired()
     return DailyResult(on, refreshed, result, full=full, differed=differed)
 
