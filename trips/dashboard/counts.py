@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.db import connections, transaction
@@ -122,16 +123,31 @@ def fold() -> None:
 def mend() -> list[int]:
     """The organisations whose kept counts differ from their rows (none, while the triggers
     are in place), each logged and counted again; the weekly full run asks."""
-    kept_now, counted = kept(), recounted()
-    keys = kept_now.keys() | counted.keys()
-    wrong = sorted({key[0] for key in keys if kept_now.get(key) != counted.get(key)})
-    for organisation_id in wrong:
-        logger.warning(
-            "Organisation %s: the kept status counts differed; counted again", organisation_id
-        )
-    if wrong:
-        recount()
+    with counting_alone():
+        kept_now, counted = kept(), recounted()
+        keys = kept_now.keys() | counted.keys()
+        wrong = sorted({key[0] for key in keys if kept_now.get(key) != counted.get(key)})
+        for organisation_id in wrong:
+            logger.warning(
+                "Organisation %s: the kept status counts differed; counted again", organisation_id
+            )
+        if wrong:
+            recount()
     return wrong
+
+
+@contextmanager
+def counting_alone(using: str = "default"):
+    """A transaction in which no other writer's counts land: on PostgreSQL the count table is
+    locked against inserts (writers whose triggers inserted already are waited for, the others
+    wait, briefly), so the rows read and the counts kept are of one moment. SQLite writes one
+    transaction at a time anyway."""
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {StatusCount._meta.db_table} IN EXCLUSIVE MODE")
+        yield
 
 
 def recount(using: str = "default", **kwargs) -> None:
@@ -140,7 +156,7 @@ def recount(using: str = "default", **kwargs) -> None:
     of the later ones count into the table emptied before them."""
     if StatusCount._meta.db_table not in connections[using].introspection.table_names():
         return
-    with transaction.atomic(using=using):
+    with counting_alone(using):
         StatusCount.objects.using(using).all().delete()
         StatusCount.objects.using(using).bulk_create(
             StatusCount(organisation_id=organisation_id, status=status, travellers=travellers)
