@@ -53,6 +53,20 @@ def test_blocks_of_ids_without_a_traveller_get_no_chunk(organisation):
 
 
 @pytest.mark.django_db
+def test_an_incremental_runs_chunks_hold_about_size_travellers_due(organisation):
+    pks = make_travellers(organisation, 12)
+    chunks.complete(chunks.plan(on=ON, size=3))
+    due = pks[::4]  # one traveller in four
+    StatusSnapshot.objects.filter(traveller__in=due).update(stable_until=None)
+    StatusSnapshot.objects.exclude(traveller__in=due).update(stable_until=date(2026, 12, 31))
+
+    run = chunks.plan(on=ON, size=1, full=False)
+
+    assert all(c.last_traveller - c.first_traveller + 1 == 4 for c in run.chunks.all())
+    assert sorted(chunks.work(run).travellers) == due
+
+
+@pytest.mark.django_db
 def test_one_worker_refreshes_every_chunk_and_the_run_adds_them_up(organisation):
     pks = make_travellers(organisation, 7)
     run = chunks.plan(on=ON, size=3)

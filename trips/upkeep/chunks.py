@@ -43,17 +43,22 @@ class Worked:
 
 
 def plan(*, on: date, size: int = CHUNK_SIZE, full: bool = True) -> RefreshRun:
-    """A new run for `on`, with one chunk per block of `size` traveller ids in use (due on `on`,
-    unless the run is `full`).
+    """A new run for `on`, with one chunk per block of traveller ids in use (due on `on`,
+    unless the run is `full`) holding about `size` travellers to refresh.
 
-    Blocks are fixed ([0, size - 1], [size, 2 size - 1], ...), so chunks never overlap and
-    every traveller id falls in exactly one; blocks without a traveller to refresh get no chunk.
+    Blocks are fixed ([0, n - 1], [n, 2 n - 1], ...), so chunks never overlap and every
+    traveller id falls in exactly one; blocks without a traveller to refresh get no chunk. A
+    full run's blocks are `size` ids long; an incremental run's as many times longer as there
+    are travellers for each one due, so that its chunks, and their queries, are as few as a
+    full run's per traveller refreshed.
     """
     with transaction.atomic():
         run = RefreshRun.objects.create(on=on, full=full)
         travellers = (
             Traveller.objects.all() if full else Traveller.objects.filter(snapshots.due(on))
         )
+        if not full:
+            size *= max(1, Traveller.objects.count() // max(1, travellers.count()))
         blocks = (
             travellers.annotate(block=F("pk") / size)
             .values_list("block", flat=True)
