@@ -110,17 +110,18 @@ class DataChange(models.Model):
 class StatusCount(models.Model):
     """A change to the number of an organisation's active travellers whose status light is
     `status` ("" for those not assessed yet); the sum per organisation and status is the count
-    the dashboard's summary shows (trips/dashboard/listing.py).
+    the dashboard's summary shows (trips/dashboard/counts.py).
 
     Written only by the database's triggers on the snapshot and traveller tables
     (trips/migrations/0024_status_counts.py), in the transaction of the write they count: the
     counts follow every path that writes a snapshot or a traveller (the ORM, bulk writes,
     cascades, the admin, SQL) and cannot drift from the rows. Rows, not a counter in one row,
-    for the reason `DataChange` gives; `fold()` sums them after each daily run.
+    for the reason `DataChange` gives; `counts.fold()` sums them after each daily run.
     """
 
-    # No constraint: the triggers still count an organisation's travellers while a cascade
-    # deletes it, and the rows of a deleted organisation sum to nothing (`fold()` drops them).
+    # No constraint: only the triggers write these rows, and Django's deletions never see
+    # them; an organisation deleted (once it has no travellers) leaves rows that sum to
+    # nothing, which `counts.fold()` drops.
     organisation = models.ForeignKey(
         Organisation, models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
