@@ -126,19 +126,21 @@ def assess(
     """
     raw = _ordinals(stays)
     counted = counted_stays(stays)
-    return evaluate(
-        raw,
-        counted=None if len(counted) == len(stays) else _ordinals(counted),
-        regime=regime,
-        on=on,
-        planned_entry=planned_entry,
-        reentry_lengths=reentry_lengths,
-        holidays=holidays,
-        extra_working_days=extra_working_days,
-        options=options,
-        transferred_working_days=transferred_working_days,
-        calendar_years=calendar_years,
-        citizenship=citizenship,
+    return Assessment(
+        **figures_of(
+            raw,
+            counted=None if len(counted) == len(stays) else _ordinals(counted),
+            regime=regime,
+            on=on,
+            planned_entry=planned_entry,
+            reentry_lengths=reentry_lengths,
+            holidays=holidays,
+            extra_working_days=extra_working_days,
+            options=options,
+            transferred_working_days=transferred_working_days,
+            calendar_years=calendar_years,
+            citizenship=citizenship,
+        )
     )
 
 
@@ -166,40 +168,6 @@ def _modelled(regime: Regime, citizenship: str | None) -> bool | None:
     if regime is Regime.SCHENGEN:
         return citizenship not in FREE_MOVEMENT
     return citizenship_is_modelled(citizenship)
-
-
-def evaluate(
-    raw: Sequence[Span],
-    *,
-    counted: Sequence[Span] | None = None,
-    regime: Regime | str,
-    on: date,
-    planned_entry: date | None = None,
-    reentry_lengths: Iterable[int] | None = None,
-    holidays: Iterable[date] | None = None,
-    extra_working_days: Iterable[date] = (),
-    options: Parameters | None = None,
-    transferred_working_days: Iterable[date] | None = None,
-    calendar_years: Iterable[int] | None = None,
-    citizenship: str | None = None,
-) -> Assessment:
-    """`assess` over (entry, exit) day ordinals; `counted` None: every stay counts for 90/180."""
-    return Assessment(
-        **figures_of(
-            raw,
-            counted=counted,
-            regime=regime,
-            on=on,
-            planned_entry=planned_entry,
-            reentry_lengths=reentry_lengths,
-            holidays=holidays,
-            extra_working_days=extra_working_days,
-            options=options,
-            transferred_working_days=transferred_working_days,
-            calendar_years=calendar_years,
-            citizenship=citizenship,
-        )
-    )
 
 
 def report_of(found: Mapping[str, Any]) -> dict[str, Any]:
@@ -234,7 +202,8 @@ def figures_of(
     calendar_years: Iterable[int] | None = None,
     citizenship: str | None = None,
 ) -> dict[str, Any]:
-    """Every figure of `evaluate`, as `Assessment` keyword arguments.
+    """Every figure of `assess`, over (entry, exit) day ordinals (`counted` None: every stay
+    counts for 90/180), as `Assessment` keyword arguments.
 
     `citizenship` picks the Kazakh visa-free limits of that nationality by entry date
     (docs/rules.md §15a); one the engine does not model keeps the defaults and reports
