@@ -6,14 +6,12 @@ refuses one address with a 550, as a mail server does for a mailbox that does no
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import factories
+from tests import factories, net
 from trips.choices import AlertKind
 from trips.delivery import notify
 from trips.evaluation import alert_queue
@@ -39,15 +37,8 @@ class RefusingInbox:
         return "250 OK"
 
 
-@contextmanager
 def mail_server(port: int):
-    inbox = RefusingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+    return net.smtp_server(RefusingInbox(), port)
 
 
 def overstaying(organisation, *, email: str, hr_email: str):

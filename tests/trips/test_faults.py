@@ -14,14 +14,13 @@ from datetime import date, timedelta
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import factories
+from tests import factories, net
 from tests.net import free_port
 from trips.choices import AlertKind
 from trips.delivery import notify
@@ -183,15 +182,8 @@ class Inbox:
         return "250 OK"
 
 
-@contextmanager
 def smtp_server(port: int):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+    return net.smtp_server(Inbox(), port)
 
 
 def overstaying(traveller: Traveller, hr) -> date:
