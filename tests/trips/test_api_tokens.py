@@ -99,6 +99,19 @@ def test_a_revoked_tokens_name_may_be_used_again(client, compliance):
     assert "new_key" in response.context
 
 
+def test_the_settings_offer_a_live_token_a_posted_revoke_button(client, compliance):
+    token, _key = factories.make_api_token(created_by=compliance, name="Personio sync")
+    client.force_login(compliance)
+
+    page = client.get(reverse("trips:organisation_settings")).content.decode()
+
+    url = reverse("trips:api_token_revoke", args=[token.pk])
+    form = page[page.index(f'<form method="post" action="{url}">') :]
+    form = form[: form.index("</form>")]
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert 'class="button small danger">Revoke</button>' in form
+
+
 @pytest.mark.parametrize(
     ("days", "status"),
     [

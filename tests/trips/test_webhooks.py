@@ -285,3 +285,26 @@ def test_the_delivery_log_shows_status_codes_and_resends(
     assert ": 500" in page and ": 204" in page
     assert len(receiver.requests) == 3
     assert len({headers["webhook-id"] for headers, _body in receiver.requests}) == 1
+
+
+@override_settings(STAYSITE_WEBHOOK_DISABLE_AFTER=1)
+def test_the_list_offers_enable_delete_and_resend_as_posted_forms(
+    client, compliance, api, endpoint, receiver, traveller
+):
+    receiver.statuses = [500]
+    send(api, "post", trips_url(traveller), {"country": "KZ", "entry": "2026-03-02"})
+    deliver()
+    client.force_login(compliance)
+    delivery = WebhookDelivery.objects.get()
+
+    page = client.get(reverse("trips:webhook_list")).content.decode()
+
+    for url, label in [
+        (reverse("trips:webhook_enable", args=[endpoint.pk]), "Enable again"),
+        (reverse("trips:webhook_delete", args=[endpoint.pk]), "Delete"),
+        (reverse("trips:webhook_resend", args=[delivery.pk]) + "#deliveries", "Resend"),
+    ]:
+        form = page[page.index(f'<form method="post" action="{url}">') :]
+        form = form[: form.index("</form>")]
+        assert 'name="csrfmiddlewaretoken"' in form
+        assert f">{label}</button>" in form
