@@ -13,6 +13,7 @@ from rules.engine import REPORT_KEYS, Assessment, assess
 from rules.eqonaq import eqonaq_deadline, eqonaq_deadline_calendar
 from rules.errors import RequestError
 from rules.explain import Contribution, Explanation, RollOff, explain, usage_series
+from rules.law import longest_stay_days
 from rules.montage import MontageUsage, montage_days, montage_usage
 from rules.overstay import BANDS, MCI_KZT, Band, Consequence, mci_kzt, overstay_consequence
 from rules.purposes import VisaNeed, visa_needed
@@ -85,6 +86,7 @@ __all__ = [
     "expiry",
     "explain",
     "kz_visa_free_parameters",
+    "longest_stay_days",
     "mci_kzt",
     "montage_days",
     "montage_stable_until",

@@ -57,6 +57,13 @@ class Law:
         return max(caps) if caps else None
 
 
+def longest_stay_days(regime: Regime, params: Parameters) -> int:
+    """The longest single stay `params` allow in `regime`: Kazakhstan's per-stay cap (§1), the
+    whole allowance in Schengen, which has no cap of its own (§11). Give `params` with the
+    traveller's own limits (`kz_visa_free_parameters`, §15a)."""
+    return params.per_stay_cap_days if regime is Regime.KZ_VISA_FREE else params.max_days
+
+
 @lru_cache(maxsize=256)
 def law_for(regime: Regime, params: Parameters, citizenship: str | None) -> Law:
     """The limits of `regime` for a traveller of `citizenship` (docs/rules.md §2, §11, §15a)."""

@@ -10,7 +10,7 @@ from django.utils import translation
 from tests import factories
 from trips import wording
 from trips.choices import AlertKind, Purpose, Status
-from trips.evaluation import alert_queue, findings, planner
+from trips.evaluation import alert_queue, findings, planner, snapshots
 from trips.models import Alert, CalendarYear, Trip, Visa
 
 
@@ -430,3 +430,22 @@ def test_a_long_multiple_entry_schengen_visa_raises_no_total_days_alert(organisa
 
     assert AlertKind.VISA_DAYS_EXCEEDED not in found
     assert AlertKind.SCHENGEN_OVERSTAY not in found
+
+
+@pytest.mark.parametrize(
+    ("citizenship", "cap"),
+    [
+        pytest.param("DE", 30, id="german-30"),
+        pytest.param("IN", 14, id="indian-14"),
+        pytest.param("CN", 30, id="chinese-30"),
+    ],
+)
+def test_the_dashboards_stay_cap_is_that_of_the_travellers_citizenship(
+    organisation, citizenship, cap
+):
+    person = factories.make_traveller(organisation=organisation, citizenship=citizenship)
+    factories.make_trip(traveller=person, entry=date(2026, 3, 20), days=None)
+
+    snapshot = snapshots.refresh_snapshot(person, on=date(2026, 3, 25))
+
+    assert (snapshot.stay_day, snapshot.stay_cap) == (6, cap)

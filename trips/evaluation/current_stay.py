@@ -132,7 +132,7 @@ def current_stay(traveller: Traveller, *, on: date, exit: date | None = None) ->
         chosen, source = on, "today"
     closed = [ended(t, chosen) if t.pk == trip.pk else t for t in trips]
     stays = [rules_stay(t) for t in closed]
-    full = params.per_stay_cap_days if regime is rules.Regime.KZ_VISA_FREE else params.max_days
+    full = rules.longest_stay_days(regime, params)
     at_exit = rules.assess(
         stays, regime=regime, on=chosen, options=params, reentry_lengths=[1, full]
     )

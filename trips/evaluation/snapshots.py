@@ -35,9 +35,10 @@ def snapshot_fields(status: TravellerStatus) -> dict:
     next_deadline = status.next_deadline
     stay_cap = None
     if present is not None and present is kz and trip is not None:
-        stay_cap = (
-            trip.visa.days_allowed if trip.visa is not None else rules.DEFAULTS.per_stay_cap_days
-        )
+        # The visa's days, or the visa-free cap of the traveller's citizenship and settings.
+        regime = rules.Regime.KZ_VISA_FREE
+        own = rules.longest_stay_days(regime, status.inputs.limits(regime))
+        stay_cap = trip.visa.days_allowed if trip.visa is not None else own
     return {
         "evaluated_on": status.on,
         "stable_until": status.stable_until,
