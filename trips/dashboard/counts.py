@@ -81,11 +81,9 @@ def recounted(
     travellers = Traveller.objects.using(using).active()
     if organisation_id is not None:
         travellers = travellers.filter(organisation=organisation_id)
-    rows = travellers.values_list("organisation_id", Coalesce("snapshot__status", Value("")))
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    for key in rows.iterator(chunk_size=5000):
-        counts[key] += 1
-    return dict(counts)
+    status = Coalesce("snapshot__status", Value(""))
+    rows = travellers.values_list("organisation_id", status).annotate(n=Count("pk")).order_by()
+    return {(pk, status): n for pk, status, n in rows}
 
 
 def kept(organisation_id: int | None = None) -> dict[tuple[int, str], int]:
