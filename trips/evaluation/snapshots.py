@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
 import rules
@@ -257,22 +257,24 @@ class SnapshotWrites:
             webhooks.record_many([status_event(*change) for change in self.status_changes])
             if self.same:
                 StatusSnapshot.objects.filter(pk__in=self.same).update(evaluated_on=self.on)
-            # Changed snapshots are replaced: bulk_update's CASE per field and row costs
-            # the square of the rows, DELETE and INSERT only their number.
-            StatusSnapshot.objects.filter(pk__in=[s.pk for s in self.changed]).delete()
-            try:
-                with transaction.atomic():
-                    StatusSnapshot.objects.bulk_create(self.changed + self.new)
-            except IntegrityError:
-                # A change to one of them saved its snapshot a moment ago: one by one.
-                for snapshot in self.changed + self.new:
-                    fields = {f.attname: getattr(snapshot, f.attname) for f in FIELDS}
-                    StatusSnapshot.objects.update_or_create(
-                        traveller_id=snapshot.traveller_id, defaults=fields
-                    )
+            upsert(self.changed + self.new)
 
 
-FIELDS = [f for f in StatusSnapshot._meta.concrete_fields if not f.primary_key]
+FIELDS = [f.name for f in StatusSnapshot._meta.concrete_fields if not f.primary_key]
+
+
+def upsert(rows: list[StatusSnapshot]) -> None:
+    """Write `rows` over their travellers' snapshots, or as new ones, in one statement.
+
+    Not `bulk_update`, whose CASE per field and row costs the square of the rows; not a DELETE
+    and an INSERT either, which make the count triggers (trips/migrations/0024_status_counts.py)
+    take every row out of its status and put it back: an update moves only the rows whose
+    status changed.
+    """
+    if rows:
+        StatusSnapshot.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["traveller"], update_fields=FIELDS
+        )
 
 
 def traveller_changed(traveller: Traveller, *, on: date) -> StatusSnapshot:
@@ -297,16 +299,7 @@ def travellers_changed(travellers: Iterable[Traveller], *, on: date) -> int:
         StatusSnapshot(traveller=traveller, **snapshot_fields(evaluate(traveller, on=on)))
         for traveller in travellers
     ]
-    if rows:
-        # One upsert instead of an update_or_create (four queries) per traveller.
-        StatusSnapshot.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["traveller"],
-            update_fields=[
-                f.name for f in StatusSnapshot._meta.concrete_fields if not f.primary_key
-            ],
-        )
+    upsert(rows)  # one statement instead of an update_or_create (four queries) each
     pks = [row.traveller_id for row in rows]
     fragments.data_changed(row.traveller.organisation_id for row in rows)
     transaction.on_commit(
