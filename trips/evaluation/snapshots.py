@@ -215,7 +215,7 @@ class SnapshotWrites:
 
     Travellers need their stored snapshot (`select_related("snapshot")`): a snapshot whose
     figures are the same is not rewritten, only marked evaluated on the new day (one UPDATE for
-    the batch); changed ones are replaced together, missing ones inserted together.
+    the batch); changed and missing ones are written together (`upsert`).
     """
 
     def __init__(self, *, on: date) -> None:
