@@ -2,10 +2,11 @@
 and they equal a count of the rows after every path that writes a snapshot or a traveller."""
 
 import random
+import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from tests import factories
 from trips.choices import Status
@@ -196,6 +197,42 @@ def test_the_weekly_full_run_logs_and_mends_counts_that_differ(organisation, peo
 
     assert_counts_hold()
     assert f"Organisation {organisation.pk}: the kept status counts differed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite writes one transaction at a time"
+)
+def test_a_status_written_while_the_weekly_check_reads_is_counted_once(people, monkeypatch):
+    """A change committed between the check's two reads would be in the rows but not in the
+    counts read before them: the check would count again, and the change's own count row
+    would then count it twice. The check's lock keeps such a writer waiting until it is done."""
+    home = people["home"]
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                StatusSnapshot.objects.filter(traveller=home).update(status=Status.OVERSTAY)
+        finally:
+            connection.close()  # this thread's own connection
+
+    writer = threading.Thread(target=write)
+    kept = counts.kept
+
+    def kept_then_a_write():
+        found = kept()
+        writer.start()
+        writer.join(timeout=2)  # done at once without the lock; waiting for it with it
+        return found
+
+    monkeypatch.setattr(counts, "kept", kept_then_a_write)
+    differed = counts.mend()
+    writer.join()
+    monkeypatch.undo()
+
+    assert differed == []
+    assert StatusSnapshot.objects.get(traveller=home).status == Status.OVERSTAY
+    assert_counts_hold()
 
 
 def test_the_counts_hold_after_a_random_mix_of_writes(people):
