@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import factories
+from tests import factories, pages
 from trips.api import auth
 from trips.models import ApiRequestCount, ApiToken, Trip, User
 
@@ -106,8 +106,7 @@ def test_the_settings_offer_a_live_token_a_posted_revoke_button(client, complian
     page = client.get(reverse("trips:organisation_settings")).content.decode()
 
     url = reverse("trips:api_token_revoke", args=[token.pk])
-    form = page[page.index(f'<form method="post" action="{url}">') :]
-    form = form[: form.index("</form>")]
+    form = pages.posted_form(page, url)
     assert 'name="csrfmiddlewaretoken"' in form
     assert 'class="button small danger">Revoke</button>' in form
 

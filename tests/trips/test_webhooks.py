@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import factories
+from tests import factories, pages
 from tests.trips.test_alert_views import make_alert
 from tests.trips.test_api import send, trips_url
 from trips.delivery import webhooks
@@ -304,7 +304,6 @@ def test_the_list_offers_enable_delete_and_resend_as_posted_forms(
         (reverse("trips:webhook_delete", args=[endpoint.pk]), "Delete"),
         (reverse("trips:webhook_resend", args=[delivery.pk]) + "#deliveries", "Resend"),
     ]:
-        form = page[page.index(f'<form method="post" action="{url}">') :]
-        form = form[: form.index("</form>")]
+        form = pages.posted_form(page, url)
         assert 'name="csrfmiddlewaretoken"' in form
         assert f">{label}</button>" in form
