@@ -81,8 +81,8 @@ def recounted(
     travellers = Traveller.objects.using(using).active()
     if organisation_id is not None:
         travellers = travellers.filter(organisation=organisation_id)
-    status = Coalesce("snapshot__status", Value(""))
-    rows = travellers.values_list("organisation_id", status).annotate(n=Count("pk")).order_by()
+    light = Coalesce("snapshot__status", Value(""))
+    rows = travellers.values_list("organisation_id", light).annotate(n=Count("pk")).order_by()
     return {(pk, status): n for pk, status, n in rows}
 
 
@@ -130,7 +130,7 @@ def mend() -> list[int]:
                 "Organisation %s: the kept status counts differed; counted again", organisation_id
             )
         if wrong:
-            recount()
+            _replace(counted)
     return wrong
 
 
@@ -155,8 +155,13 @@ def recount(using: str = "default", **kwargs) -> None:
     if StatusCount._meta.db_table not in connections[using].introspection.table_names():
         return
     with counting_alone(using):
-        StatusCount.objects.using(using).all().delete()
-        StatusCount.objects.using(using).bulk_create(
-            StatusCount(organisation_id=organisation_id, status=status, travellers=travellers)
-            for (organisation_id, status), travellers in recounted(using=using).items()
-        )
+        _replace(recounted(using=using), using=using)
+
+
+def _replace(counts: dict[tuple[int, str], int], *, using: str = "default") -> None:
+    """The kept counts made `counts`; call it where `counting_alone` holds the table."""
+    StatusCount.objects.using(using).all().delete()
+    StatusCount.objects.using(using).bulk_create(
+        StatusCount(organisation_id=organisation_id, status=status, travellers=travellers)
+        for (organisation_id, status), travellers in counts.items()
+    )
